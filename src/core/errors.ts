@@ -1,0 +1,52 @@
+/** Error codes shared by every layer; adapters turn them into user-facing text in one place. */
+export const ErrorCode = {
+  /** Input a person sent that we refuse (bad name, bad argument). */
+  BadInput: "BAD_INPUT",
+  /** The caller may not run this command. */
+  Forbidden: "FORBIDDEN",
+  /** Something named does not exist (thread, notice, button). */
+  NotFound: "NOT_FOUND",
+  /** The OpenClaw gateway is not connected or is draining. */
+  GatewayAway: "GATEWAY_AWAY",
+  /** The gateway answered a request with an error. */
+  GatewayError: "GATEWAY_ERROR",
+  /** A request to the gateway got no answer in time. */
+  Timeout: "TIMEOUT",
+  /** Configuration is missing or invalid. */
+  Config: "CONFIG",
+  /** The store file is unreadable or invalid; the bot must not start. */
+  StoreCorrupt: "STORE_CORRUPT",
+  /** A platform API failed (after its own retries). */
+  Platform: "PLATFORM",
+  /** Nothing to do: the request was valid but there is no work (e.g. nothing to resume). */
+  NothingToDo: "NOTHING_TO_DO",
+  /** A port capability that this implementation does not offer. */
+  NotImplemented: "NOT_IMPLEMENTED",
+} as const;
+
+export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
+
+/** The one error base: a typed code, a message safe to show, and the cause. */
+export class BotError extends Error {
+  readonly code: ErrorCode;
+  /** Extra context (method, params) for logs; never shown to people. */
+  readonly details: Record<string, unknown> | undefined;
+
+  constructor(code: ErrorCode, message: string, options: { cause?: unknown; details?: Record<string, unknown> } = {}) {
+    super(message, { cause: options.cause });
+    this.name = "BotError";
+    this.code = code;
+    this.details = options.details;
+  }
+}
+
+/** True when `error` is a BotError with one of the given codes. */
+export function isBotError(error: unknown, ...codes: ErrorCode[]): error is BotError {
+  return error instanceof BotError && (codes.length === 0 || codes.includes(error.code));
+}
+
+/** A short, safe line for a person; unknown errors never leak their message or stack. */
+export function userMessage(error: unknown): string {
+  if (error instanceof BotError) return error.message;
+  return "Something went wrong on our side. The operator can find details in the bot's log.";
+}

@@ -1,0 +1,164 @@
+import { z } from "zod";
+
+/**
+ * The bot's durable state, one zod schema per record kind. The store validates the
+ * whole file against StoreStateSchema on load; every change is a JSON merge patch
+ * (RFC 7396) applied to this tree, so a change to one field never drops another.
+ */
+
+const Millis = z.number().int().nonnegative();
+
+/** How a crash-cut turn is continued (DESIGN §6). */
+export const ResumePolicySchema = z.enum(["confirm", "auto"]);
+export type ResumePolicy = z.infer<typeof ResumePolicySchema>;
+
+/** What a thread is doing now, as kept in the store; `queued (n)` is derived from the inbox. */
+export const TurnStateSchema = z.enum(["idle", "running", "interrupted", "awaiting-resume", "recovering"]);
+export type TurnState = z.infer<typeof TurnStateSchema>;
+
+/** A named thread: one OpenClaw session reached by name from any bound conversation. */
+export const ThreadSchema = z.object({
+  slug: z.string(),
+  /** The name as the person first typed it (trimmed). */
+  name: z.string(),
+  agentId: z.string(),
+  /** The key the gateway returned; changes only when sessions.recover moves the thread. */
+  sessionKey: z.string(),
+  /** The OpenClaw label actually set (the name, or a disambiguated form on a clash). */
+  label: z.string().optional(),
+  /** Set when the thread was created as a child of the bot's root session (confirm policy). */
+  parentSessionKey: z.string().optional(),
+  createdAt: Millis,
+  createdBy: z.string(),
+  lastActivityAt: Millis,
+  messageCount: z.number().int().nonnegative(),
+  state: TurnStateSchema,
+});
+export type Thread = z.infer<typeof ThreadSchema>;
+
+/** A conversation bound to a thread; keyed by conversation key. */
+export const BindingSchema = z.object({
+  slug: z.string(),
+  boundAt: Millis,
+  boundBy: z.string(),
+});
+export type Binding = z.infer<typeof BindingSchema>;
+
+/**
+ * A native topic or Discord thread the bot opened for a thread inside a container
+ * (forum group, text channel); keyed `<containerConversation>|<slug>`. Telegram has
+ * no API to list topics, so this is the only memory of them.
+ */
+export const NativeThreadSchema = z.object({
+  conversation: z.string(),
+  createdAt: Millis,
+});
+export type NativeThread = z.infer<typeof NativeThreadSchema>;
+
+/** A turn in flight, written before chat.send so a crash can always be reconciled. */
+export const JournalEntrySchema = z.object({
+  /** Fresh UUID, also the idempotencyKey sent to OpenClaw. */
+  turnId: z.string(),
+  slug: z.string(),
+  sessionKey: z.string(),
+  conversation: z.string(),
+  senderId: z.string(),
+  text: z.string(),
+  /** `message` for a person's message, `resume` for a continuation the bot sent. */
+  kind: z.enum(["message", "resume"]),
+  createdAt: Millis,
+  /** Order of arrival, for per-thread ordering and inbox draining. */
+  seq: z.number().int().nonnegative(),
+  /** The gateway boot the turn was sent on; absent while not yet sent (queued). */
+  sentBootId: z.string().optional(),
+  sentAt: Millis.optional(),
+  /** The bot's streamed reply message, so a restarted bot can finish it in place. */
+  replyMessageId: z.string().optional(),
+});
+export type JournalEntry = z.infer<typeof JournalEntrySchema>;
+
+/** The last tool call of a turn: name and arguments, never its result. */
+export const ToolCallSchema = z.object({
+  name: z.string(),
+  args: z.unknown().optional(),
+  at: Millis,
+});
+export type ToolCall = z.infer<typeof ToolCallSchema>;
+
+/** Per-thread checkpoint, updated at each tool event and at the end of each turn. */
+export const CheckpointSchema = z.object({
+  sessionKey: z.string(),
+  task: z.string(),
+  turnId: z.string(),
+  lastToolCall: ToolCallSchema.optional(),
+  /** Tool calls of the current turn, so a notice can list what may have run twice. */
+  toolCalls: z.array(ToolCallSchema).default([]),
+  updatedAt: Millis,
+  status: z.enum(["running", "done", "failed", "interrupted", "aborted"]),
+  nextAction: z.string().optional(),
+});
+export type Checkpoint = z.infer<typeof CheckpointSchema>;
+
+/** A button the bot posted: what pressing it does, and whether it was used. */
+export const NoticeSchema = z.object({
+  id: z.string(),
+  kind: z.enum(["resume", "stop", "recover"]),
+  slug: z.string(),
+  turnId: z.string(),
+  conversation: z.string(),
+  bootId: z.string().optional(),
+  createdAt: Millis,
+  state: z.enum(["open", "used", "void"]),
+  /** Platform message id once delivered; a reply to it resumes with the reply's text. */
+  messageId: z.string().optional(),
+  /** Run OpenClaw is continuing on its own (for Stop). */
+  runId: z.string().optional(),
+});
+export type Notice = z.infer<typeof NoticeSchema>;
+
+/** An outgoing message that must be delivered exactly once (notices); retried until sent. */
+export const OutboxItemSchema = z.object({
+  id: z.string(),
+  conversation: z.string(),
+  text: z.string(),
+  buttons: z.array(z.object({ label: z.string(), data: z.string() })).default([]),
+  noticeId: z.string().optional(),
+  createdAt: Millis,
+  seq: z.number().int().nonnegative(),
+  attempts: z.number().int().nonnegative(),
+  nextAttemptAt: Millis,
+  lastError: z.string().optional(),
+});
+export type OutboxItem = z.infer<typeof OutboxItemSchema>;
+
+/** The whole durable state (version 1). */
+export const StoreStateSchema = z.object({
+  version: z.literal(1),
+  /** The last gateway bootId the bot saw. */
+  gatewayBootId: z.string().optional(),
+  /** Monotonic counter for journal/outbox ordering. */
+  seq: z.number().int().nonnegative(),
+  threads: z.record(z.string(), ThreadSchema),
+  bindings: z.record(z.string(), BindingSchema),
+  nativeThreads: z.record(z.string(), NativeThreadSchema),
+  journal: z.record(z.string(), JournalEntrySchema),
+  checkpoints: z.record(z.string(), CheckpointSchema),
+  notices: z.record(z.string(), NoticeSchema),
+  outbox: z.record(z.string(), OutboxItemSchema),
+});
+export type StoreState = z.infer<typeof StoreStateSchema>;
+
+/** An empty state for a new store file. */
+export function emptyState(): StoreState {
+  return {
+    version: 1,
+    seq: 0,
+    threads: {},
+    bindings: {},
+    nativeThreads: {},
+    journal: {},
+    checkpoints: {},
+    notices: {},
+    outbox: {},
+  };
+}
