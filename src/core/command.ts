@@ -1,0 +1,110 @@
+import type { z } from "zod";
+import type { Button } from "./ports.ts";
+
+/** Who may run a command: anyone who reaches the bot, allowed users, or admins. */
+export type AccessLevel = "anyone" | "allowed" | "admin";
+
+/** The person behind an invocation. */
+export interface Sender {
+  /** `platform:userId`, as written in ALLOWED_USERS / ADMIN_USERS. */
+  id: string;
+  /** Display name for logs and replies; never used for access. */
+  name?: string | undefined;
+}
+
+/** Where an invocation happened, with the platform capabilities the core may use there. */
+export interface Place {
+  /** Conversation key (see src/core/keys/conversation-key.ts). */
+  conversation: string;
+  /** A private chat / DM. */
+  direct: boolean;
+  /**
+   * Present in containers that host native threads (a Telegram forum's General topic, a Discord
+   * text or forum channel): opens — or reopens, unarchiving — the topic/thread for `name` and
+   * returns its conversation key. `existing` is the conversation the bot opened for it before.
+   */
+  openNativeThread?:
+    | ((request: { name: string; slug: string; existing?: string | undefined }) => Promise<string>)
+    | undefined;
+  /** Asks the platform whether the sender administers this place's space (chat admin, Manage Server). */
+  senderIsSpaceAdmin?: (() => Promise<boolean>) | undefined;
+}
+
+/** What the core answers; channels render it (ephemeral where the platform can). */
+export interface Reply {
+  text: string;
+  format?: "plain" | "markdown" | undefined;
+  buttons?: Button[] | undefined;
+  /** Only the sender should see it (Discord ephemeral); elsewhere a normal reply. */
+  ephemeral?: boolean | undefined;
+}
+
+/** One positional or named argument, for Telegram parsing and Discord slash options. */
+export interface CommandParam {
+  name: string;
+  description: string;
+  required: boolean;
+  /** Offer thread names as Discord autocomplete choices. */
+  autocomplete?: boolean | undefined;
+  /** Longest value accepted (Discord option max_length). */
+  maxLength?: number | undefined;
+}
+
+/** Raw arguments as a channel delivers them: named options, the last param taking the rest of the text. */
+export type RawArgs = Record<string, string | undefined>;
+
+/** A platform-neutral command: definition, argument schema, access and handler. */
+export interface CommandDefinition<A = unknown, S = unknown> {
+  /** Lower-case name without the slash, 1–32 chars. */
+  name: string;
+  /** One line, ≤ 100 chars (Discord's limit), shown in menus and /help. */
+  description: string;
+  access: AccessLevel;
+  /** Parameters in order; Telegram maps free text onto them, Discord registers them as options. */
+  params: readonly CommandParam[];
+  /** Validates RawArgs; failures become one-line answers. */
+  args: z.ZodType<A, RawArgs>;
+  /** Runs the command; returns what to say instead of calling a platform API. */
+  run(context: CommandContext<A, S>): Promise<Reply>;
+}
+
+/** What a command handler receives. */
+export interface CommandContext<A, S> {
+  args: A;
+  place: Place;
+  sender: Sender;
+  /** The services of the app (thread registry, relay, …). */
+  services: S;
+}
+
+/**
+ * Declares a command; the identity function that gives handlers their types.
+ * @example
+ * export const help = defineCommand({ name: "help", description: "What the commands do", access: "anyone",
+ *   params: [], args: z.object({}), run: async () => ({ text: "…" }) });
+ */
+export function defineCommand<A, S>(definition: CommandDefinition<A, S>): CommandDefinition<A, S> {
+  return definition;
+}
+
+/**
+ * Splits free text (Telegram's text after the command) onto the params: each param but the last
+ * takes one word, the last takes the rest. Empty text gives no values.
+ */
+export function rawArgsFromText(params: readonly CommandParam[], text: string): RawArgs {
+  const out: RawArgs = {};
+  let rest = text.trim();
+  params.forEach((param, index) => {
+    if (rest.length === 0) return;
+    if (index === params.length - 1) {
+      out[param.name] = rest;
+      rest = "";
+      return;
+    }
+    const match = /^(\S+)\s*([\s\S]*)$/.exec(rest);
+    out[param.name] = match?.[1];
+    rest = match?.[2] ?? "";
+  });
+  if (rest.length > 0) out[""] = rest;
+  return out;
+}
