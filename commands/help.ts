@@ -1,0 +1,20 @@
+import { z } from "zod";
+import { defineCommand } from "../src/core/command.ts";
+import type { Services } from "../src/core/services.ts";
+
+/** /help: what the commands do. */
+export const help = defineCommand<Record<string, never>, Services>({
+  name: "help",
+  description: "What the commands do",
+  access: "allowed",
+  params: [],
+  args: z.object({}).strict() as unknown as z.ZodType<Record<string, never>, Record<string, string | undefined>>,
+  async run({ services }) {
+    const lines = services.commands().map((c) => {
+      const params = c.params.map((p) => (p.required ? `<${p.name}>` : `[${p.name}]`)).join(" ");
+      return `/${c.name}${params ? ` ${params}` : ""} — ${c.description}`;
+    });
+    lines.push("Anything else you write in a conversation bound to a thread goes to that thread's agent session.");
+    return { text: lines.join("\n") };
+  },
+});

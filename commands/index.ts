@@ -1,0 +1,9 @@
+import type { CommandDefinition } from "../src/core/command.ts";
+import type { Services } from "../src/core/services.ts";
+import { help } from "./help.ts";
+import { resume } from "./resume.ts";
+import { thread } from "./thread.ts";
+import { threads } from "./threads.ts";
+
+/** Every command, in menu order; Telegram's menu and Discord's slash commands are derived from it. */
+export const commands: readonly CommandDefinition<unknown, Services>[] = [thread, resume, threads, help];

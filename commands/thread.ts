@@ -1,0 +1,67 @@
+import { z } from "zod";
+import { defineCommand } from "../src/core/command.ts";
+import { describeToolCall } from "../src/core/notices.ts";
+import type { Services } from "../src/core/services.ts";
+import { ago, threadStatus, when } from "../src/core/status.ts";
+
+const ThreadArgs = z.object({
+  name: z.string().max(2_000, "Thread names are at most 100 characters.").optional(),
+});
+
+/** /thread [name|off]: create or re-attach a named thread and bind it here; show or unbind it. */
+export const thread = defineCommand<z.infer<typeof ThreadArgs>, Services>({
+  name: "thread",
+  description: "Create or re-attach a named thread here; without a name, show it; 'off' unbinds",
+  access: "allowed",
+  params: [
+    {
+      name: "name",
+      description: "Thread name, or 'off' to unbind",
+      required: false,
+      autocomplete: true,
+      maxLength: 100,
+    },
+  ],
+  args: ThreadArgs,
+  async run({ args, place, sender, services }) {
+    const name = args.name?.trim() ?? "";
+    if (name === "") return { text: show(services, place.conversation) };
+    if (name.toLowerCase() === "off") {
+      const unbound = await services.threads.unbind(place.conversation);
+      return {
+        text: unbound
+          ? `Unbound "${unbound.name}" from this conversation. The thread and its session stay.`
+          : "No thread is bound here.",
+      };
+    }
+    const result = await services.threads.attach({ name, place, sender });
+    const t = result.thread;
+    const verb = result.created ? "Created" : "Attached";
+    const where = result.conversation === place.conversation ? "here" : "in its own topic/thread";
+    const lines = [
+      `${verb} thread "${t.name}" (${t.slug}) ${where}.`,
+      `Created ${when(t.createdAt)}, last activity ${ago(services.clock.now(), t.lastActivityAt)}, status: ${threadStatus(services, t)}.`,
+    ];
+    if (result.labelNote) lines.push(result.labelNote);
+    if (result.offline) lines.push("The gateway is away right now; messages will be queued until it is back.");
+    return { text: lines.join("\n") };
+  },
+});
+
+function show(services: Services, conversation: string): string {
+  const t = services.threads.boundThread(conversation);
+  if (!t) return "No thread is bound here. Start one with /thread <name>.";
+  const lines = [
+    `Thread "${t.name}" (${t.slug}): ${threadStatus(services, t)}.`,
+    `Created ${when(t.createdAt)}, last activity ${ago(services.clock.now(), t.lastActivityAt)}, ${t.messageCount} message(s).`,
+  ];
+  const checkpoint = services.store.state.checkpoints[t.slug];
+  if (checkpoint) {
+    lines.push(
+      `Checkpoint (${when(checkpoint.updatedAt)}, ${checkpoint.status}): task "${checkpoint.task.slice(0, 200)}"`,
+    );
+    if (checkpoint.lastToolCall) lines.push(`Last step: ${describeToolCall(checkpoint.lastToolCall)}`);
+    if (checkpoint.nextAction) lines.push(`Next: ${checkpoint.nextAction}`);
+  }
+  return lines.join("\n");
+}

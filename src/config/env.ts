@@ -1,0 +1,77 @@
+import { z } from "zod";
+import { BotError, ErrorCode } from "../core/errors.ts";
+import { isAgentId } from "../core/keys/session-key.ts";
+import { ResumePolicySchema } from "../core/model.ts";
+
+const LOOPBACK_HOSTS = new Set(["127.0.0.1", "localhost", "[::1]", "::1"]);
+
+/** True when `host` is a loopback name or an address in 127.0.0.0/8 or ::1. */
+export function isLoopbackHost(host: string): boolean {
+  return LOOPBACK_HOSTS.has(host) || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host);
+}
+
+const GatewayUrl = z.url({ protocol: /^wss?$/ }).refine((value) => {
+  const url = new URL(value);
+  return url.protocol === "wss:" || isLoopbackHost(url.hostname);
+}, "ws:// is only allowed to a loopback host; use wss:// elsewhere");
+
+const UserList = z
+  .string()
+  .transform((value) =>
+    value
+      .split(",")
+      .map((entry) => entry.trim())
+      .filter((entry) => entry.length > 0),
+  )
+  .pipe(z.array(z.string().regex(/^(telegram|discord):[^:\s]+$/, "entries look like telegram:123 or discord:456")));
+
+const IdList = z
+  .string()
+  .transform((value) =>
+    value
+      .split(",")
+      .map((entry) => entry.trim())
+      .filter((entry) => entry.length > 0),
+  )
+  .pipe(z.array(z.string().regex(/^\d+$/, "Discord guild ids are digits")));
+
+const HttpRoot = z.url({ protocol: /^https?$/ }).transform((value) => value.replace(/\/+$/, ""));
+
+/** The environment the bot reads (DESIGN §9); `.env.example` lists exactly these keys. */
+export const EnvSchema = z.object({
+  OPENCLAW_GATEWAY_URL: GatewayUrl.default("ws://127.0.0.1:18789"),
+  OPENCLAW_GATEWAY_TOKEN: z.string().optional(),
+  OPENCLAW_AGENT_ID: z.string().refine(isAgentId, "lower-case letters, digits, '_' and '-'").default("main"),
+  TELEGRAM_BOT_TOKEN: z.string().optional(),
+  TELEGRAM_API_ROOT: HttpRoot.optional(),
+  DISCORD_BOT_TOKEN: z.string().optional(),
+  DISCORD_API_ROOT: HttpRoot.optional(),
+  DISCORD_GUILD_IDS: IdList.default([]),
+  STORE_PATH: z.string().default("data/threads.json"),
+  ALLOWED_USERS: UserList.default([]),
+  ADMIN_USERS: UserList.default([]),
+  RESUME_POLICY: ResumePolicySchema.default("auto"),
+  LOG_LEVEL: z.enum(["debug", "info", "warn", "error"]).default("info"),
+});
+
+/** Parsed configuration. */
+export type Config = z.infer<typeof EnvSchema>;
+
+/** The keys of the configuration, in schema order. */
+export const CONFIG_KEYS = Object.keys(EnvSchema.shape) as (keyof Config)[];
+
+/**
+ * Parses the environment once. Empty values count as missing; every bad key is named in one
+ * BotError(CONFIG). Values are never echoed (they may be secrets).
+ */
+export function loadConfig(source: Record<string, string | undefined> = process.env): Config {
+  const input: Record<string, string> = {};
+  for (const key of CONFIG_KEYS) {
+    const value = source[key]?.trim();
+    if (value) input[key] = value;
+  }
+  const parsed = EnvSchema.safeParse(input);
+  if (parsed.success) return parsed.data;
+  const lines = parsed.error.issues.map((issue) => `  ${issue.path.join(".") || "(env)"}: ${issue.message}`);
+  throw new BotError(ErrorCode.Config, `Invalid configuration:\n${lines.join("\n")}`);
+}

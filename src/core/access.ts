@@ -1,0 +1,20 @@
+/** Who may use the bot and who may list every thread (ALLOWED_USERS / ADMIN_USERS). */
+export class Access {
+  readonly #allowed: ReadonlySet<string>;
+  readonly #admins: ReadonlySet<string>;
+
+  constructor(options: { allowed: readonly string[]; admins: readonly string[] }) {
+    this.#admins = new Set(options.admins);
+    this.#allowed = new Set([...options.allowed, ...options.admins]);
+  }
+
+  /** The person at the terminal runs the bot, so the console is always allowed. */
+  isAllowed(senderId: string): boolean {
+    return senderId.startsWith("console:") || this.#allowed.has(senderId);
+  }
+
+  /** Configured admins (and the console) may list every thread. */
+  isAdmin(senderId: string): boolean {
+    return senderId.startsWith("console:") || this.#admins.has(senderId);
+  }
+}

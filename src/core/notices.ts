@@ -1,0 +1,88 @@
+import { randomBytes } from "node:crypto";
+import type { Checkpoint, JournalEntry, Notice, Thread } from "./model.ts";
+import type { Button } from "./ports.ts";
+
+/** Button data prefix; anything else is not ours. */
+const PREFIX = "tk";
+const ACTION = /^tk:(resume|stop|recover|page):([A-Za-z0-9_-]{1,40})(?::(.{0,40}))?$/s;
+
+/** A parsed button action. */
+export type Action =
+  | { kind: "resume" | "stop" | "recover"; noticeId: string }
+  | { kind: "page"; page: number; filter: string };
+
+/** A short random id for notices (fits Telegram's 64-byte callback data with room to spare). */
+export function newNoticeId(): string {
+  return randomBytes(8).toString("base64url");
+}
+
+/** Button data for a notice action. */
+export function noticeButton(kind: Notice["kind"], noticeId: string): Button {
+  const label = kind === "resume" ? "Resume" : kind === "stop" ? "Stop" : "Recover";
+  return { label, data: `${PREFIX}:${kind}:${noticeId}` };
+}
+
+/** Button data for a /threads page. */
+export function pageButton(label: string, page: number, filter: string): Button {
+  return { label, data: `${PREFIX}:page:${page}:${filter.slice(0, 40)}` };
+}
+
+/** Parses button data; undefined for garbage or foreign data. */
+export function parseAction(data: string): Action | undefined {
+  const match = ACTION.exec(data);
+  if (!match?.[1] || !match[2]) return undefined;
+  if (match[1] !== "page") return { kind: match[1] as "resume" | "stop" | "recover", noticeId: match[2] };
+  const page = Number.parseInt(match[2], 10);
+  return Number.isSafeInteger(page) && page >= 0 ? { kind: "page", page, filter: match[3] ?? "" } : undefined;
+}
+
+/** One line describing a tool call: name and shortened arguments. */
+export function describeToolCall(call: { name: string; args?: unknown }): string {
+  const args = call.args === undefined ? "" : JSON.stringify(call.args);
+  return `${call.name}(${args.length > 120 ? `${args.slice(0, 117)}…` : args})`;
+}
+
+/** The text of an interruption notice (DESIGN §6): thread, task, last step, what may have run twice. */
+export function noticeText(options: {
+  thread: Thread;
+  entry: JournalEntry;
+  checkpoint: Checkpoint | undefined;
+  kind: Notice["kind"];
+}): string {
+  const { thread, entry, checkpoint, kind } = options;
+  const lines = [`⚠️ A restart interrupted a turn of thread "${thread.name}".`, `Task: ${shorten(entry.text, 300)}`];
+  const sameTurn = checkpoint?.turnId === entry.turnId ? checkpoint : undefined;
+  if (sameTurn?.lastToolCall) lines.push(`Last step: ${describeToolCall(sameTurn.lastToolCall)}`);
+  else lines.push("Last step: none recorded (the agent had not called a tool).");
+  const twice = sameTurn?.toolCalls ?? [];
+  if (twice.length > 0) lines.push(`May run again on continuing: ${twice.map((c) => c.name).join(", ")}`);
+  if (kind === "resume")
+    lines.push("Press Resume, send /resume, or reply to this message with an instruction to continue.");
+  if (kind === "stop")
+    lines.push("OpenClaw is continuing the turn by itself; its answer will follow here. Press Stop to abort it.");
+  if (kind === "recover") {
+    lines.push("OpenClaw gave up recovering this session. Press Recover (or /resume) to continue it in a new session.");
+  }
+  return lines.join("\n");
+}
+
+/** The message a resume sends to the agent. */
+export function resumePrompt(options: {
+  task: string;
+  checkpoint: Checkpoint | undefined;
+  instruction?: string | undefined;
+}): string {
+  const step = options.checkpoint?.lastToolCall ? describeToolCall(options.checkpoint.lastToolCall) : "none recorded";
+  const lines = [
+    "Your previous turn was interrupted by a restart before it finished.",
+    `The task was: ${options.task}`,
+    `Your last recorded step was: ${step}.`,
+    "Check what already happened before repeating any action, then continue the task.",
+  ];
+  if (options.instruction?.trim()) lines.push(`The person adds: ${options.instruction.trim()}`);
+  return lines.join("\n");
+}
+
+function shorten(text: string, max: number): string {
+  return text.length > max ? `${text.slice(0, max - 1)}…` : text;
+}

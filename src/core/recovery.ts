@@ -1,0 +1,177 @@
+import type { Channels } from "./channels.ts";
+import type { JournalEntry, Notice, ResumePolicy } from "./model.ts";
+import { newNoticeId, noticeButton, noticeText } from "./notices.ts";
+import type { Outbox } from "./outbox.ts";
+import type { Clock, GatewayEvent, GatewayPort, Logger, SessionInfo, StorePort } from "./ports.ts";
+import type { Relay } from "./relay.ts";
+import { answerInTranscript } from "./transcript.ts";
+
+/** Said to conversations with a turn in flight when the gateway announces a graceful stop. */
+export const RESTARTING_TEXT = "The OpenClaw gateway is restarting; this turn's answer will follow when it is back.";
+
+// OpenClaw marks crash-orphaned sessions for recovery within about 2 s of hello-ok.
+const RECOVERY_GRACE_MS = [1_500, 3_000];
+
+/**
+ * DESIGN §6: after a gateway restart (new bootId) or the bot's own start, reconciles every open
+ * journal entry against the session — answer already there, OpenClaw continuing, cut short,
+ * tombstoned — and drains the inbox in arrival order.
+ */
+export class Recovery {
+  readonly #store: StorePort;
+  readonly #gateway: GatewayPort;
+  readonly #relay: Relay;
+  readonly #outbox: Outbox;
+  readonly #channels: Channels;
+  readonly #clock: Clock;
+  readonly #logger: Logger;
+  readonly #policy: ResumePolicy;
+  #reconciling: Promise<void> = Promise.resolve();
+  readonly #sleep: (ms: number) => Promise<void>;
+
+  constructor(options: {
+    store: StorePort;
+    gateway: GatewayPort;
+    relay: Relay;
+    outbox: Outbox;
+    channels: Channels;
+    clock: Clock;
+    logger: Logger;
+    policy: ResumePolicy;
+    sleep?: (ms: number) => Promise<void>;
+  }) {
+    this.#store = options.store;
+    this.#gateway = options.gateway;
+    this.#relay = options.relay;
+    this.#outbox = options.outbox;
+    this.#channels = options.channels;
+    this.#clock = options.clock;
+    this.#logger = options.logger;
+    this.#policy = options.policy;
+    this.#sleep = options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
+    this.#gateway.on((event) => this.#onEvent(event));
+  }
+
+  /** Resolves when the reconciliation started by the last connect is over (tests, shutdown). */
+  idle(): Promise<void> {
+    return this.#reconciling;
+  }
+
+  #onEvent(event: GatewayEvent): void {
+    if (event.type === "shutdown") void this.#announceRestart();
+    if (event.type !== "connected") return;
+    this.#reconciling = this.#reconciling
+      .then(() => this.#onConnected(event.bootId))
+      .catch((error: unknown) => {
+        this.#logger.error("reconciliation failed", { error });
+      });
+  }
+
+  async #onConnected(bootId: string): Promise<void> {
+    const previous = this.#store.state.gatewayBootId;
+    if (previous !== bootId) await this.#store.update({ gatewayBootId: bootId });
+    if (previous !== undefined && previous !== bootId) {
+      this.#logger.info("gateway restarted", { previous, bootId });
+      this.#relay.release(); // turns in flight are reconciled below, against the transcript
+    }
+    void this.#outbox.drain();
+    const entries = Object.values(this.#store.state.journal).sort((a, b) => a.seq - b.seq);
+    for (const entry of entries) {
+      if (this.#relay.isFollowing(entry.turnId)) continue;
+      if (entry.sentBootId === undefined) this.#relay.schedule(entry);
+      else if (entry.sentBootId === bootId) this.#relay.follow(entry, { resendIfMissing: true });
+      else await this.#afterRestart(entry, bootId);
+    }
+  }
+
+  /** One turn that was sent to an earlier gateway boot. */
+  async #afterRestart(entry: JournalEntry, bootId: string): Promise<void> {
+    let history = await this.#gateway.chatHistory({ sessionKey: entry.sessionKey, limit: 100 });
+    if (history.session.restartRecoveryStatus === "tombstoned") return this.#interrupt(entry, bootId, "recover");
+    let answer = answerInTranscript(history.messages, entry.turnId);
+    // Never re-send a key after a restart: a turn the gateway never admitted goes again under a new key.
+    if (!answer.admitted) return void (await this.#relay.requeue(entry));
+    const thread = this.#store.state.threads[entry.slug];
+    for (const wait of thread?.parentSessionKey ? [] : RECOVERY_GRACE_MS) {
+      if (answer.text || continuing(history.session)) break;
+      await this.#sleep(wait);
+      history = await this.#gateway.chatHistory({ sessionKey: entry.sessionKey, limit: 100 });
+      answer = answerInTranscript(history.messages, entry.turnId);
+    }
+    if (answer.text && !continuing(history.session)) return void this.#relay.follow(entry);
+    if (continuing(history.session)) {
+      await this.#interrupt(entry, bootId, "stop", history.session.activeRunIds?.[0]);
+      await this.#outbox.settled(entry.conversation);
+      return void this.#relay.follow(entry, { followSession: true, runIds: history.session.activeRunIds ?? [] });
+    }
+    await this.#interrupt(entry, bootId, "resume");
+  }
+
+  /** Posts the notice for a cut turn (once per turn and boot) and records the thread's state. */
+  async #interrupt(entry: JournalEntry, bootId: string, kind: Notice["kind"], runId?: string): Promise<void> {
+    const thread = this.#store.state.threads[entry.slug];
+    if (!thread) return;
+    const already = Object.values(this.#store.state.notices).find(
+      (n) => n.turnId === entry.turnId && n.bootId === bootId,
+    );
+    if (already) return;
+    const id = newNoticeId();
+    const notice: Notice = {
+      id,
+      kind,
+      slug: entry.slug,
+      turnId: entry.turnId,
+      conversation: entry.conversation,
+      bootId,
+      createdAt: this.#clock.now(),
+      state: "open",
+      runId,
+    };
+    const voided = Object.fromEntries(
+      Object.values(this.#store.state.notices)
+        .filter((n) => n.slug === entry.slug && n.state === "open")
+        .map((n) => [n.id, { state: "void" as const }]),
+    );
+    const checkpoint = this.#store.state.checkpoints[entry.slug];
+    const text = noticeText({ thread, entry, checkpoint, kind });
+    await this.#store.update({
+      notices: { ...voided, [id]: notice },
+      // A turn that waits for the person leaves the journal; its notice carries it from here.
+      journal: kind === "stop" ? {} : { [entry.turnId]: null },
+      threads: {
+        [entry.slug]: {
+          state: kind === "stop" ? "recovering" : kind === "recover" ? "interrupted" : "awaiting-resume",
+        },
+      },
+      checkpoints: checkpoint ? { [entry.slug]: { status: "interrupted" } } : {},
+    });
+    this.#logger.info("turn interrupted by a restart", {
+      slug: entry.slug,
+      turnId: entry.turnId,
+      kind,
+      policy: this.#policy,
+    });
+    await this.#outbox.post({
+      id: `${entry.turnId}:${bootId}`,
+      conversation: entry.conversation,
+      text,
+      buttons: [noticeButton(kind, id)],
+      noticeId: id,
+    });
+  }
+
+  async #announceRestart(): Promise<void> {
+    for (const conversation of this.#relay.activeConversations()) {
+      try {
+        await this.#channels.for(conversation).send(conversation, { text: RESTARTING_TEXT, format: "plain" });
+      } catch (error) {
+        this.#logger.warn("could not announce the restart", { conversation, error });
+      }
+    }
+  }
+}
+
+/** OpenClaw is running (or about to run) a turn of this session by itself. */
+function continuing(session: SessionInfo): boolean {
+  return session.hasActiveRun === true || (session.activeRunIds?.length ?? 0) > 0 || session.abortedLastRun === true;
+}

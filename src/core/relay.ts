@@ -1,0 +1,320 @@
+import { randomUUID } from "node:crypto";
+import type { Channels } from "./channels.ts";
+import { ErrorCode, isBotError, userMessage } from "./errors.ts";
+import type { JournalEntry, Thread } from "./model.ts";
+import type { Clock, GatewayEvent, GatewayPort, Logger, StorePort } from "./ports.ts";
+import { ReplyStream } from "./reply-stream.ts";
+import { answerInTranscript } from "./transcript.ts";
+
+/** Acknowledgement for a message kept while the gateway is away. */
+export const QUEUED_TEXT = "Queued: the OpenClaw gateway is restarting. Your message will be sent when it is back.";
+
+/** A turn the relay is following until its answer is delivered. */
+interface Watch {
+  entry: JournalEntry;
+  stream: ReplyStream;
+  /** Runs whose events belong to this turn: ours, or one OpenClaw started (recovery, queue). */
+  runIds: Set<string>;
+  /** Follow any run of the session (the answer comes under a run id we never issued). */
+  followSession: boolean;
+  settle: () => void;
+}
+
+/**
+ * DESIGN §5: journals each message before sending it, sends turns of one thread in order, streams
+ * the answer back to the conversation it came from, and closes the journal entry at the end.
+ */
+export class Relay {
+  readonly #store: StorePort;
+  readonly #gateway: GatewayPort;
+  readonly #channels: Channels;
+  readonly #clock: Clock;
+  readonly #logger: Logger;
+  readonly #queues = new Map<string, Promise<void>>();
+  readonly #watches = new Map<string, Watch>();
+
+  constructor(options: { store: StorePort; gateway: GatewayPort; channels: Channels; clock: Clock; logger: Logger }) {
+    this.#store = options.store;
+    this.#gateway = options.gateway;
+    this.#channels = options.channels;
+    this.#clock = options.clock;
+    this.#logger = options.logger;
+    this.#gateway.on((event) => this.#onEvent(event));
+  }
+
+  /** Journals a person's (or a resume's) text for a thread, durably, and queues it for sending. */
+  async accept(request: {
+    thread: Thread;
+    conversation: string;
+    senderId: string;
+    text: string;
+    kind?: JournalEntry["kind"];
+  }): Promise<JournalEntry> {
+    const { thread } = request;
+    const seq = this.#store.state.seq + 1;
+    const entry: JournalEntry = {
+      turnId: randomUUID(),
+      slug: thread.slug,
+      sessionKey: thread.sessionKey,
+      conversation: request.conversation,
+      senderId: request.senderId,
+      text: request.text,
+      kind: request.kind ?? "message",
+      createdAt: this.#clock.now(),
+      seq,
+    };
+    await this.#store.update({
+      seq,
+      journal: { [entry.turnId]: entry },
+      threads: { [thread.slug]: { lastActivityAt: entry.createdAt, messageCount: thread.messageCount + 1 } },
+    });
+    this.schedule(entry);
+    return entry;
+  }
+
+  /** Queues a journaled entry behind the thread's earlier turns. */
+  schedule(entry: JournalEntry): void {
+    const previous = this.#queues.get(entry.slug) ?? Promise.resolve();
+    const next = previous
+      .then(() => this.#run(entry))
+      .catch((error: unknown) => {
+        this.#logger.error("turn failed", { turnId: entry.turnId, error });
+      });
+    this.#queues.set(entry.slug, next);
+  }
+
+  /** Journal entries not yet sent to any gateway boot (the inbox), in arrival order. */
+  queued(slug?: string): JournalEntry[] {
+    return Object.values(this.#store.state.journal)
+      .filter((e) => e.sentBootId === undefined && (slug === undefined || e.slug === slug))
+      .sort((a, b) => a.seq - b.seq);
+  }
+
+  /** True while a turn of this thread is being followed. */
+  isActive(slug: string): boolean {
+    return [...this.#watches.values()].some((w) => w.entry.slug === slug);
+  }
+
+  /** Conversations with a turn in flight. */
+  activeConversations(): string[] {
+    return [...new Set([...this.#watches.values()].map((w) => w.entry.conversation))];
+  }
+
+  /**
+   * Follows an already-sent turn to its end without sending anything: OpenClaw is answering it
+   * (after a bot restart, or under a recovery run). Delivers the answer once and closes the entry.
+   */
+  follow(
+    entry: JournalEntry,
+    options: { runIds?: string[]; followSession?: boolean; checkNow?: boolean; resendIfMissing?: boolean } = {},
+  ): Promise<void> {
+    return new Promise<void>((resolve) => {
+      const stream = this.#stream(entry);
+      const watch: Watch = {
+        entry,
+        stream,
+        runIds: new Set([entry.turnId, ...(options.runIds ?? [])]),
+        followSession: options.followSession ?? false,
+        settle: resolve,
+      };
+      this.#watches.set(entry.turnId, watch);
+      stream.startTyping();
+      if (options.checkNow ?? true) void this.#checkTranscript(watch, false, 0, options.resendIfMissing);
+    });
+  }
+
+  /** Stops following every turn (their journal entries stay open for reconciliation). */
+  release(): JournalEntry[] {
+    const entries = [...this.#watches.values()].map((w) => {
+      w.stream.cancel();
+      w.settle();
+      return w.entry;
+    });
+    this.#watches.clear();
+    return entries;
+  }
+
+  async #run(queued: JournalEntry): Promise<void> {
+    const entry = this.#store.state.journal[queued.turnId];
+    // Gone (answered) or already sent (reconciliation follows it): nothing to send.
+    if (!entry || entry.sentBootId !== undefined || this.#watches.has(entry.turnId)) return;
+    const bootId = this.#gateway.bootId;
+    if (!this.#gateway.connected || bootId === undefined) return; // stays in the inbox
+    const done = this.follow(entry, { checkNow: false });
+    await this.#markSent(entry, bootId);
+    await this.#send(entry);
+    await done;
+  }
+
+  async #send(entry: JournalEntry): Promise<void> {
+    try {
+      await this.#gateway.chatSend({ sessionKey: entry.sessionKey, message: entry.text, idempotencyKey: entry.turnId });
+    } catch (error) {
+      await this.#sendFailed(entry, error);
+    }
+  }
+
+  /** True while the relay follows this turn. */
+  isFollowing(turnId: string): boolean {
+    return this.#watches.has(turnId);
+  }
+
+  /** Re-journals a turn no gateway boot admitted under a fresh key (keys never cross a restart). */
+  async requeue(entry: JournalEntry): Promise<JournalEntry> {
+    const fresh: JournalEntry = { ...entry, turnId: randomUUID(), sentBootId: undefined, sentAt: undefined };
+    await this.#store.update({ journal: { [entry.turnId]: null, [fresh.turnId]: fresh } });
+    this.schedule(fresh);
+    return fresh;
+  }
+
+  async #markSent(entry: JournalEntry, bootId: string): Promise<void> {
+    const now = this.#clock.now();
+    await this.#store.update({
+      journal: { [entry.turnId]: { sentBootId: bootId, sentAt: now } },
+      threads: { [entry.slug]: { state: "running" } },
+      checkpoints: {
+        [entry.slug]: {
+          sessionKey: entry.sessionKey,
+          task: entry.text,
+          turnId: entry.turnId,
+          toolCalls: [],
+          updatedAt: now,
+          status: "running",
+          lastToolCall: null,
+          nextAction: null,
+        },
+      },
+    });
+  }
+
+  /** A send the gateway refused: back to the inbox when it is away, else a one-line answer. */
+  async #sendFailed(entry: JournalEntry, error: unknown): Promise<void> {
+    const watch = this.#watches.get(entry.turnId);
+    if (isBotError(error, ErrorCode.GatewayAway) || isRetryable(error)) {
+      this.#watches.delete(entry.turnId);
+      watch?.stream.cancel();
+      watch?.settle();
+      await this.#store.update({
+        journal: { [entry.turnId]: { sentBootId: null, sentAt: null } },
+        threads: { [entry.slug]: { state: "idle" } },
+      });
+      await this.#say(entry.conversation, QUEUED_TEXT);
+      return;
+    }
+    await this.#finish(entry.turnId, `The gateway refused this message: ${userMessage(error)}`, "failed");
+  }
+
+  #onEvent(event: GatewayEvent): void {
+    if (event.type === "tool") return void this.#onTool(event);
+    if (event.type !== "chat") return;
+    const watch = this.#watchFor(event.runId, event.sessionKey);
+    if (!watch) return;
+    watch.runIds.add(event.runId);
+    if (event.state === "delta") {
+      watch.stream.update(event.text);
+      return;
+    }
+    if (event.state === "error") {
+      void this.#finish(watch.entry.turnId, `The agent run failed: ${event.errorMessage ?? "unknown error"}`, "failed");
+      return;
+    }
+    if (event.state === "aborted" && event.stopReason === "restart") return; // reconciled after the restart
+    if (event.state === "aborted") return void this.#finish(watch.entry.turnId, event.text || "(stopped)", "aborted");
+    // Our own run's final carries the answer. A final with no text (a run queued behind OpenClaw's
+    // recovery) or one of a run we never issued is not the whole answer: read the transcript.
+    if (event.runId === watch.entry.turnId && event.text.trim()) {
+      return void this.#finish(watch.entry.turnId, event.text, "done");
+    }
+    void this.#checkTranscript(watch, true);
+  }
+
+  #watchFor(runId: string, sessionKey: string): Watch | undefined {
+    const direct = this.#watches.get(runId);
+    if (direct) return direct;
+    for (const watch of this.#watches.values()) {
+      if (watch.runIds.has(runId)) return watch;
+    }
+    for (const watch of this.#watches.values()) {
+      if (watch.followSession && watch.entry.sessionKey === sessionKey) return watch;
+    }
+    return undefined;
+  }
+
+  /** Delivers the answer once the transcript has it and no run of the session is active. */
+  async #checkTranscript(watch: Watch, afterFinal = false, attempt = 0, resendIfMissing = false): Promise<void> {
+    if (!this.#gateway.connected || !this.#watches.has(watch.entry.turnId)) return;
+    try {
+      const history = await this.#gateway.chatHistory({ sessionKey: watch.entry.sessionKey, limit: 100 });
+      const answer = answerInTranscript(history.messages, watch.entry.turnId);
+      const busy = history.session.hasActiveRun === true || (history.session.activeRunIds?.length ?? 0) > 0;
+      if (answer.text && !busy) return void (await this.#finish(watch.entry.turnId, answer.text, "done"));
+      if (answer.admitted) watch.followSession = true;
+      // Same gateway boot, never admitted (the bot died before chat.send): the same key is safe to send.
+      if (!answer.admitted && resendIfMissing) await this.#send(watch.entry);
+      // A final can reach us a moment before its transcript row is readable.
+      if (afterFinal && !busy && attempt < 3) {
+        setTimeout(() => void this.#checkTranscript(watch, true, attempt + 1), 300 * (attempt + 1)).unref?.();
+      }
+    } catch (error) {
+      this.#logger.warn("transcript check failed", { turnId: watch.entry.turnId, error });
+    }
+  }
+
+  async #finish(turnId: string, text: string, status: "done" | "failed" | "aborted"): Promise<void> {
+    const watch = this.#watches.get(turnId);
+    if (!watch) return;
+    this.#watches.delete(turnId);
+    const { entry } = watch;
+    try {
+      await watch.stream.finish(text.trim() ? text : "The agent finished without a visible answer.");
+    } catch (error) {
+      this.#logger.error("could not deliver an answer", { turnId, error });
+    }
+    await this.#store.update({
+      journal: { [turnId]: null },
+      threads: { [entry.slug]: { state: "idle", lastActivityAt: this.#clock.now() } },
+      checkpoints: { [entry.slug]: { status, updatedAt: this.#clock.now(), ...nextAction(text) } },
+    });
+    watch.settle();
+  }
+
+  #onTool(event: Extract<GatewayEvent, { type: "tool" }>): void {
+    const watch = this.#watchFor(event.runId, event.sessionKey);
+    if (!watch || event.phase !== "start") return;
+    const checkpoint = this.#store.state.checkpoints[watch.entry.slug];
+    const call = { name: event.name, args: event.args, at: this.#clock.now() };
+    const toolCalls = [...(checkpoint?.toolCalls ?? []), call].slice(-20);
+    void this.#store.update({
+      checkpoints: { [watch.entry.slug]: { lastToolCall: call, toolCalls, updatedAt: call.at } },
+    });
+  }
+
+  #stream(entry: JournalEntry): ReplyStream {
+    return new ReplyStream({
+      channel: this.#channels.for(entry.conversation),
+      conversation: entry.conversation,
+      clock: this.#clock,
+      logger: this.#logger,
+    });
+  }
+
+  async #say(conversation: string, text: string): Promise<void> {
+    try {
+      await this.#channels.for(conversation).send(conversation, { text, format: "plain" });
+    } catch (error) {
+      this.#logger.warn("could not post a status line", { conversation, error });
+    }
+  }
+}
+
+function isRetryable(error: unknown): boolean {
+  return isBotError(error, ErrorCode.GatewayError) && error.details?.retryable === true;
+}
+
+const NEXT_ACTION = /(?:^|\n)\s*(?:next(?: step)?|then I(?:'ll| will))\s*[:,-]?\s*(.{3,200})/i;
+
+/** The next expected action, when the agent stated one ("Next: …"). */
+function nextAction(text: string): { nextAction?: string } {
+  const match = NEXT_ACTION.exec(text);
+  return match?.[1] ? { nextAction: match[1].trim() } : {};
+}

@@ -1,0 +1,177 @@
+import type { Reply } from "./command.ts";
+import { BotError, ErrorCode } from "./errors.ts";
+import { slugify } from "./keys/thread-slug.ts";
+import type { JournalEntry, Notice } from "./model.ts";
+import { resumePrompt } from "./notices.ts";
+import type { Clock, GatewayPort, Logger, StorePort } from "./ports.ts";
+import type { Relay } from "./relay.ts";
+import { requireGateway, type ThreadRegistry } from "./threads.ts";
+
+/** How a resume was asked for. */
+export interface ResumeRequest {
+  conversation: string;
+  senderId: string;
+  /** The notice behind a pressed button. */
+  noticeId?: string | undefined;
+  /** The notice message a reply answered (its text becomes the instruction). */
+  replyToMessageId?: string | undefined;
+  /** /resume <name>. */
+  name?: string | undefined;
+  instruction?: string | undefined;
+}
+
+/**
+ * Resume, Stop and Recover (DESIGN §6): continue an interrupted turn with one chat.send under a
+ * fresh key, abort OpenClaw's own continuation, or move a tombstoned thread to a new session.
+ * Every refusal is decided from the store before any gateway request.
+ */
+export class Resumer {
+  readonly #store: StorePort;
+  readonly #gateway: GatewayPort;
+  readonly #relay: Relay;
+  readonly #threads: ThreadRegistry;
+  readonly #clock: Clock;
+  readonly #logger: Logger;
+
+  constructor(options: {
+    store: StorePort;
+    gateway: GatewayPort;
+    relay: Relay;
+    threads: ThreadRegistry;
+    clock: Clock;
+    logger: Logger;
+  }) {
+    this.#store = options.store;
+    this.#gateway = options.gateway;
+    this.#relay = options.relay;
+    this.#threads = options.threads;
+    this.#clock = options.clock;
+    this.#logger = options.logger;
+  }
+
+  /** The open notice a reply answers, if the message replied to is one. */
+  noticeForReply(conversation: string, messageId: string): Notice | undefined {
+    return Object.values(this.#store.state.notices).find(
+      (n) => n.conversation === conversation && n.messageId === messageId,
+    );
+  }
+
+  /** Runs a Resume / Stop / Recover; returns the short answer for the person. */
+  async run(request: ResumeRequest): Promise<Reply> {
+    const notice = this.#find(request);
+    if (notice.conversation !== request.conversation) {
+      throw new BotError(ErrorCode.Forbidden, "That button belongs to another conversation.");
+    }
+    if (notice.state === "used")
+      throw new BotError(ErrorCode.NothingToDo, "That turn was already continued; nothing more to do.");
+    if (notice.state === "void")
+      throw new BotError(ErrorCode.NothingToDo, "That notice is out of date; nothing was sent.");
+    requireGateway(this.#gateway);
+    if (notice.kind === "stop") return this.#stop(notice);
+    if (notice.kind === "recover") return this.#recover(notice, request.senderId);
+    return this.#resume(notice, request);
+  }
+
+  #find(request: ResumeRequest): Notice {
+    const notices = this.#store.state.notices;
+    if (request.noticeId) {
+      const notice = notices[request.noticeId];
+      if (!notice)
+        throw new BotError(ErrorCode.NotFound, "That button is from an old or unknown message; nothing was sent.");
+      return notice;
+    }
+    if (request.replyToMessageId) {
+      const notice = this.noticeForReply(request.conversation, request.replyToMessageId);
+      if (notice) return notice;
+    }
+    const slug = request.name ? slugify(request.name) : this.#threads.binding(request.conversation)?.slug;
+    if (!slug)
+      throw new BotError(ErrorCode.NothingToDo, "No thread is bound here; use /resume <name> or /thread <name>.");
+    const open = Object.values(notices)
+      .filter((n) => n.slug === slug && n.state === "open" && n.kind !== "stop")
+      .sort((a, b) => b.createdAt - a.createdAt)[0];
+    if (!open) throw new BotError(ErrorCode.NothingToDo, "Nothing to resume: no turn of this thread is interrupted.");
+    // /resume by name from another conversation continues there, where the turn started.
+    return request.name
+      ? { ...open, conversation: request.conversation === open.conversation ? open.conversation : request.conversation }
+      : open;
+  }
+
+  async #resume(notice: Notice, request: ResumeRequest): Promise<Reply> {
+    const thread = this.#threads.get(notice.slug);
+    if (!thread) throw new BotError(ErrorCode.NotFound, "That thread no longer exists.");
+    const history = await this.#gateway.chatHistory({ sessionKey: thread.sessionKey, limit: 1 });
+    if (
+      history.session.hasActiveRun === true ||
+      (history.session.activeRunIds?.length ?? 0) > 0 ||
+      this.#relay.isActive(thread.slug)
+    ) {
+      throw new BotError(ErrorCode.NothingToDo, "The agent is still working on this thread; wait for its answer.");
+    }
+    const checkpoint = this.#store.state.checkpoints[thread.slug];
+    const task = checkpoint?.turnId === notice.turnId ? checkpoint.task : (checkpoint?.task ?? "(unknown)");
+    // Used before sending: a second press, even a concurrent one, finds it used.
+    await this.#store.update({
+      notices: { [notice.id]: { state: "used" } },
+      threads: { [thread.slug]: { state: "idle" } },
+    });
+    const text = resumePrompt({ task, checkpoint, instruction: request.instruction });
+    await this.#relay.accept({
+      thread,
+      conversation: request.conversation,
+      senderId: request.senderId,
+      text,
+      kind: "resume",
+    });
+    return { text: `Resuming "${thread.name}".` };
+  }
+
+  async #stop(notice: Notice): Promise<Reply> {
+    const thread = this.#threads.get(notice.slug);
+    if (!thread) throw new BotError(ErrorCode.NotFound, "That thread no longer exists.");
+    await this.#store.update({ notices: { [notice.id]: { state: "used" } } });
+    await this.#gateway.chatAbort({ sessionKey: thread.sessionKey, runId: notice.runId });
+    return { text: `Stopping OpenClaw's continuation of "${thread.name}".` };
+  }
+
+  async #recover(notice: Notice, senderId: string): Promise<Reply> {
+    const thread = this.#threads.get(notice.slug);
+    if (!thread) throw new BotError(ErrorCode.NotFound, "That thread no longer exists.");
+    await this.#store.update({
+      notices: { [notice.id]: { state: "used" } },
+      threads: { [thread.slug]: { state: "recovering" } },
+    });
+    const recovered = await this.#gateway.recoverSession({ key: thread.sessionKey });
+    await this.#moveLabel(thread.sessionKey, recovered.key, thread.label);
+    await this.#threads.repoint(thread.slug, recovered.key, thread.label);
+    const runId = recovered.continuationRunId ?? `restart-recovery-rollover:${recovered.sessionId}`;
+    const seq = this.#store.state.seq + 1;
+    const entry: JournalEntry = {
+      turnId: runId,
+      slug: thread.slug,
+      sessionKey: recovered.key,
+      conversation: notice.conversation,
+      senderId,
+      text: "[recover]",
+      kind: "resume",
+      createdAt: this.#clock.now(),
+      seq,
+      sentBootId: this.#gateway.bootId,
+      sentAt: this.#clock.now(),
+    };
+    await this.#store.update({ seq, journal: { [entry.turnId]: entry } });
+    void this.#relay.follow(entry, { runIds: [runId], followSession: true });
+    return { text: `Recovering "${thread.name}" in a new OpenClaw session.` };
+  }
+
+  /** Labels are unique per agent: clear the old session's label before setting it on the new one. */
+  async #moveLabel(oldKey: string, newKey: string, label: string | undefined): Promise<void> {
+    if (!label) return;
+    try {
+      await this.#gateway.patchSession({ key: oldKey, label: null });
+      await this.#gateway.patchSession({ key: newKey, label });
+    } catch (error) {
+      this.#logger.warn("could not move the label to the recovered session", { error });
+    }
+  }
+}

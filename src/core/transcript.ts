@@ -1,0 +1,33 @@
+import type { HistoryMessage } from "./ports.ts";
+
+const SYSTEM_PROMPT = /^\s*(?:\[[^\]]*\]\s*)?\[System\]/;
+
+/** True for rows OpenClaw wrote in the person's place (its `[System] …` prompts). */
+export function isSystemRow(message: HistoryMessage): boolean {
+  return message.senderIsOwner === false || SYSTEM_PROMPT.test(message.text);
+}
+
+/** The answer to one turn as found in the transcript. */
+export interface TranscriptAnswer {
+  /** Our user row (`<turnId>:user`) is in the transcript: the gateway admitted the turn. */
+  admitted: boolean;
+  /** Assistant text after our user row, up to the next row the person sent; empty if none yet. */
+  text: string;
+}
+
+/**
+ * Finds the answer to turn `turnId`: the assistant rows after its user row (by seq) up to the next
+ * user row the person sent, whatever their run id — recovered turns and messages queued behind a
+ * recovery are answered under run ids the bot never issued.
+ */
+export function answerInTranscript(messages: readonly HistoryMessage[], turnId: string): TranscriptAnswer {
+  const rows = [...messages].sort((a, b) => a.seq - b.seq);
+  const start = rows.findIndex((m) => m.role === "user" && m.idempotencyKey === `${turnId}:user`);
+  if (start < 0) return { admitted: false, text: "" };
+  const parts: string[] = [];
+  for (const row of rows.slice(start + 1)) {
+    if (row.role === "user" && !isSystemRow(row)) break;
+    if (row.role === "assistant" && row.text.trim().length > 0) parts.push(row.text.trim());
+  }
+  return { admitted: true, text: parts.join("\n\n") };
+}
