@@ -1,0 +1,89 @@
+import { commands } from "../commands/index.ts";
+import { Access } from "./core/access.ts";
+import { App } from "./core/app.ts";
+import { Channels } from "./core/channels.ts";
+import type { ResumePolicy } from "./core/model.ts";
+import { Outbox } from "./core/outbox.ts";
+import type { Clock, GatewayPort, Logger, StorePort } from "./core/ports.ts";
+import { Recovery } from "./core/recovery.ts";
+import { Relay } from "./core/relay.ts";
+import { Resumer } from "./core/resume.ts";
+import type { Services } from "./core/services.ts";
+import { ThreadRegistry } from "./core/threads.ts";
+
+/** What composeBot needs: the opened store, a gateway client, and the settings the core reads. */
+export interface BotOptions {
+  store: StorePort;
+  gateway: GatewayPort;
+  logger: Logger;
+  agentId: string;
+  policy: ResumePolicy;
+  allowedUsers: readonly string[];
+  adminUsers: readonly string[];
+  clock?: Clock | undefined;
+  /** Injected by tests to shorten waits (recovery grace periods). */
+  sleep?: ((ms: number) => Promise<void>) | undefined;
+}
+
+/** The whole bot minus its channels: add channels (built with `app`) to `channels`, then start. */
+export interface Bot {
+  app: App;
+  channels: Channels;
+  services: Services;
+  relay: Relay;
+  recovery: Recovery;
+  outbox: Outbox;
+  /** Connects to the gateway; rejects (GATEWAY_AWAY) if it is not reachable, while reconnecting goes on. */
+  start(): Promise<void>;
+  /** Stops retries and the gateway connection; flushes the store (the caller closes it). */
+  stop(): Promise<void>;
+}
+
+/** Wires the core together; the composition root (src/main.ts) and integration tests use it. */
+export function composeBot(options: BotOptions): Bot {
+  const { store, gateway, logger } = options;
+  const clock = options.clock ?? { now: Date.now };
+  const channels = new Channels();
+  const threads = new ThreadRegistry({
+    store,
+    gateway,
+    agentId: options.agentId,
+    policy: options.policy,
+    clock,
+    logger,
+  });
+  const relay = new Relay({ store, gateway, channels, clock, logger });
+  const outbox = new Outbox({ store, channels, clock, logger });
+  const recovery = new Recovery({
+    store,
+    gateway,
+    relay,
+    outbox,
+    channels,
+    clock,
+    logger,
+    policy: options.policy,
+    sleep: options.sleep,
+  });
+  const resumer = new Resumer({ store, gateway, relay, threads, clock, logger });
+  const access = new Access({ allowed: options.allowedUsers, admins: options.adminUsers });
+  const services: Services = { threads, relay, resumer, access, gateway, store, clock, commands: () => commands };
+  const app = new App({ commands, services, logger });
+  return {
+    app,
+    channels,
+    services,
+    relay,
+    recovery,
+    outbox,
+    start: async () => {
+      void outbox.drain();
+      await gateway.start();
+    },
+    stop: async () => {
+      outbox.stop();
+      await gateway.stop();
+      await store.flush();
+    },
+  };
+}

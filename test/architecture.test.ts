@@ -1,0 +1,47 @@
+import { readdirSync, readFileSync, statSync } from "node:fs";
+import { join, relative } from "node:path";
+import { describe, expect, it } from "vitest";
+
+const ROOT = new URL("..", import.meta.url).pathname;
+const IMPORT = /^\s*(?:import|export)\s[^;]*?from\s+["']([^"']+)["']/gm;
+
+function files(dir: string): string[] {
+  return readdirSync(join(ROOT, dir)).flatMap((name) => {
+    const path = join(dir, name);
+    return statSync(join(ROOT, path)).isDirectory() ? files(path) : path.endsWith(".ts") ? [path] : [];
+  });
+}
+
+function imports(path: string): string[] {
+  return [...readFileSync(join(ROOT, path), "utf8").matchAll(IMPORT)].map((m) => m[1] ?? "");
+}
+
+const PLATFORM = /^(grammy|@grammyjs\/|discord\.js|@discordjs\/|ws$|lowdb)/;
+
+describe("import boundaries (house style rule 1)", () => {
+  it("src/core imports no platform SDK, no ws, no lowdb, and nothing outside core", () => {
+    for (const file of files("src/core")) {
+      for (const spec of imports(file)) {
+        expect(PLATFORM.test(spec), `${file} imports ${spec}`).toBe(false);
+        if (spec.startsWith("."))
+          expect(relative("src/core", join(file, "..", spec)).startsWith(".."), `${file} imports ${spec}`).toBe(false);
+      }
+    }
+  });
+
+  it("commands/ import only zod and src/core", () => {
+    for (const file of files("commands")) {
+      for (const spec of imports(file)) {
+        const ok = spec === "zod" || spec.startsWith("./") || spec.startsWith("../src/core/");
+        expect(ok, `${file} imports ${spec}`).toBe(true);
+      }
+    }
+  });
+
+  it("no test mocks one of our own modules", () => {
+    for (const file of files("test")) {
+      const text = readFileSync(join(ROOT, file), "utf8");
+      expect(/vi\.mock\(\s*["'](\.|\/)/.test(text), file).toBe(false);
+    }
+  });
+});
