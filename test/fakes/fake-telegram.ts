@@ -1,0 +1,295 @@
+/**
+ * A fake Telegram Bot API server on 127.0.0.1 for tests that run the real grammY over HTTP.
+ * See /work/shared/docs/channel-fakes.md §2.4. Usage:
+ *   const tg = await FakeTelegram.start();
+ *   new Bot(tg.token, { client: { apiRoot: tg.apiRoot } });
+ *   tg.userMessage(chatId, alice, "/thread x"); await tg.waitForCall("sendMessage");
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import { callbackQuery, channelPost, type UserMessageOptions, userMessage } from "./telegram/builders.ts";
+import { chatMethods } from "./telegram/methods-chats.ts";
+import { type Method, messageMethods, type Params } from "./telegram/methods-messages.ts";
+import {
+  ApiFailure,
+  type FakeChat,
+  type FakeMessage,
+  type FakeTopic,
+  type FakeUser,
+  FakeWorld,
+  type MemberStatus,
+  type StoredMessage,
+} from "./telegram/state.ts";
+import { type FakeUpdate, UpdateQueue } from "./telegram/updates.ts";
+
+export type { FakeChat, FakeMessage, FakeTopic, FakeUser, MemberStatus, StoredMessage } from "./telegram/state.ts";
+export type { FakeUpdate } from "./telegram/updates.ts";
+
+/** One recorded Bot API call. */
+export interface RecordedCall {
+  method: string;
+  params: Params;
+  at: number;
+  ok: boolean;
+  error?: { code: number; description: string } | undefined;
+}
+
+/** An error to answer instead of running a call; `method` limits it to one method (else any but getUpdates). */
+export interface Fault {
+  method?: string | undefined;
+  code: number;
+  description: string;
+  parameters?: Record<string, unknown> | undefined;
+}
+
+const METHODS: Record<string, Method> = { ...chatMethods, ...messageMethods };
+const DEFAULT_TOKEN = "7000000001:AAFakeTokenForTestsOnly_abcdefghijklmn";
+
+/** The fake Bot API server: state, recorded calls, fault injection and update builders. */
+export class FakeTelegram {
+  readonly token: string;
+  readonly apiRoot: string;
+  readonly world: FakeWorld;
+  readonly updates = new UpdateQueue();
+  /** Every call, in arrival order (getUpdates included). */
+  readonly calls: RecordedCall[] = [];
+  /** Methods the bot called that the fake does not implement; tests assert it stays empty. */
+  readonly unimplemented: string[] = [];
+  /** Errors to answer next, first match wins (one use each). */
+  readonly faults: Fault[] = [];
+  readonly #server: Server;
+  readonly #listeners = new Set<() => void>();
+  #every: { n: number; count: number; fault: Fault; methods: readonly string[] | undefined } | undefined;
+
+  private constructor(server: Server, token: string, bot: FakeUser) {
+    this.#server = server;
+    this.token = token;
+    this.world = new FakeWorld(bot);
+    const { port } = server.address() as AddressInfo;
+    this.apiRoot = `http://127.0.0.1:${port}`;
+  }
+
+  /** Starts a fake on 127.0.0.1 with a free port. */
+  static async start(options: { token?: string; bot?: Partial<FakeUser> } = {}): Promise<FakeTelegram> {
+    const server = createServer();
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    const bot = { id: 7000000001, is_bot: true, first_name: "Keeper", username: "keeper_bot", ...options.bot };
+    const fake = new FakeTelegram(server, options.token ?? DEFAULT_TOKEN, bot);
+    server.on("request", (req, res) => void fake.#handle(req, res));
+    return fake;
+  }
+
+  /** The bot's own user. */
+  get bot(): FakeUser {
+    return this.world.bot;
+  }
+
+  /** Ends held polls and closes the server and its connections. */
+  async stop(): Promise<void> {
+    this.updates.release();
+    this.#server.closeAllConnections();
+    await new Promise<void>((resolve) => this.#server.close(() => resolve()));
+  }
+
+  /* ───────────── seeding ───────────── */
+
+  /** Adds a chat; `botCanManageTopics: false` makes topic calls fail for lack of rights. */
+  addChat(chat: FakeChat, options: { botCanManageTopics?: boolean } = {}): FakeChat {
+    this.world.addChat(chat, options);
+    return chat;
+  }
+
+  /** Seeds a member's status for getChatMember / getChatAdministrators. */
+  setMember(chatId: number, user: FakeUser, status: MemberStatus): void {
+    this.world.chat(chatId).members.set(user.id, { status, user });
+  }
+
+  /** Creates a topic as a person would (with its service message); returns it. */
+  createTopic(chatId: number, name: string, creator: FakeUser): FakeTopic {
+    return this.world.createTopic(this.world.chat(chatId), name, creator);
+  }
+
+  /** The topic with this id, if any. */
+  topic(chatId: number, topicId: number): FakeTopic | undefined {
+    return this.world.chat(chatId).topics.get(topicId);
+  }
+
+  /** Every topic of a chat, in creation order. */
+  topics(chatId: number): FakeTopic[] {
+    return [...this.world.chat(chatId).topics.values()];
+  }
+
+  /* ───────────── updates ───────────── */
+
+  /** A user writes `text` (commands get bot_command entities); returns the stored message. */
+  userMessage(chatId: number, from: FakeUser, text: string, options: UserMessageOptions = {}): FakeMessage {
+    return userMessage(this.world, this.updates, chatId, from, text, options);
+  }
+
+  /** A user presses a button under `message`; returns the callback query id. */
+  callbackQuery(from: FakeUser, message: FakeMessage, data: string | undefined): string {
+    return callbackQuery(this.world, this.updates, from, message, data);
+  }
+
+  /** A post in a channel. */
+  channelPost(chat: FakeChat, text: string): FakeMessage {
+    return channelPost(this.world, this.updates, chat, text);
+  }
+
+  /** Queues any raw update payload. */
+  pushUpdate(payload: Record<string, unknown>): FakeUpdate {
+    return this.updates.push(payload);
+  }
+
+  /* ───────────── faults ───────────── */
+
+  /** From now on every `n`th call (getUpdates excluded unless listed) fails with 429 retry_after. */
+  failEvery(n: number, options: { retryAfter?: number; methods?: readonly string[] } = {}): void {
+    const retryAfter = options.retryAfter ?? 0;
+    const fault = {
+      code: 429,
+      description: `Too Many Requests: retry after ${retryAfter}`,
+      parameters: { retry_after: retryAfter },
+    };
+    this.#every = { n, count: 0, fault, methods: options.methods };
+  }
+
+  /** Stops failEvery. */
+  clearFaults(): void {
+    this.#every = undefined;
+    this.faults.length = 0;
+  }
+
+  /* ───────────── inspection ───────────── */
+
+  /** Params of every successful call of `method`. */
+  sent(method: string): Params[] {
+    return this.calls.filter((c) => c.ok && c.method === method).map((c) => c.params);
+  }
+
+  /** Every stored message of a chat, oldest first, with its versions. */
+  messages(chatId: number): StoredMessage[] {
+    return [...this.world.chat(chatId).messages.values()];
+  }
+
+  /** Messages the bot posted in a chat (optionally in one topic, `undefined` = outside topics). */
+  botMessages(chatId: number, topicId?: number | "any"): StoredMessage[] {
+    return this.messages(chatId).filter(
+      (m) =>
+        m.message.from?.id === this.bot.id &&
+        m.message.forum_topic_created === undefined &&
+        (topicId === "any" || m.message.message_thread_id === topicId),
+    );
+  }
+
+  /** Resolves with the first value `probe` returns that is not undefined/false, re-checked on every call. */
+  waitUntil<T>(probe: () => T | undefined | false, options: { timeoutMs?: number; what?: string } = {}): Promise<T> {
+    const timeoutMs = options.timeoutMs ?? 5000;
+    return new Promise((resolve, reject) => {
+      const check = () => {
+        const value = probe();
+        if (value === undefined || value === false) return;
+        finish();
+        resolve(value);
+      };
+      const timer = setTimeout(() => {
+        finish();
+        reject(new Error(`FakeTelegram: timed out after ${timeoutMs} ms waiting for ${options.what ?? "condition"}`));
+      }, timeoutMs);
+      const tick = setInterval(check, 20);
+      const finish = () => {
+        clearTimeout(timer);
+        clearInterval(tick);
+        this.#listeners.delete(check);
+      };
+      this.#listeners.add(check);
+      check();
+    });
+  }
+
+  /** Waits for a successful call of `method` (at index ≥ `from`) matching `match`. */
+  waitForCall(method: string, match: (params: Params) => boolean = () => true, from = 0): Promise<RecordedCall> {
+    return this.waitUntil(() => this.calls.slice(from).find((c) => c.ok && c.method === method && match(c.params)), {
+      what: `a ${method} call`,
+    });
+  }
+
+  /** Waits until the bot has confirmed (by a later getUpdates offset) the update with this id. */
+  waitForConfirmed(updateId: number): Promise<true> {
+    return this.waitUntil(() => this.updates.confirmedOffset > updateId || undefined, {
+      what: `offset past update ${updateId}`,
+    });
+  }
+
+  /* ───────────── HTTP ───────────── */
+
+  async #handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const match = /^\/bot([^/]+)\/([A-Za-z]+)$/.exec(new URL(req.url ?? "/", this.apiRoot).pathname);
+    const params = await readParams(req);
+    if (!match || match[1] !== this.token) {
+      reply(res, 401, { ok: false, error_code: 401, description: "Unauthorized" });
+      return;
+    }
+    const method = match[2] ?? "";
+    try {
+      const result = await this.#run(method, params, res);
+      this.#record({ method, params, at: Date.now(), ok: true });
+      reply(res, 200, { ok: true, result });
+    } catch (error) {
+      const failure = error instanceof ApiFailure ? error : new ApiFailure(500, `Internal Server Error: ${error}`);
+      this.#record({ method, params, at: Date.now(), ok: false, error: failure });
+      const body = { ok: false, error_code: failure.code, description: failure.description };
+      reply(res, failure.code, failure.parameters ? { ...body, parameters: failure.parameters } : body);
+    }
+  }
+
+  async #run(method: string, params: Params, res: ServerResponse): Promise<unknown> {
+    const fault = this.#takeFault(method);
+    if (fault) throw new ApiFailure(fault.code, fault.description, fault.parameters);
+    if (method === "getUpdates") {
+      const aborted = new AbortController();
+      res.on("close", () => aborted.abort());
+      return this.updates.poll(params, aborted.signal);
+    }
+    const run = METHODS[method];
+    if (!run) {
+      this.unimplemented.push(method);
+      throw new ApiFailure(404, "Not Found");
+    }
+    return run(this.world, params);
+  }
+
+  #takeFault(method: string): Fault | undefined {
+    const index = this.faults.findIndex(
+      (f) => f.method === method || (f.method === undefined && method !== "getUpdates"),
+    );
+    if (index >= 0) return this.faults.splice(index, 1)[0];
+    const every = this.#every;
+    const counted = every?.methods ? every.methods.includes(method) : method !== "getUpdates";
+    if (!every || !counted) return undefined;
+    every.count += 1;
+    return every.count % every.n === 0 ? every.fault : undefined;
+  }
+
+  #record(call: RecordedCall): void {
+    const error = call.error ? { code: call.error.code, description: call.error.description } : undefined;
+    this.calls.push({ ...call, error });
+    for (const listener of [...this.#listeners]) listener();
+  }
+}
+
+async function readParams(req: IncomingMessage): Promise<Params> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of req) chunks.push(chunk as Buffer);
+  const body = Buffer.concat(chunks).toString("utf8");
+  const query = Object.fromEntries(new URL(req.url ?? "/", "http://x").searchParams);
+  if (body.length === 0) return query;
+  if ((req.headers["content-type"] ?? "").includes("application/json")) return { ...query, ...JSON.parse(body) };
+  return { ...query, ...Object.fromEntries(new URLSearchParams(body)) };
+}
+
+function reply(res: ServerResponse, status: number, body: unknown): void {
+  if (res.destroyed) return;
+  res.writeHead(status, { "content-type": "application/json" });
+  res.end(JSON.stringify(body));
+}

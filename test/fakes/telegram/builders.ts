@@ -1,0 +1,95 @@
+import type { FakeEntity } from "./html.ts";
+import type { ChatState, FakeChat, FakeMessage, FakeUser, FakeWorld } from "./state.ts";
+import type { UpdateQueue } from "./updates.ts";
+
+const COMMAND = /^\/[A-Za-z0-9_]{1,32}(?:@[A-Za-z0-9_]{1,64})?/;
+const MENTION = /@[A-Za-z0-9_]{5,32}/g;
+
+/** Where a user message goes and what it replies to. */
+export interface UserMessageOptions {
+  /** Forum topic (message_thread_id); omit for General or a chat without topics. */
+  topicId?: number | undefined;
+  /** message_id of the message this one replies to. */
+  replyTo?: number | undefined;
+}
+
+/** Entities Telegram's clients add: a bot_command at the start (incl. `/cmd@bot`) and @mentions. */
+function entitiesOf(text: string): FakeEntity[] | undefined {
+  const entities: FakeEntity[] = [];
+  const command = COMMAND.exec(text);
+  if (command) entities.push({ type: "bot_command", offset: 0, length: command[0].length });
+  for (const m of text.matchAll(MENTION)) {
+    if (m.index > 0 && text[m.index - 1] !== " ") continue;
+    entities.push({ type: "mention", offset: m.index, length: m[0].length });
+  }
+  return entities.length > 0 ? entities : undefined;
+}
+
+/** A shallow copy for reply_to_message: Telegram never nests a reply's own reply. */
+function quoted(message: FakeMessage): FakeMessage {
+  const { reply_to_message: _drop, ...rest } = message;
+  return structuredClone(rest);
+}
+
+/**
+ * Like real Telegram, a message in a forum topic that replies to nothing carries
+ * reply_to_message = the topic's creation service message.
+ */
+function replyTargetOf(chat: ChatState, options: UserMessageOptions): FakeMessage | undefined {
+  const id = options.replyTo ?? options.topicId;
+  const target = id === undefined ? undefined : chat.messages.get(id);
+  return target ? quoted(target.message) : undefined;
+}
+
+/** Stores a user's text message and queues it as a `message` update. */
+export function userMessage(
+  world: FakeWorld,
+  queue: UpdateQueue,
+  chatId: number,
+  from: FakeUser,
+  text: string,
+  options: UserMessageOptions = {},
+): FakeMessage {
+  const chat = world.chat(chatId);
+  const topic = options.topicId === undefined ? {} : { message_thread_id: options.topicId, is_topic_message: true };
+  const stored = world.store(chat, {
+    from,
+    text,
+    entities: entitiesOf(text),
+    ...topic,
+    reply_to_message: replyTargetOf(chat, options),
+  });
+  queue.push({ message: stored.message });
+  return stored.message;
+}
+
+/** Queues a `callback_query` for a button press under `message`; returns the query id. */
+export function callbackQuery(
+  world: FakeWorld,
+  queue: UpdateQueue,
+  from: FakeUser,
+  message: FakeMessage,
+  data: string | undefined,
+): string {
+  const id = `cq${world.callbackQueries.size + 1}`;
+  world.callbackQueries.set(id, { answered: false });
+  const current = world.chat(message.chat.id).messages.get(message.message_id)?.message ?? message;
+  queue.push({
+    callback_query: {
+      id,
+      from,
+      message: quoted(current),
+      chat_instance: String(message.chat.id),
+      ...(data === undefined ? {} : { data }),
+    },
+  });
+  return id;
+}
+
+/** Stores a post in a channel and queues it as a `channel_post` update. */
+export function channelPost(world: FakeWorld, queue: UpdateQueue, chat: FakeChat, text: string): FakeMessage {
+  const state = world.chats.get(chat.id) ?? world.addChat(chat);
+  const stored = world.store(state, { sender_chat: chat, text, entities: entitiesOf(text) });
+  queue.push({ channel_post: stored.message });
+  return stored.message;
+}

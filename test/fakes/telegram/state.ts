@@ -1,0 +1,158 @@
+import type { FakeEntity } from "./html.ts";
+
+/** A Telegram user (or bot) as the fake knows it. */
+export interface FakeUser {
+  id: number;
+  is_bot: boolean;
+  first_name: string;
+  last_name?: string;
+  username?: string;
+}
+
+/** A chat as the fake knows it; `is_forum` makes a supergroup a forum with topics. */
+export interface FakeChat {
+  id: number;
+  type: "private" | "group" | "supergroup" | "channel";
+  title?: string;
+  first_name?: string;
+  username?: string;
+  is_forum?: boolean;
+}
+
+/** An inline keyboard as sent in reply_markup. */
+export interface InlineMarkup {
+  inline_keyboard: { text: string; callback_data?: string; url?: string }[][];
+}
+
+/** A message as the Bot API returns it (the subset the fake models). */
+export interface FakeMessage {
+  message_id: number;
+  date: number;
+  chat: FakeChat;
+  from?: FakeUser;
+  sender_chat?: FakeChat;
+  text?: string;
+  entities?: FakeEntity[];
+  message_thread_id?: number;
+  is_topic_message?: boolean;
+  reply_to_message?: FakeMessage;
+  reply_markup?: InlineMarkup;
+  forum_topic_created?: { name: string; icon_color: number };
+  edit_date?: number;
+}
+
+/** One version of a stored message: the original, then each edit. */
+export interface MessageVersion {
+  text: string;
+  html?: string | undefined;
+  reply_markup?: InlineMarkup | undefined;
+  at: number;
+}
+
+/** A message in the fake's store with every version it had (streaming edits are visible). */
+export interface StoredMessage {
+  message: FakeMessage;
+  history: MessageVersion[];
+}
+
+/** A forum topic; `deleted` topics answer TOPIC_ID_INVALID like Telegram. */
+export interface FakeTopic {
+  id: number;
+  name: string;
+  closed: boolean;
+  deleted: boolean;
+}
+
+/** Chat member statuses the fake answers from its seeded table. */
+export type MemberStatus = "creator" | "administrator" | "member" | "restricted" | "left" | "kicked";
+
+/** Everything the fake keeps about one chat. */
+export interface ChatState {
+  chat: FakeChat;
+  messages: Map<number, StoredMessage>;
+  topics: Map<number, FakeTopic>;
+  members: Map<number, { status: MemberStatus; user: FakeUser }>;
+  nextMessageId: number;
+  /** Whether the bot may create/reopen topics (admin with can_manage_topics). */
+  botCanManageTopics: boolean;
+}
+
+/** A Bot API error the fake answers with ({ok:false, error_code, description, parameters?}). */
+export class ApiFailure extends Error {
+  readonly code: number;
+  readonly description: string;
+  readonly parameters: Record<string, unknown> | undefined;
+
+  constructor(code: number, description: string, parameters?: Record<string, unknown>) {
+    super(description);
+    this.code = code;
+    this.description = description;
+    this.parameters = parameters;
+  }
+}
+
+/** 400 Bad Request with Telegram's wording. */
+export function badRequest(what: string): ApiFailure {
+  return new ApiFailure(400, `Bad Request: ${what}`);
+}
+
+/** The chats, members, topics and messages of the fake. */
+export class FakeWorld {
+  readonly chats = new Map<number, ChatState>();
+  readonly bot: FakeUser;
+  /** The command menu set by setMyCommands. */
+  myCommands: { command: string; description: string }[] = [];
+  /** Callback queries sent to the bot, by id, and whether they were answered. */
+  readonly callbackQueries = new Map<string, { answered: boolean; text?: string | undefined }>();
+
+  constructor(bot: FakeUser) {
+    this.bot = bot;
+  }
+
+  /** Adds (or replaces) a chat. */
+  addChat(chat: FakeChat, options: { botCanManageTopics?: boolean } = {}): ChatState {
+    const state: ChatState = {
+      chat,
+      messages: new Map(),
+      topics: new Map(),
+      members: new Map(),
+      nextMessageId: 1,
+      botCanManageTopics: options.botCanManageTopics ?? true,
+    };
+    this.chats.set(chat.id, state);
+    return state;
+  }
+
+  /** The chat, or 400 "chat not found". */
+  chat(chatId: unknown): ChatState {
+    const state = this.chats.get(Number(chatId));
+    if (!state) throw badRequest("chat not found");
+    return state;
+  }
+
+  /** Stores a new message in its chat with the next message id. */
+  store(chat: ChatState, fields: Omit<FakeMessage, "message_id" | "date" | "chat">, html?: string): StoredMessage {
+    const message: FakeMessage = { message_id: chat.nextMessageId++, date: now(), chat: chat.chat, ...fields };
+    const stored: StoredMessage = {
+      message,
+      history: [{ text: message.text ?? "", html, reply_markup: message.reply_markup, at: Date.now() }],
+    };
+    chat.messages.set(message.message_id, stored);
+    return stored;
+  }
+
+  /** Opens a topic in a forum chat, with its service message, like createForumTopic. */
+  createTopic(chat: ChatState, name: string, creator: FakeUser): FakeTopic {
+    const service = this.store(chat, { from: creator, forum_topic_created: { name, icon_color: 7322096 } });
+    service.message.message_thread_id = service.message.message_id;
+    service.message.is_topic_message = true;
+    const topic = { id: service.message.message_id, name, closed: false, deleted: false };
+    chat.topics.set(topic.id, topic);
+    return topic;
+  }
+}
+
+/** Unix time in seconds, as Telegram dates are. */
+export function now(): number {
+  return Math.floor(Date.now() / 1000);
+}
