@@ -1,0 +1,125 @@
+import type { Context } from "grammy";
+import type { CallbackQuery, Message, UserFromGetMe } from "grammy/types";
+import type { AppPort } from "../../core/app-port.ts";
+import type { Reply } from "../../core/command.ts";
+import { userMessage } from "../../core/errors.ts";
+import { parseCommand, withoutMention } from "./commands.ts";
+import { errorFields } from "./errors.ts";
+import type { ConversationOrder } from "./order.ts";
+import type { TelegramOutgoing } from "./outgoing.ts";
+import { type PlaceDeps, placeOf, senderOf } from "./place.ts";
+
+/** What the update handlers need. */
+export interface InboundDeps extends PlaceDeps {
+  app: AppPort;
+  outgoing: TelegramOutgoing;
+  order: ConversationOrder;
+  /** The bot's own user (known after getMe). */
+  me(): UserFromGetMe;
+}
+
+/** Telegram's limit for a callback answer's toast. */
+const CALLBACK_TEXT_MAX = 200;
+
+/** The grammY middleware: messages and commands to the app in order, buttons at once. */
+export function inboundHandler(deps: InboundDeps): (ctx: Context) => Promise<void> {
+  return async (ctx) => {
+    const { message, callback_query } = ctx.update;
+    if (message) await onMessage(deps, message);
+    else if (callback_query) await onCallback(deps, callback_query);
+    // Anything else (channel posts, edits, member changes) is not for us: answered with nothing.
+  };
+}
+
+async function onMessage(deps: InboundDeps, message: Message): Promise<void> {
+  const from = message.from;
+  if (!from || from.is_bot || message.chat.type === "channel" || message.text === undefined) return;
+  const place = placeOf(deps, message.chat, message, from);
+  const sender = senderOf(from);
+  const username = deps.me().username;
+  const command = parseCommand(message.text, message.entities, username);
+  if (command === "foreign") return;
+  if (command) {
+    // In groups a bare unknown command is likely meant for another bot.
+    const known = deps.app.commands.some((c) => c.name === command.name);
+    if (!known && !command.addressed && !place.direct) return;
+    const run = () => deps.app.handleCommand({ place, sender, name: command.name, text: command.text });
+    await deps.order.command(place.conversation, () => answer(deps, place.conversation, message, run));
+    return;
+  }
+  const text = withoutMention(message.text, username);
+  if (text.length === 0) return;
+  const replyToMessageId = replyTarget(message, deps.me().id);
+  const invocation = { place, sender, text, messageId: String(message.message_id), replyToMessageId };
+  await deps.order.message(place.conversation, () =>
+    answer(deps, place.conversation, message, () => deps.app.handleMessage(invocation)),
+  );
+}
+
+/**
+ * The bot message this one replies to. In a forum topic every message "replies" to the topic's
+ * creation message, which is no reply at all.
+ */
+function replyTarget(message: Message, botId: number): string | undefined {
+  const target = message.reply_to_message;
+  if (!target || target.from?.id !== botId) return undefined;
+  if (target.forum_topic_created || target.message_id === message.message_thread_id) return undefined;
+  return String(target.message_id);
+}
+
+/** Runs the app and posts its reply under the person's message; failures get a short line. */
+async function answer(
+  deps: InboundDeps,
+  conversation: string,
+  message: Message,
+  run: () => Promise<Reply | undefined>,
+): Promise<void> {
+  let reply: Reply | undefined;
+  try {
+    reply = await run();
+  } catch (error) {
+    deps.logger.error("telegram: handler failed", { conversation, ...errorFields(error, deps.token) });
+    reply = { text: userMessage(error) };
+  }
+  if (!reply) return;
+  try {
+    await deps.outgoing.send(conversation, reply, message.message_id);
+  } catch (error) {
+    deps.logger.error("telegram: reply not delivered", { conversation, ...errorFields(error, deps.token) });
+  }
+}
+
+async function onCallback(deps: InboundDeps, query: CallbackQuery): Promise<void> {
+  let text: string | undefined;
+  try {
+    text = (await dispatchAction(deps, query))?.text;
+  } catch (error) {
+    deps.logger.error("telegram: button handler failed", errorFields(error, deps.token));
+    text = userMessage(error);
+  } finally {
+    // Always answered, or the button keeps spinning on the person's screen.
+    await deps.api
+      .answerCallbackQuery(query.id, { text: toast(text), show_alert: false })
+      .catch((error: unknown) => deps.logger.warn("telegram: callback answer failed", errorFields(error, deps.token)));
+  }
+}
+
+async function dispatchAction(deps: InboundDeps, query: CallbackQuery): Promise<Reply | undefined> {
+  const message = query.message;
+  // A button under an inline-mode message has no chat: nothing of ours.
+  if (!message) return undefined;
+  // An inaccessible (old) message has no thread fields: those read as undefined.
+  const thread = message as Partial<Pick<Message, "message_thread_id" | "is_topic_message">>;
+  const place = placeOf(deps, message.chat, thread, query.from);
+  const data = query.data ?? "";
+  return deps.app.handleAction({ place, sender: senderOf(query.from), data, messageId: String(message.message_id) });
+}
+
+/** A toast text within Telegram's 200 characters, never ending in half a surrogate pair. */
+function toast(text: string | undefined): string | undefined {
+  if (text === undefined || text.length <= CALLBACK_TEXT_MAX) return text;
+  let cut = CALLBACK_TEXT_MAX - 1;
+  const code = text.charCodeAt(cut - 1);
+  if (code >= 0xd800 && code <= 0xdbff) cut -= 1;
+  return `${text.slice(0, cut)}…`;
+}

@@ -1,0 +1,92 @@
+/**
+ * @module The Telegram channel: grammY on long polling in front of the core's AppPort.
+ */
+import { Bot } from "grammy";
+import type { UserFromGetMe } from "grammy/types";
+import type { AppPort } from "../../core/app-port.ts";
+import type { ChannelPort, Logger } from "../../core/ports.ts";
+import { commandMenu } from "./commands.ts";
+import { errorFields } from "./errors.ts";
+import { inboundHandler } from "./inbound.ts";
+import { installLimits, type TelegramLimits } from "./limits.ts";
+import { ConversationOrder } from "./order.ts";
+import { TELEGRAM_MAX_MESSAGE_LENGTH, TelegramOutgoing } from "./outgoing.ts";
+import { createPolling } from "./polling.ts";
+
+export type { TelegramLimits } from "./limits.ts";
+
+/** What the Telegram channel needs. */
+export interface TelegramChannelOptions {
+  /** The bot token (never logged). */
+  token: string;
+  /** Bot API root, e.g. a local Bot API server or a test fake; Telegram's by default. */
+  apiRoot?: string | undefined;
+  app: AppPort;
+  logger: Logger;
+  /** The bot's getMe answer, to skip that call (tests). */
+  botInfo?: UserFromGetMe | undefined;
+  /** Flood-limit and retry settings (tests loosen them). */
+  limits?: TelegramLimits | undefined;
+  /** Long-poll timeout in seconds (default 30). */
+  pollTimeoutSeconds?: number | undefined;
+}
+
+/** A running Telegram channel: the port the core talks through, and its lifecycle. */
+export interface TelegramChannel {
+  channel: ChannelPort;
+  /** Identifies the bot, publishes the command menu and starts polling. */
+  start(): Promise<void>;
+  /** Stops polling, lets running handlers finish and confirms the handled updates. */
+  stop(): Promise<void>;
+}
+
+/** Shortest gap between two edits of one message that Telegram tolerates in practice. */
+const MIN_EDIT_INTERVAL_MS = 1000;
+
+/**
+ * Builds the Telegram channel.
+ * @example
+ * const telegram = createTelegramChannel({ token, app, logger });
+ * channels.add(telegram.channel);
+ * await telegram.start();
+ */
+export function createTelegramChannel(options: TelegramChannelOptions): TelegramChannel {
+  const { token, app, logger } = options;
+  const client = options.apiRoot ? { apiRoot: options.apiRoot } : {};
+  const bot = new Bot(token, { client, ...(options.botInfo ? { botInfo: options.botInfo } : {}) });
+  installLimits(bot.api, options.limits);
+  const outgoing = new TelegramOutgoing({ api: bot.api, logger, token });
+  const order = new ConversationOrder();
+  bot.use(inboundHandler({ api: bot.api, logger, token, app, outgoing, order, me: () => bot.botInfo }));
+  const polling = createPolling({
+    bot,
+    logger,
+    token,
+    allowedUpdates: ["message", "callback_query"],
+    timeoutSeconds: options.pollTimeoutSeconds,
+  });
+
+  const channel: ChannelPort = {
+    platform: "telegram",
+    maxMessageLength: TELEGRAM_MAX_MESSAGE_LENGTH,
+    minEditIntervalMs: MIN_EDIT_INTERVAL_MS,
+    send: (conversation, message) => outgoing.send(conversation, message),
+    edit: (conversation, messageId, message) => outgoing.edit(conversation, messageId, message),
+    typing: (conversation) => outgoing.typing(conversation),
+  };
+
+  return {
+    channel,
+    async start() {
+      await bot.init();
+      // Long polling fails while a webhook is set; updates waiting in Telegram are kept.
+      await bot.api.deleteWebhook({ drop_pending_updates: false });
+      await bot.api
+        .setMyCommands(commandMenu(app.commands, logger))
+        .catch((error: unknown) => logger.warn("telegram: command menu not set", errorFields(error, token)));
+      polling.start();
+      logger.info("telegram: polling", { bot: bot.botInfo.username });
+    },
+    stop: () => polling.stop(),
+  };
+}

@@ -1,0 +1,130 @@
+import type { Api } from "grammy";
+import type { InlineKeyboardButton, InlineKeyboardMarkup } from "grammy/types";
+import { BotError, ErrorCode } from "../../core/errors.ts";
+import type { Button, Logger, OutgoingMessage } from "../../core/ports.ts";
+import { type TelegramTarget, targetOf, threadParams } from "./conversation.ts";
+import { errorFields, isNotModified, isParseError, platformError } from "./errors.ts";
+import { markdownToTelegramHtml, visibleLength } from "./render.ts";
+
+/** Telegram's message limit in UTF-16 units (counted on the text after entity parsing). */
+export const TELEGRAM_MAX_MESSAGE_LENGTH = 4096;
+
+// Rows stay readable on a phone: at most three buttons and about 30 characters of labels each.
+const ROW_BUTTONS = 3;
+const ROW_CHARS = 30;
+
+interface Body {
+  text: string;
+  parse_mode?: "HTML";
+}
+
+/** Telegram text for a message: HTML for Markdown when it fits, else the text as typed. */
+function bodyOf(message: OutgoingMessage): Body {
+  if (message.format !== "markdown") return { text: message.text };
+  const html = markdownToTelegramHtml(message.text);
+  const shown = visibleLength(html);
+  if (shown === 0 || shown > TELEGRAM_MAX_MESSAGE_LENGTH) return { text: message.text };
+  return { text: html, parse_mode: "HTML" };
+}
+
+/** Buttons as inline keyboard rows; callback data must be 1–64 bytes (Telegram's limit). */
+export function inlineKeyboard(buttons: readonly Button[] | undefined): InlineKeyboardMarkup | undefined {
+  if (!buttons || buttons.length === 0) return undefined;
+  const rows: InlineKeyboardButton[][] = [];
+  let row: InlineKeyboardButton[] = [];
+  let chars = 0;
+  for (const button of buttons) {
+    const size = Buffer.byteLength(button.data, "utf8");
+    if (size < 1 || size > 64) {
+      throw new BotError(ErrorCode.BadInput, `Button data must be 1-64 bytes, got ${size}.`);
+    }
+    if (row.length > 0 && (row.length >= ROW_BUTTONS || chars + button.label.length > ROW_CHARS)) {
+      rows.push(row);
+      row = [];
+      chars = 0;
+    }
+    row.push({ text: button.label, callback_data: button.data });
+    chars += button.label.length;
+  }
+  rows.push(row);
+  return { inline_keyboard: rows };
+}
+
+/** Sends, edits and shows typing in Telegram conversations (the ChannelPort operations). */
+export class TelegramOutgoing {
+  readonly #api: Api;
+  readonly #logger: Logger;
+  readonly #token: string;
+
+  constructor(options: { api: Api; logger: Logger; token: string }) {
+    this.#api = options.api;
+    this.#logger = options.logger;
+    this.#token = options.token;
+  }
+
+  /** Posts a message (optionally as a reply); resolves with its message id. */
+  async send(conversation: string, message: OutgoingMessage, replyTo?: number): Promise<string> {
+    const target = targetOf(conversation);
+    const extra = {
+      ...threadParams(target),
+      reply_markup: inlineKeyboard(message.buttons),
+      reply_parameters: replyTo === undefined ? undefined : { message_id: replyTo, allow_sending_without_reply: true },
+    };
+    const sent = await this.#withFallback("send a message", target, message, (body) =>
+      this.#api.sendMessage(target.chatId, body.text, { ...extra, parse_mode: body.parse_mode }),
+    );
+    return String(sent.message_id);
+  }
+
+  /** Replaces a message's text and buttons; an unchanged message is not an error. */
+  async edit(conversation: string, messageId: string, message: OutgoingMessage): Promise<void> {
+    const target = targetOf(conversation);
+    const id = Number(messageId);
+    const reply_markup = inlineKeyboard(message.buttons);
+    try {
+      await this.#withFallback("edit a message", target, message, (body) =>
+        this.#api.editMessageText(target.chatId, id, body.text, { parse_mode: body.parse_mode, reply_markup }),
+      );
+    } catch (error) {
+      // The core never asks for an unchanged edit, but identical renderings of two texts can happen.
+      if (!isNotModified(error)) throw error;
+    }
+  }
+
+  /** Shows "typing…" in the conversation (and its topic). */
+  async typing(conversation: string): Promise<void> {
+    const target = targetOf(conversation);
+    try {
+      await this.#api.sendChatAction(target.chatId, "typing", threadParams(target));
+    } catch (error) {
+      throw platformError("show typing", error);
+    }
+  }
+
+  /** Runs `call` with the rendered body; when Telegram rejects the markup, again as plain text. */
+  async #withFallback<T>(
+    what: string,
+    target: TelegramTarget,
+    message: OutgoingMessage,
+    call: (body: Body) => Promise<T>,
+  ): Promise<T> {
+    const body = bodyOf(message);
+    try {
+      return await call(body);
+    } catch (error) {
+      if (!(isParseError(error) && body.parse_mode)) throw failure(what, error);
+      const fields = { chat: target.chatId, ...errorFields(error, this.#token) };
+      this.#logger.warn("telegram: markup rejected, sending plain text", fields);
+    }
+    try {
+      return await call({ text: message.text });
+    } catch (error) {
+      throw failure(what, error);
+    }
+  }
+}
+
+/** "Not modified" stays as it is (edit() swallows it); anything else becomes a PLATFORM error. */
+function failure(what: string, error: unknown): unknown {
+  return isNotModified(error) ? error : platformError(what, error);
+}
