@@ -1,0 +1,111 @@
+import type { FakeContext, InteractionRecord } from "./context.ts";
+import {
+  ChannelKind,
+  channelJson,
+  dmChannelFor,
+  type FakeChannel,
+  memberJson,
+  memberPermissions,
+  messageJson,
+  snowflake,
+  userJson,
+} from "./world.ts";
+
+/** Where and by whom: a guild channel id, or `{ dm: true }` for the user's DM with the bot. */
+export interface Origin {
+  userId: string;
+  channelId?: string;
+  dm?: boolean;
+}
+
+/** The channel an origin names (the user's DM channel when `dm`). */
+export function originChannel(ctx: FakeContext, origin: Origin): FakeChannel {
+  if (origin.dm) return dmChannelFor(ctx.world, origin.userId);
+  const channel = ctx.world.channels.get(origin.channelId ?? "");
+  if (!channel) throw new Error(`fake-discord: no channel ${origin.channelId}`);
+  return channel;
+}
+
+/**
+ * The common part of INTERACTION_CREATE: guild interactions carry `member` with permissions
+ * computed from roles; DM ones carry `user`. Registers a record for the bot's answers.
+ */
+export function interactionBase(
+  ctx: FakeContext,
+  origin: Origin,
+  type: number,
+  data: Record<string, unknown>,
+): { payload: Record<string, unknown>; record: InteractionRecord } {
+  const channel = originChannel(ctx, origin);
+  const user = ctx.world.users.get(origin.userId);
+  if (!user) throw new Error(`fake-discord: no user ${origin.userId}`);
+  const record = newRecord(ctx, type, channel.id, user.id);
+  ctx.interactions.set(record.id, record);
+  const guildId = channel.type === ChannelKind.DM ? undefined : channel.guildId;
+  const who = guildId
+    ? { member: { ...memberJson(ctx.world, user.id), permissions: String(memberPermissions(ctx.world, user.id)) } }
+    : { user: userJson(user) };
+  const payload = {
+    id: record.id,
+    application_id: ctx.world.bot.id,
+    type,
+    token: record.token,
+    version: 1,
+    data,
+    channel_id: channel.id,
+    channel: channelJson(ctx.world, channel),
+    ...(guildId ? { guild_id: guildId, guild_locale: "en-US" } : {}),
+    ...who,
+    app_permissions: String(memberPermissions(ctx.world, ctx.world.bot.id)),
+    locale: "en-US",
+    entitlements: [],
+    authorizing_integration_owners: { "0": guildId ?? user.id },
+    context: guildId ? 0 : 1,
+  };
+  return { payload, record };
+}
+
+function newRecord(ctx: FakeContext, type: number, channelId: string, userId: string): InteractionRecord {
+  const id = snowflake();
+  const record = { id, token: `itoken-${snowflake()}`, type, channelId, userId, createdAt: ctx.now() };
+  return { ...record, callbacks: [], pendingDefer: false, followups: [] };
+}
+
+/** The registered command id for `name` (guild commands first), or a fresh id. */
+export function commandId(ctx: FakeContext, name: string): string {
+  const all = [...(ctx.commands.guilds.get(ctx.world.guild.id) ?? []), ...(ctx.commands.global ?? [])];
+  const found = all.find((c) => c.name === name);
+  return typeof found?.id === "string" ? found.id : snowflake();
+}
+
+/** Slash command data: string options as given (an absent option is simply not sent). */
+export function slashData(ctx: FakeContext, name: string, options: Record<string, string>): Record<string, unknown> {
+  return {
+    id: commandId(ctx, name),
+    name,
+    type: 1,
+    options: Object.entries(options).map(([optionName, value]) => ({ name: optionName, type: 3, value })),
+  };
+}
+
+/** Autocomplete data: the focused option carries `focused: true`. */
+export function autocompleteData(
+  ctx: FakeContext,
+  name: string,
+  focused: string,
+  value: string,
+  others: Record<string, string> = {},
+): Record<string, unknown> {
+  const options = [
+    ...Object.entries(others).map(([optionName, v]) => ({ name: optionName, type: 3, value: v })),
+    { name: focused, type: 3, value, focused: true },
+  ];
+  return { id: commandId(ctx, name), name, type: 1, options };
+}
+
+/** Button press data and the message that carried the button. */
+export function buttonData(ctx: FakeContext, messageId: string, customId: string) {
+  const message = ctx.world.messages.get(messageId);
+  if (!message) throw new Error(`fake-discord: no message ${messageId}`);
+  return { data: { custom_id: customId, component_type: 2 }, message: messageJson(ctx.world, message) };
+}

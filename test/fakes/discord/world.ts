@@ -1,0 +1,300 @@
+/**
+ * The fake Discord's world: users, one guild with roles, members, channels and threads, DM
+ * channels and stored messages with edit history. Plain data; the REST and gateway halves of the
+ * fake read and change it, and serialize it to API JSON with the helpers at the bottom.
+ */
+
+/** Channel types used here (discord-api-types ChannelType values). */
+export const ChannelKind = {
+  Text: 0,
+  DM: 1,
+  Announcement: 5,
+  AnnouncementThread: 10,
+  PublicThread: 11,
+  PrivateThread: 12,
+  Forum: 15,
+} as const;
+
+/** Permission bits the fake computes with (PermissionFlagsBits values). */
+export const Perm = {
+  Administrator: 1n << 3n,
+  ManageGuild: 1n << 5n,
+  ViewChannel: 1n << 10n,
+  SendMessages: 1n << 11n,
+  ReadMessageHistory: 1n << 16n,
+  UseApplicationCommands: 1n << 31n,
+  CreatePublicThreads: 1n << 35n,
+  SendMessagesInThreads: 1n << 38n,
+} as const;
+
+const ALL_PERMISSIONS = (1n << 53n) - 1n;
+
+/** A Discord user (people and bots). */
+export interface FakeUser {
+  id: string;
+  username: string;
+  bot?: boolean;
+}
+
+/** A guild role with its permission bits. */
+export interface FakeRole {
+  id: string;
+  name: string;
+  permissions: bigint;
+}
+
+/** A guild member: a user and their role ids. */
+export interface FakeMember {
+  userId: string;
+  roles: string[];
+}
+
+/** A channel of any kind; threads carry `thread` metadata and their members. */
+export interface FakeChannel {
+  id: string;
+  type: number;
+  name?: string;
+  guildId?: string;
+  parentId?: string;
+  ownerId?: string;
+  recipientId?: string;
+  thread?: { archived: boolean; locked: boolean; autoArchiveDuration: number; archivedAt: string };
+  threadMembers: Set<string>;
+}
+
+/** A guild with its roles and members. */
+export interface FakeGuild {
+  id: string;
+  name: string;
+  ownerId: string;
+  roles: FakeRole[];
+  members: FakeMember[];
+}
+
+/** A message the fake holds; `edits` keeps every earlier content, oldest first. */
+export interface StoredMessage {
+  id: string;
+  channelId: string;
+  author: FakeUser;
+  content: string;
+  components: unknown[];
+  flags: number;
+  type: number;
+  referenceId?: string;
+  edits: string[];
+  deleted: boolean;
+}
+
+/** The whole fake state. */
+export interface World {
+  bot: FakeUser;
+  users: Map<string, FakeUser>;
+  guild: FakeGuild;
+  channels: Map<string, FakeChannel>;
+  messages: Map<string, StoredMessage>;
+}
+
+let counter = 0n;
+
+/** A fresh snowflake-shaped id; increasing, so discord.js can order by it. */
+export function snowflake(): string {
+  counter += 1n;
+  return String(1_400_000_000_000_000_000n + counter);
+}
+
+/** Ids of the default world, for tests to address its people and places. */
+export const ids = {
+  bot: "100000000000000001",
+  guild: "200000000000000001",
+  adminRole: "200000000000000002",
+  alice: "300000000000000001",
+  bob: "300000000000000002",
+  otherBot: "300000000000000003",
+  owner: "300000000000000004",
+  general: "400000000000000001",
+  forum: "400000000000000002",
+  activeThread: "400000000000000003",
+  archivedThread: "400000000000000004",
+} as const;
+
+const EVERYONE_PERMISSIONS =
+  Perm.ViewChannel |
+  Perm.SendMessages |
+  Perm.ReadMessageHistory |
+  Perm.UseApplicationCommands |
+  Perm.CreatePublicThreads |
+  Perm.SendMessagesInThreads;
+
+/**
+ * A guild "Test Guild" owned by `owner`, where alice holds the Admins role (Manage Server), bob
+ * is a plain member and `other-bot` is another bot; #general (text), #ideas (forum), one active
+ * and one archived thread under #general, both opened by the bot earlier.
+ */
+export function defaultWorld(): World {
+  const user = (id: string, username: string, bot = false): FakeUser => ({ id, username, ...(bot ? { bot } : {}) });
+  const bot = user(ids.bot, "threadkeeper", true);
+  const people = [bot, user(ids.alice, "alice"), user(ids.bob, "bob"), user(ids.otherBot, "other-bot", true)];
+  people.push(user(ids.owner, "owner"));
+  const channels = new Map<string, FakeChannel>();
+  const add = (channel: Omit<FakeChannel, "threadMembers" | "guildId">) =>
+    channels.set(channel.id, {
+      ...channel,
+      guildId: ids.guild,
+      threadMembers: new Set(channel.thread ? [bot.id] : []),
+    });
+  add({ id: ids.general, type: ChannelKind.Text, name: "general" });
+  add({ id: ids.forum, type: ChannelKind.Forum, name: "ideas" });
+  for (const [id, name, archived] of [
+    [ids.activeThread, "old-thread", false],
+    [ids.archivedThread, "archived-one", true],
+  ] as const) {
+    add({
+      id,
+      type: ChannelKind.PublicThread,
+      name,
+      parentId: ids.general,
+      ownerId: ids.bot,
+      thread: threadMeta(archived),
+    });
+  }
+  return {
+    bot,
+    users: new Map(people.map((p) => [p.id, p])),
+    guild: {
+      id: ids.guild,
+      name: "Test Guild",
+      ownerId: ids.owner,
+      roles: [
+        { id: ids.guild, name: "@everyone", permissions: EVERYONE_PERMISSIONS },
+        { id: ids.adminRole, name: "Admins", permissions: Perm.ManageGuild },
+      ],
+      members: people.map((p) => ({ userId: p.id, roles: p.id === ids.alice ? [ids.adminRole] : [] })),
+    },
+    channels,
+    messages: new Map(),
+  };
+}
+
+/** Thread metadata for a new (or archived) thread. */
+export function threadMeta(archived = false): NonNullable<FakeChannel["thread"]> {
+  return { archived, locked: false, autoArchiveDuration: 1440, archivedAt: new Date().toISOString() };
+}
+
+/** A member's guild permissions, computed from roles the way Discord does (owner and Administrator get all). */
+export function memberPermissions(world: World, userId: string): bigint {
+  const { guild } = world;
+  if (userId === guild.ownerId) return ALL_PERMISSIONS;
+  const member = guild.members.find((m) => m.userId === userId);
+  let bits = guild.roles.find((r) => r.id === guild.id)?.permissions ?? 0n;
+  for (const roleId of member?.roles ?? []) bits |= guild.roles.find((r) => r.id === roleId)?.permissions ?? 0n;
+  return bits & Perm.Administrator ? ALL_PERMISSIONS : bits;
+}
+
+/** True for thread channel types. */
+export function isThread(channel: FakeChannel): boolean {
+  return channel.thread !== undefined;
+}
+
+/** User object JSON. */
+export function userJson(user: FakeUser): Record<string, unknown> {
+  return { id: user.id, username: user.username, discriminator: "0", global_name: null, avatar: null, bot: user.bot };
+}
+
+/** Guild member JSON (with the user unless `withUser` is false, as in MESSAGE_CREATE). */
+export function memberJson(world: World, userId: string, withUser = true): Record<string, unknown> {
+  const member = world.guild.members.find((m) => m.userId === userId);
+  const user = world.users.get(userId);
+  return {
+    ...(withUser && user ? { user: userJson(user) } : {}),
+    roles: member?.roles ?? [],
+    joined_at: "2026-01-01T00:00:00.000Z",
+    deaf: false,
+    mute: false,
+    flags: 0,
+    nick: null,
+  };
+}
+
+/** Channel object JSON as REST and the gateway return it. */
+export function channelJson(world: World, channel: FakeChannel): Record<string, unknown> {
+  if (channel.type === ChannelKind.DM) {
+    const recipient = world.users.get(channel.recipientId ?? "");
+    return {
+      id: channel.id,
+      type: channel.type,
+      last_message_id: null,
+      recipients: recipient ? [userJson(recipient)] : [],
+    };
+  }
+  const base = {
+    id: channel.id,
+    type: channel.type,
+    guild_id: channel.guildId,
+    name: channel.name,
+    parent_id: channel.parentId ?? null,
+    permission_overwrites: [],
+    rate_limit_per_user: 0,
+    flags: 0,
+    nsfw: false,
+    last_message_id: null,
+  };
+  if (!channel.thread)
+    return { ...base, position: 0, topic: null, available_tags: [], default_auto_archive_duration: 1440 };
+  const t = channel.thread;
+  return {
+    ...base,
+    owner_id: channel.ownerId,
+    message_count: 0,
+    member_count: channel.threadMembers.size,
+    total_message_sent: 0,
+    applied_tags: [],
+    thread_metadata: {
+      archived: t.archived,
+      locked: t.locked,
+      auto_archive_duration: t.autoArchiveDuration,
+      archive_timestamp: t.archivedAt,
+      create_timestamp: "2026-01-01T00:00:00.000Z",
+    },
+  };
+}
+
+/** Message object JSON. */
+export function messageJson(world: World, message: StoredMessage): Record<string, unknown> {
+  const channel = world.channels.get(message.channelId);
+  const referenced = message.referenceId ? world.messages.get(message.referenceId) : undefined;
+  return {
+    id: message.id,
+    type: message.type,
+    channel_id: message.channelId,
+    ...(channel?.guildId ? { guild_id: channel.guildId } : {}),
+    author: userJson(message.author),
+    content: message.content,
+    components: message.components,
+    flags: message.flags,
+    timestamp: new Date().toISOString(),
+    edited_timestamp: message.edits.length > 0 ? new Date().toISOString() : null,
+    tts: false,
+    mention_everyone: false,
+    mentions: referenced ? [userJson(referenced.author)] : [],
+    mention_roles: [],
+    attachments: [],
+    embeds: [],
+    pinned: false,
+    ...(message.referenceId
+      ? {
+          message_reference: { type: 0, message_id: message.referenceId, channel_id: message.channelId },
+          referenced_message: referenced ? messageJson(world, { ...referenced, referenceId: undefined }) : null,
+        }
+      : {}),
+  };
+}
+
+/** The DM channel between the bot and `userId`, created on first use (one per user, as on Discord). */
+export function dmChannelFor(world: World, userId: string): FakeChannel {
+  for (const channel of world.channels.values()) {
+    if (channel.type === ChannelKind.DM && channel.recipientId === userId) return channel;
+  }
+  const channel: FakeChannel = { id: snowflake(), type: ChannelKind.DM, recipientId: userId, threadMembers: new Set() };
+  world.channels.set(channel.id, channel);
+  return channel;
+}
