@@ -1,0 +1,83 @@
+import { type Client, DiscordAPIError, type Message, type SendableChannels } from "discord.js";
+import { BotError, ErrorCode } from "../../core/errors.ts";
+import { discordKey } from "../../core/keys/conversation-key.ts";
+import type { ChannelPort, Logger, OutgoingMessage } from "../../core/ports.ts";
+import { splitMessage } from "../../core/split.ts";
+import { MAX_CONTENT, payloadOf } from "./render.ts";
+
+// Discord allows 5 edits per 5 s per channel; one a second leaves room for the other messages.
+const MIN_EDIT_INTERVAL_MS = 1_000;
+
+/** The channel a conversation key names: a guild channel or thread, or the DM with a user. */
+export async function resolveChannel(client: Client, conversation: string): Promise<SendableChannels> {
+  const key = discordKey.decode(conversation);
+  if (!key) throw new BotError(ErrorCode.BadInput, `Not a Discord conversation: ${conversation}`);
+  if ("dmUserId" in key) return platformCall("open a DM", () => client.users.createDM(key.dmUserId));
+  const channel =
+    client.channels.cache.get(key.channelId) ??
+    (await platformCall("fetch a channel", () => client.channels.fetch(key.channelId)));
+  if (!channel?.isSendable() || !("guildId" in channel) || channel.guildId !== key.guildId) {
+    throw new BotError(ErrorCode.NotFound, "That Discord channel is gone or the bot cannot write there.", {
+      details: { conversation },
+    });
+  }
+  return channel;
+}
+
+/** Runs a Discord call; its failure becomes BotError(PLATFORM) with the API code for the logs. */
+export async function platformCall<T>(action: string, call: () => Promise<T>): Promise<T> {
+  try {
+    return await call();
+  } catch (error) {
+    if (error instanceof BotError) throw error;
+    const details = error instanceof DiscordAPIError ? { code: error.code, status: error.status, action } : { action };
+    throw new BotError(ErrorCode.Platform, `Discord refused to ${action}.`, { cause: error, details });
+  }
+}
+
+/**
+ * Sends a message, split at the limit if it is longer (buttons on the last part), optionally as a
+ * reply to `replyTo`; resolves with the id of the first message.
+ */
+export async function sendChunks(
+  channel: SendableChannels,
+  message: OutgoingMessage,
+  replyTo?: string,
+): Promise<string> {
+  const parts = message.text.length > MAX_CONTENT ? splitMessage(message.text, MAX_CONTENT) : [message.text];
+  let firstId: string | undefined;
+  for (const [index, text] of parts.entries()) {
+    const part: OutgoingMessage = { ...message, text, buttons: index === parts.length - 1 ? message.buttons : [] };
+    const reply = replyTo && index === 0 ? { reply: { messageReference: replyTo, failIfNotExists: false } } : {};
+    const sent = await platformCall<Message>("send a message", () => channel.send({ ...payloadOf(part), ...reply }));
+    firstId ??= sent.id;
+  }
+  return firstId ?? "";
+}
+
+/** ChannelPort over a discord.js client: send, edit and typing in any Discord conversation. */
+export function createDiscordPort(options: { client: Client; logger: Logger }): ChannelPort {
+  const { client, logger } = options;
+  return {
+    platform: "discord",
+    maxMessageLength: MAX_CONTENT,
+    minEditIntervalMs: MIN_EDIT_INTERVAL_MS,
+    async send(conversation, message) {
+      const channel = await resolveChannel(client, conversation);
+      if (message.text.length > MAX_CONTENT)
+        logger.warn("discord: message over the limit split by the adapter", { conversation });
+      return sendChunks(channel, message);
+    },
+    async edit(conversation, messageId, message) {
+      if (message.text.length > MAX_CONTENT) {
+        throw new BotError(ErrorCode.BadInput, `An edit is limited to ${MAX_CONTENT} characters.`);
+      }
+      const channel = await resolveChannel(client, conversation);
+      await platformCall("edit a message", () => channel.messages.edit(messageId, payloadOf(message)));
+    },
+    async typing(conversation) {
+      const channel = await resolveChannel(client, conversation);
+      await platformCall("show typing", () => channel.sendTyping());
+    },
+  };
+}

@@ -1,0 +1,82 @@
+import {
+  ApplicationCommandOptionType,
+  ApplicationCommandType,
+  ApplicationIntegrationType,
+  type Client,
+  InteractionContextType,
+  PermissionFlagsBits,
+  type RESTPostAPIChatInputApplicationCommandsJSONBody,
+  Routes,
+} from "discord.js";
+import type { CommandDefinition, CommandParam } from "../../core/command.ts";
+import type { Logger } from "../../core/ports.ts";
+import { truncate } from "./text.ts";
+
+/** A chat-input command as Discord's PUT …/commands takes it. */
+export type SlashCommand = RESTPostAPIChatInputApplicationCommandsJSONBody;
+
+const MAX_DESCRIPTION = 100;
+const MAX_OPTION_LENGTH = 6000;
+
+/**
+ * Slash commands derived from the core's definitions: every param is a string option (required
+ * ones first, as Discord demands), with autocomplete and max_length; admin commands get
+ * default_member_permissions = Manage Server (the core still checks at run time). `contexts`
+ * (global commands only) says where they may be used.
+ */
+export function slashCommands(
+  definitions: readonly CommandDefinition<unknown, unknown>[],
+  contexts?: readonly InteractionContextType[],
+): SlashCommand[] {
+  return definitions.map((definition) => ({
+    type: ApplicationCommandType.ChatInput,
+    name: definition.name,
+    description: truncate(definition.description, MAX_DESCRIPTION),
+    options: [...definition.params].sort((a, b) => Number(b.required) - Number(a.required)).map(option),
+    ...(definition.access === "admin" ? { default_member_permissions: String(PermissionFlagsBits.ManageGuild) } : {}),
+    // Contexts apply to global commands only; a guild command lives in its guild.
+    ...(contexts ? { integration_types: [ApplicationIntegrationType.GuildInstall], contexts: [...contexts] } : {}),
+  }));
+}
+
+function option(param: CommandParam) {
+  const maxLength =
+    param.maxLength === undefined ? undefined : Math.min(Math.max(1, param.maxLength), MAX_OPTION_LENGTH);
+  return {
+    type: ApplicationCommandOptionType.String as const,
+    name: param.name,
+    description: truncate(param.description, MAX_DESCRIPTION),
+    required: param.required,
+    ...(param.autocomplete ? { autocomplete: true } : {}),
+    ...(maxLength === undefined ? {} : { max_length: maxLength }),
+  };
+}
+
+/**
+ * Registers the commands. Without guild ids: globally, for servers and the bot's DMs. With guild
+ * ids: in each guild (they appear at once there), plus a DM-only global set, so DMs keep their
+ * slash commands and servers do not list every command twice. A guild that refuses (the bot is
+ * not in it) is logged and skipped; it does not stop the bot.
+ */
+export async function registerCommands(options: {
+  client: Client<true>;
+  definitions: readonly CommandDefinition<unknown, unknown>[];
+  guildIds: readonly string[];
+  logger: Logger;
+}): Promise<void> {
+  const { client, definitions, guildIds, logger } = options;
+  const appId = client.application.id;
+  const everywhere = [InteractionContextType.Guild, InteractionContextType.BotDM];
+  const global = slashCommands(definitions, guildIds.length === 0 ? everywhere : [InteractionContextType.BotDM]);
+  await client.rest.put(Routes.applicationCommands(appId), { body: global });
+  for (const guildId of guildIds) {
+    try {
+      await client.rest.put(Routes.applicationGuildCommands(appId, guildId), {
+        body: slashCommands(definitions),
+      });
+    } catch (error) {
+      logger.error("discord: could not register slash commands in a guild (is the bot in it?)", { guildId, error });
+    }
+  }
+  logger.info("discord: slash commands registered", { scope: guildIds.length === 0 ? "global" : "guild", guildIds });
+}
