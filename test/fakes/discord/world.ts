@@ -111,6 +111,8 @@ export const ids = {
   bob: "300000000000000002",
   otherBot: "300000000000000003",
   owner: "300000000000000004",
+  carol: "300000000000000005",
+  dave: "300000000000000006",
   general: "400000000000000001",
   forum: "400000000000000002",
   activeThread: "400000000000000003",
@@ -126,15 +128,15 @@ const EVERYONE_PERMISSIONS =
   Perm.SendMessagesInThreads;
 
 /**
- * A guild "Test Guild" owned by `owner`, where alice holds the Admins role (Manage Server), bob
- * is a plain member and `other-bot` is another bot; #general (text), #ideas (forum), one active
+ * A guild "Test Guild" owned by `owner`, where alice holds the Admins role (Manage Server), bob,
+ * carol and dave are plain members and `other-bot` is another bot; #general (text), #ideas (forum), one active
  * and one archived thread under #general, both opened by the bot earlier.
  */
 export function defaultWorld(): World {
   const user = (id: string, username: string, bot = false): FakeUser => ({ id, username, ...(bot ? { bot } : {}) });
   const bot = user(ids.bot, "threadkeeper", true);
   const people = [bot, user(ids.alice, "alice"), user(ids.bob, "bob"), user(ids.otherBot, "other-bot", true)];
-  people.push(user(ids.owner, "owner"));
+  people.push(user(ids.owner, "owner"), user(ids.carol, "carol"), user(ids.dave, "dave"));
   const channels = new Map<string, FakeChannel>();
   const add = (channel: Omit<FakeChannel, "threadMembers" | "guildId">) =>
     channels.set(channel.id, {
