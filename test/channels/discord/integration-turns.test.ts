@@ -1,0 +1,100 @@
+import { describe, expect, it } from "vitest";
+import { splitMessage } from "../../../src/core/split.ts";
+import { ids, type StoredMessage } from "../../fakes/fake-discord.ts";
+import { type BotWorld, startBot } from "./bot-harness.ts";
+
+/** A 6,000-character Markdown answer with a code block across the 2000 mark. */
+function longAnswer(): string {
+  const prose = Array.from({ length: 14 }, (_, i) => `Step ${i}: the agent explains what it did and why, at length.`);
+  const code = Array.from({ length: 70 }, (_, i) => `  const value${i} = compute(${i}); // line ${i}`);
+  return [...prose, "```ts", ...code, "```", ...prose].join("\n").padEnd(6_000, ".");
+}
+
+function fromBot(world: BotWorld, channelId: string): StoredMessage[] {
+  return world.fake.messagesIn(channelId).filter((m) => m.author.id === ids.bot);
+}
+
+async function openThread(world: BotWorld, name: string): Promise<string> {
+  const slash = world.fake.slash({ userId: ids.alice, channelId: ids.general, name: "thread", options: { name } });
+  await world.fake.waitFor(() => slash.original, { what: "/thread reply" });
+  const thread = [...world.fake.world.channels.values()].find((c) => c.name === name);
+  if (!thread) throw new Error("no Discord thread");
+  return thread.id;
+}
+
+describe("discord turns with the real core", () => {
+  it("streams a 6,000-character answer with a code block in parts ≤ 2000, no block split open", async () => {
+    const world = await startBot();
+    const threadId = await openThread(world, "long-answers");
+    const text = longAnswer();
+    world.gw.model.next({ text, chunks: 6, deltaIntervalMs: 20 });
+    world.fake.userMessage({ userId: ids.alice, channelId: threadId, content: "write it all" });
+    const expected = splitMessage(text, 2000);
+    await world.fake.waitFor(
+      () =>
+        fromBot(world, threadId)
+          .map((m) => m.content)
+          .join("|") === expected.join("|"),
+      {
+        timeoutMs: 10_000,
+        what: "the whole answer",
+      },
+    );
+    for (const message of fromBot(world, threadId)) {
+      expect(message.content.length).toBeLessThanOrEqual(2000);
+      expect((message.content.match(/^```/gm) ?? []).length % 2).toBe(0);
+      // Never an edit that does not change the text.
+      const shown = [...message.edits, message.content];
+      expect(shown.every((t, i) => i === 0 || t !== shown[i - 1])).toBe(true);
+    }
+    expect(world.fake.calls.filter((c) => c.status >= 400)).toEqual([]);
+  });
+
+  it("after a crash mid-turn posts one notice with Resume in the thread; pressing it continues the session", async () => {
+    // confirm: the turn waits for the person (OpenClaw does not re-run a child session's turn).
+    const world = await startBot({ policy: "confirm" });
+    const threadId = await openThread(world, "crashy");
+    const gate = world.gw.model.hold();
+    world.fake.userMessage({ userId: ids.alice, channelId: threadId, content: "start the long task" });
+    await gate.reached;
+    await world.gw.crash();
+    const notice = await world.fake.waitFor(() => fromBot(world, threadId).find((m) => m.components.length > 0), {
+      timeoutMs: 15_000,
+      what: "the notice",
+    });
+    const button = (notice.components[0] as { components: { label: string; custom_id: string }[] }).components[0];
+    expect(button?.label).toBe("Resume");
+    expect(fromBot(world, ids.general)).toEqual([]);
+    const press = world.fake.pressButton({
+      userId: ids.alice,
+      messageId: notice.id,
+      customId: button?.custom_id ?? "",
+    });
+    await world.fake.waitFor(() => press.original, { what: "button answer" });
+    expect(press.original?.flags).toBe(64);
+    await world.fake.waitFor(() => world.gw.requestsOf("chat.send").length === 2, { what: "the resumed turn" });
+    const keys = world.gw.requestsOf("chat.send").map((r) => (r.params as { sessionKey: string }).sessionKey);
+    expect(keys[1]).toBe(keys[0]);
+    expect(fromBot(world, threadId).filter((m) => m.components.length > 0 && m.edits.length === 0)).toHaveLength(1);
+  });
+
+  it("resumes with the reply's text when someone replies to the notice", async () => {
+    const world = await startBot({ policy: "confirm" });
+    const threadId = await openThread(world, "replied");
+    const gate = world.gw.model.hold();
+    world.fake.userMessage({ userId: ids.alice, channelId: threadId, content: "count the invoices" });
+    await gate.reached;
+    await world.gw.crash();
+    const notice = await world.fake.waitFor(() => fromBot(world, threadId).find((m) => m.components.length > 0), {
+      timeoutMs: 15_000,
+      what: "the notice",
+    });
+    world.fake.userMessage({ userId: ids.alice, channelId: threadId, content: "skip March", replyTo: notice.id });
+    await world.fake.waitFor(() => world.gw.requestsOf("chat.send").length === 2, { what: "the resumed turn" });
+    const [first, resumed] = world.gw
+      .requestsOf("chat.send")
+      .map((r) => r.params as { sessionKey: string; message: string });
+    expect(resumed?.message).toContain("skip March");
+    expect(resumed?.sessionKey).toBe(first?.sessionKey);
+  });
+});
