@@ -1,15 +1,6 @@
 import type { FakeContext, InteractionRecord } from "./context.ts";
-import {
-  ChannelKind,
-  channelJson,
-  dmChannelFor,
-  type FakeChannel,
-  memberJson,
-  memberPermissions,
-  messageJson,
-  snowflake,
-  userJson,
-} from "./world.ts";
+import { channelJson, memberJson, messageJson, userJson } from "./json.ts";
+import { ChannelKind, dmChannelFor, type FakeChannel, memberPermissions, snowflake } from "./world.ts";
 
 /** Where and by whom: a guild channel id, or `{ dm: true }` for the user's DM with the bot. */
 export interface Origin {

@@ -1,6 +1,7 @@
 import type { FakeContext } from "./context.ts";
 import { type DispatchFilter, Intent } from "./gateway.ts";
-import { ChannelKind, channelJson, type FakeChannel, memberJson, messageJson, type StoredMessage } from "./world.ts";
+import { channelJson, memberJson, messageJson } from "./json.ts";
+import { ChannelKind, type FakeChannel, type StoredMessage } from "./world.ts";
 
 /**
  * MESSAGE_CREATE as Discord shapes it per session: guild messages need GuildMessages, DMs need

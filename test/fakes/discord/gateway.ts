@@ -1,6 +1,7 @@
 import type { Server } from "node:http";
 import { type WebSocket, WebSocketServer } from "ws";
-import { channelJson, isThread, memberJson, snowflake, userJson, type World } from "./world.ts";
+import { channelJson, memberJson, userJson } from "./json.ts";
+import { isThread, snowflake, type World } from "./world.ts";
 
 /** Gateway intent bits the fake enforces. */
 export const Intent = {

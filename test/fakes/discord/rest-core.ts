@@ -1,7 +1,8 @@
 import type { FakeContext } from "./context.ts";
 import { threadEvent } from "./events.ts";
 import { apiError, json, noContent, type Router } from "./http.ts";
-import { channelJson, dmChannelFor, memberJson, snowflake, userJson } from "./world.ts";
+import { channelJson, memberJson, userJson } from "./json.ts";
+import { dmChannelFor, snowflake } from "./world.ts";
 
 /** Login, identity, commands, channels, DMs, members and typing. */
 export function addCoreRoutes(router: Router, ctx: FakeContext): void {

@@ -1,7 +1,8 @@
 import type { FakeContext, InteractionMessage, InteractionRecord } from "./context.ts";
 import { apiError, type FakeRequest, type FakeResponse, json, noContent, type Router, tooLong } from "./http.ts";
+import { userJson } from "./json.ts";
 import { MAX_CONTENT } from "./rest-messages.ts";
-import { snowflake, userJson } from "./world.ts";
+import { snowflake } from "./world.ts";
 
 const EPHEMERAL = 1 << 6;
 

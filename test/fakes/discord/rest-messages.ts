@@ -1,7 +1,8 @@
 import type { FakeContext } from "./context.ts";
 import { messageCreate } from "./events.ts";
 import { apiError, type FakeResponse, json, noContent, type Router, tooLong } from "./http.ts";
-import { type FakeUser, messageJson, type StoredMessage, snowflake } from "./world.ts";
+import { messageJson } from "./json.ts";
+import { type FakeUser, type StoredMessage, snowflake } from "./world.ts";
 
 /** Discord's limit on message content, in UTF-16 units (JS length, the strict side). */
 export const MAX_CONTENT = 2000;

@@ -1,8 +1,9 @@
 import type { FakeContext } from "./context.ts";
 import { threadEvent } from "./events.ts";
 import { apiError, type FakeResponse, json, noContent, type Router } from "./http.ts";
+import { channelJson, messageJson } from "./json.ts";
 import { postMessage } from "./rest-messages.ts";
-import { ChannelKind, channelJson, type FakeChannel, messageJson, snowflake, threadMeta } from "./world.ts";
+import { ChannelKind, type FakeChannel, snowflake, threadMeta } from "./world.ts";
 
 /** Threads: create (plain, from a message, forum post), list active and archived, join. */
 export function addThreadRoutes(router: Router, ctx: FakeContext): void {
