@@ -29,6 +29,7 @@ export type { FakeUpdate } from "./telegram/updates.ts";
 export interface RecordedCall {
   method: string;
   params: Params;
+  /** When the request arrived (Date.now()). */
   at: number;
   ok: boolean;
   error?: { code: number; description: string } | undefined;
@@ -224,6 +225,7 @@ export class FakeTelegram {
   /* ───────────── HTTP ───────────── */
 
   async #handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const at = Date.now();
     const match = /^\/bot([^/]+)\/([A-Za-z]+)$/.exec(new URL(req.url ?? "/", this.apiRoot).pathname);
     const params = await readParams(req);
     if (!match || match[1] !== this.token) {
@@ -233,11 +235,11 @@ export class FakeTelegram {
     const method = match[2] ?? "";
     try {
       const result = await this.#run(method, params, res);
-      this.#record({ method, params, at: Date.now(), ok: true });
+      this.#record({ method, params, at, ok: true });
       reply(res, 200, { ok: true, result });
     } catch (error) {
       const failure = error instanceof ApiFailure ? error : new ApiFailure(500, `Internal Server Error: ${error}`);
-      this.#record({ method, params, at: Date.now(), ok: false, error: failure });
+      this.#record({ method, params, at, ok: false, error: failure });
       const body = { ok: false, error_code: failure.code, description: failure.description };
       reply(res, failure.code, failure.parameters ? { ...body, parameters: failure.parameters } : body);
     }

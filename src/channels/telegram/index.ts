@@ -11,7 +11,7 @@ import { inboundHandler } from "./inbound.ts";
 import { installLimits, type TelegramLimits } from "./limits.ts";
 import { ConversationOrder } from "./order.ts";
 import { TELEGRAM_MAX_MESSAGE_LENGTH, TelegramOutgoing } from "./outgoing.ts";
-import { createPolling } from "./polling.ts";
+import { Polling } from "./polling.ts";
 
 export type { TelegramLimits } from "./limits.ts";
 
@@ -29,6 +29,8 @@ export interface TelegramChannelOptions {
   limits?: TelegramLimits | undefined;
   /** Long-poll timeout in seconds (default 30). */
   pollTimeoutSeconds?: number | undefined;
+  /** How long stop() waits for running handlers before it confirms what finished (default 10 s). */
+  stopGraceMs?: number | undefined;
 }
 
 /** A running Telegram channel: the port the core talks through, and its lifecycle. */
@@ -58,14 +60,14 @@ export function createTelegramChannel(options: TelegramChannelOptions): Telegram
   const outgoing = new TelegramOutgoing({ api: bot.api, logger, token });
   const order = new ConversationOrder();
   bot.use(inboundHandler({ api: bot.api, logger, token, app, outgoing, order, me: () => bot.botInfo }));
-  const polling = createPolling({
+  const polling = new Polling({
     bot,
     logger,
     token,
     allowedUpdates: ["message", "callback_query"],
     timeoutSeconds: options.pollTimeoutSeconds,
+    stopGraceMs: options.stopGraceMs,
   });
-
   const channel: ChannelPort = {
     platform: "telegram",
     maxMessageLength: TELEGRAM_MAX_MESSAGE_LENGTH,
@@ -74,19 +76,18 @@ export function createTelegramChannel(options: TelegramChannelOptions): Telegram
     edit: (conversation, messageId, message) => outgoing.edit(conversation, messageId, message),
     typing: (conversation) => outgoing.typing(conversation),
   };
+  return { channel, start: () => start(bot, polling, options), stop: () => polling.stop() };
+}
 
-  return {
-    channel,
-    async start() {
-      await bot.init();
-      // Long polling fails while a webhook is set; updates waiting in Telegram are kept.
-      await bot.api.deleteWebhook({ drop_pending_updates: false });
-      await bot.api
-        .setMyCommands(commandMenu(app.commands, logger))
-        .catch((error: unknown) => logger.warn("telegram: command menu not set", errorFields(error, token)));
-      polling.start();
-      logger.info("telegram: polling", { bot: bot.botInfo.username });
-    },
-    stop: () => polling.stop(),
-  };
+/** Identifies the bot, publishes the command menu and starts polling. */
+async function start(bot: Bot, polling: Polling, options: TelegramChannelOptions): Promise<void> {
+  const { app, logger, token } = options;
+  await bot.init();
+  // Long polling fails while a webhook is set; updates waiting in Telegram are kept.
+  await bot.api.deleteWebhook({ drop_pending_updates: false });
+  await bot.api
+    .setMyCommands(commandMenu(app.commands, logger))
+    .catch((error: unknown) => logger.warn("telegram: command menu not set", errorFields(error, token)));
+  polling.start();
+  logger.info("telegram: polling", { bot: bot.botInfo.username });
 }

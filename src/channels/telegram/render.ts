@@ -107,10 +107,17 @@ class TelegramRenderer extends Renderer {
 // setOptions keeps our renderer instance; `use({ renderer })` would copy only own enumerable members.
 const marked = new Marked().setOptions({ gfm: true, breaks: false, async: false, renderer: new TelegramRenderer() });
 
+// marked passes entity references such as `&copy;` through, but Telegram knows only these
+// named entities and rejects the message for any other: show the others literally.
+const UNSUPPORTED_ENTITY = /&(?!(?:lt|gt|amp|quot|#\d{1,7}|#x[0-9a-f]{1,6});)/gi;
+
 /** Renders the agent's Markdown as Telegram HTML (parse_mode "HTML"). */
 export function markdownToTelegramHtml(markdown: string): string {
   const html = marked.parse(markdown, { async: false });
-  return html.replace(/\n{3,}/g, "\n\n").trim();
+  return html
+    .replace(UNSUPPORTED_ENTITY, "&amp;")
+    .replace(/\n{3,}/g, "\n\n")
+    .trim();
 }
 
 /** Length of the text Telegram shows for our HTML (tags dropped, each entity one character or pair). */

@@ -116,7 +116,8 @@ export class FakeWorld {
       messages: new Map(),
       topics: new Map(),
       members: new Map(),
-      nextMessageId: 1,
+      // In a forum, id 1 is the General topic (its creation message); topics get later ids.
+      nextMessageId: chat.is_forum ? 2 : 1,
       botCanManageTopics: options.botCanManageTopics ?? true,
     };
     this.chats.set(chat.id, state);
