@@ -1,8 +1,9 @@
 import type { Context } from "grammy";
-import type { CallbackQuery, Message, UserFromGetMe } from "grammy/types";
+import type { Message, UserFromGetMe } from "grammy/types";
 import type { AppPort } from "../../core/app-port.ts";
 import type { Reply } from "../../core/command.ts";
 import { userMessage } from "../../core/errors.ts";
+import { onCallback } from "./callbacks.ts";
 import { parseCommand, withoutMention } from "./commands.ts";
 import { errorFields } from "./errors.ts";
 import type { ConversationOrder } from "./order.ts";
@@ -17,9 +18,6 @@ export interface InboundDeps extends PlaceDeps {
   /** The bot's own user (known after getMe). */
   me(): UserFromGetMe;
 }
-
-/** Telegram's limit for a callback answer's toast. */
-const CALLBACK_TEXT_MAX = 200;
 
 /** The grammY middleware: messages and commands to the app in order, buttons at once. */
 export function inboundHandler(deps: InboundDeps): (ctx: Context) => Promise<void> {
@@ -87,39 +85,4 @@ async function answer(
   } catch (error) {
     deps.logger.error("telegram: reply not delivered", { conversation, ...errorFields(error, deps.token) });
   }
-}
-
-async function onCallback(deps: InboundDeps, query: CallbackQuery): Promise<void> {
-  let text: string | undefined;
-  try {
-    text = (await dispatchAction(deps, query))?.text;
-  } catch (error) {
-    deps.logger.error("telegram: button handler failed", errorFields(error, deps.token));
-    text = userMessage(error);
-  } finally {
-    // Always answered, or the button keeps spinning on the person's screen.
-    await deps.api
-      .answerCallbackQuery(query.id, { text: toast(text), show_alert: false })
-      .catch((error: unknown) => deps.logger.warn("telegram: callback answer failed", errorFields(error, deps.token)));
-  }
-}
-
-async function dispatchAction(deps: InboundDeps, query: CallbackQuery): Promise<Reply | undefined> {
-  const message = query.message;
-  // A button under an inline-mode message has no chat: nothing of ours.
-  if (!message) return undefined;
-  // An inaccessible (old) message has no thread fields: those read as undefined.
-  const thread = message as Partial<Pick<Message, "message_thread_id" | "is_topic_message">>;
-  const place = placeOf(deps, message.chat, thread, query.from);
-  const data = query.data ?? "";
-  return deps.app.handleAction({ place, sender: senderOf(query.from), data, messageId: String(message.message_id) });
-}
-
-/** A toast text within Telegram's 200 characters, never ending in half a surrogate pair. */
-function toast(text: string | undefined): string | undefined {
-  if (text === undefined || text.length <= CALLBACK_TEXT_MAX) return text;
-  let cut = CALLBACK_TEXT_MAX - 1;
-  const code = text.charCodeAt(cut - 1);
-  if (code >= 0xd800 && code <= 0xdbff) cut -= 1;
-  return `${text.slice(0, cut)}…`;
 }

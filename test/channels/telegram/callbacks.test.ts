@@ -64,14 +64,25 @@ describe("Telegram buttons", () => {
     expect(second.params.text).toMatch(/went wrong/);
   });
 
-  it("keeps a long answer within Telegram's 200 characters", async () => {
+  it("posts an answer too long for a toast as a message", async () => {
     const message = await messageWithButton(`telegram:${aliceDm.id}`, aliceDm.id, "x");
     h.app.onAction = async () => ({ text: "🙂".repeat(150) });
     h.tg.callbackQuery(alice, message, "x");
     const answer = await h.tg.waitForCall("answerCallbackQuery");
-    const text = String(answer.params.text);
-    expect(text.length).toBeLessThanOrEqual(200);
-    expect(text.endsWith("…")).toBe(true);
-    expect(text.isWellFormed()).toBe(true);
+    expect(answer.params.text).toBeUndefined();
+    const posted = h.tg.botMessages(aliceDm.id).at(-1)!.message;
+    expect(posted.text).toBe("🙂".repeat(150));
+    expect(posted.reply_to_message?.message_id).toBe(message.message_id);
+  });
+
+  it("turns the page: a reply with buttons replaces the message whose button was pressed", async () => {
+    const message = await messageWithButton(`telegram:${aliceDm.id}`, aliceDm.id, "page:1");
+    h.app.onAction = async () => ({ text: "Threads, page 2", buttons: [{ label: "◀ Previous", data: "page:0" }] });
+    h.tg.callbackQuery(alice, message, "page:1");
+    await h.tg.waitForCall("answerCallbackQuery");
+    const stored = h.tg.botMessages(aliceDm.id);
+    expect(stored).toHaveLength(1);
+    expect(stored[0]!.message.text).toBe("Threads, page 2");
+    expect(stored[0]!.message.reply_markup?.inline_keyboard[0]?.[0]?.callback_data).toBe("page:0");
   });
 });
