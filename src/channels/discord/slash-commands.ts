@@ -10,6 +10,7 @@ import {
 } from "discord.js";
 import type { CommandDefinition, CommandParam } from "../../core/command.ts";
 import type { Logger } from "../../core/ports.ts";
+import { platformCall } from "./port.ts";
 import { truncate } from "./text.ts";
 
 /** A chat-input command as Discord's PUT …/commands takes it. */
@@ -56,7 +57,7 @@ function option(param: CommandParam) {
  * Registers the commands. Without guild ids: globally, for servers and the bot's DMs. With guild
  * ids: in each guild (they appear at once there), plus a DM-only global set, so DMs keep their
  * slash commands and servers do not list every command twice. A guild that refuses (the bot is
- * not in it) is logged and skipped; it does not stop the bot.
+ * not in it) is logged and skipped; a refused global registration fails the start.
  */
 export async function registerCommands(options: {
   client: Client<true>;
@@ -68,7 +69,9 @@ export async function registerCommands(options: {
   const appId = client.application.id;
   const everywhere = [InteractionContextType.Guild, InteractionContextType.BotDM];
   const global = slashCommands(definitions, guildIds.length === 0 ? everywhere : [InteractionContextType.BotDM]);
-  await client.rest.put(Routes.applicationCommands(appId), { body: global });
+  await platformCall("register slash commands", () =>
+    client.rest.put(Routes.applicationCommands(appId), { body: global }),
+  );
   for (const guildId of guildIds) {
     try {
       await client.rest.put(Routes.applicationGuildCommands(appId, guildId), {
