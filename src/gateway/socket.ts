@@ -1,0 +1,59 @@
+import { WebSocket } from "ws";
+import { BotError, ErrorCode } from "../core/errors.ts";
+
+/** Events of a WebSocket-like object, in the WHATWG shape that `ws` and Node's global WebSocket share. */
+export interface SocketEventMap {
+  open: unknown;
+  message: { data: unknown };
+  close: { code: number; reason: string };
+  error: unknown;
+}
+
+/** The part of a WebSocket the client uses; inject a fake or Node's own WebSocket in tests. */
+export interface GatewaySocket {
+  send(data: string): void;
+  close(code?: number, reason?: string): void;
+  /** Drops the TCP connection at once (ws only); used when the peer went silent. */
+  terminate?(): void;
+  addEventListener<K extends keyof SocketEventMap>(type: K, listener: (event: SocketEventMap[K]) => void): void;
+}
+
+/** Opens a socket to `url`. */
+export type CreateSocket = (url: string) => GatewaySocket;
+
+/** The default factory: a `ws` client without an Origin header (the gateway treats Origin as a browser). */
+export const createWsSocket: CreateSocket = (url) => new WebSocket(url, { maxPayload: 26_214_400 });
+
+const LOOPBACK_NAMES = new Set(["localhost", "[::1]", "::1"]);
+
+function isLoopbackHost(hostname: string): boolean {
+  const host = hostname.toLowerCase();
+  if (LOOPBACK_NAMES.has(host)) return true;
+  // 127.0.0.0/8, written as a dotted quad (URL normalises other IPv4 spellings to this form).
+  return /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host);
+}
+
+/**
+ * Checks the gateway URL: plain `ws://` only to loopback, because the shared token
+ * would otherwise cross the network in clear; anything else must be `wss://`.
+ */
+export function checkGatewayUrl(url: string): URL {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch (cause) {
+    throw new BotError(ErrorCode.Config, "OPENCLAW_GATEWAY_URL is not a valid URL.", { cause });
+  }
+  if (parsed.username || parsed.password) {
+    throw new BotError(ErrorCode.Config, "OPENCLAW_GATEWAY_URL must not contain credentials; use the token setting.");
+  }
+  if (parsed.protocol === "wss:") return parsed;
+  if (parsed.protocol === "ws:" && isLoopbackHost(parsed.hostname)) return parsed;
+  if (parsed.protocol === "ws:") {
+    throw new BotError(
+      ErrorCode.Config,
+      `OPENCLAW_GATEWAY_URL uses ws:// to a non-loopback host (${parsed.hostname}); use wss:// for remote gateways.`,
+    );
+  }
+  throw new BotError(ErrorCode.Config, "OPENCLAW_GATEWAY_URL must start with ws:// (loopback only) or wss://.");
+}
