@@ -52,7 +52,7 @@ async function show(deps: InboundDeps, conversation: string, messageId: number, 
       deps.logger.warn("telegram: could not update the message, posting anew", errorFields(error, deps.token));
     }
   }
-  await deps.outgoing.send(conversation, reply, messageId);
+  await deps.outgoing.reply(conversation, reply, messageId);
   return undefined;
 }
 

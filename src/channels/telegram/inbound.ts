@@ -81,7 +81,7 @@ async function answer(
   }
   if (!reply) return;
   try {
-    await deps.outgoing.send(conversation, reply, message.message_id);
+    await deps.outgoing.reply(conversation, reply, message.message_id);
   } catch (error) {
     deps.logger.error("telegram: reply not delivered", { conversation, ...errorFields(error, deps.token) });
   }

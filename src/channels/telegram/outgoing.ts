@@ -2,6 +2,7 @@ import type { Api } from "grammy";
 import type { InlineKeyboardButton, InlineKeyboardMarkup } from "grammy/types";
 import { BotError, ErrorCode } from "../../core/errors.ts";
 import type { Button, Logger, OutgoingMessage } from "../../core/ports.ts";
+import { splitMessage } from "../../core/split.ts";
 import { type TelegramTarget, targetOf, threadParams } from "./conversation.ts";
 import { errorFields, isNotModified, isParseError, platformError } from "./errors.ts";
 import { markdownToTelegramHtml, visibleLength } from "./render.ts";
@@ -74,6 +75,18 @@ export class TelegramOutgoing {
       this.#api.sendMessage(target.chatId, body.text, { ...extra, parse_mode: body.parse_mode }),
     );
     return String(sent.message_id);
+  }
+
+  /**
+   * Answers a person's message or button with the core's reply. Agent answers arrive split by the
+   * core; a reply is split here, in case it is longer than a message (buttons go on the last part).
+   */
+  async reply(conversation: string, message: OutgoingMessage, replyTo: number): Promise<void> {
+    const parts = splitMessage(message.text, TELEGRAM_MAX_MESSAGE_LENGTH);
+    for (const [index, text] of parts.entries()) {
+      const last = index === parts.length - 1;
+      await this.send(conversation, { ...message, text, buttons: last ? message.buttons : undefined }, replyTo);
+    }
   }
 
   /** Replaces a message's text and buttons; an unchanged message is not an error. */

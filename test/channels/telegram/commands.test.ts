@@ -139,4 +139,15 @@ describe("Telegram commands", () => {
       ],
     });
   });
+
+  it("splits a reply longer than a Telegram message, buttons on the last part", async () => {
+    const text = Array.from({ length: 300 }, (_, i) => `• thread-${i} — idle, 2 h ago, 3 msg`).join("\n");
+    h.app.onCommand = async () => ({ text, buttons: [{ label: "Next ▶", data: "page:1" }] });
+    h.tg.userMessage(aliceDm.id, alice, "/threads");
+    await h.tg.waitUntil(() => h.tg.botMessages(aliceDm.id).length === 3 || undefined, { what: "three parts" });
+    const parts = h.tg.botMessages(aliceDm.id).map((m) => m.message);
+    expect(parts.map((m) => m.text?.length ?? 0).every((n) => n <= 4096)).toBe(true);
+    expect(parts.map((m) => m.text).join("\n")).toBe(text);
+    expect(parts.map((m) => m.reply_markup === undefined)).toEqual([true, true, false]);
+  });
 });
