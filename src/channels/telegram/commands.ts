@@ -28,6 +28,19 @@ export function parseCommand(
   return { name: name.toLowerCase(), text: text.slice(entity.length).trim(), addressed: target !== undefined };
 }
 
+/**
+ * Telegram clients send `/start` (with an optional deep-link payload) when a person opens the bot;
+ * unless the core has a /start of its own, that shows /help.
+ */
+export function withStartAsHelp(
+  command: ParsedCommand,
+  commands: readonly CommandDefinition<unknown, unknown>[],
+): { name: string; text: string } {
+  const has = (name: string) => commands.some((c) => c.name === name);
+  if (command.name === "start" && !has("start") && has("help")) return { name: "help", text: "" };
+  return { name: command.name, text: command.text };
+}
+
 /** Telegram's command menu (setMyCommands) generated from the core's definitions. */
 export function commandMenu(commands: readonly CommandDefinition<unknown, unknown>[], logger: Logger): BotCommand[] {
   const menu: BotCommand[] = [];

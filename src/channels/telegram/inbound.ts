@@ -1,10 +1,10 @@
 import type { Context } from "grammy";
 import type { Message, UserFromGetMe } from "grammy/types";
 import type { AppPort } from "../../core/app-port.ts";
-import type { Reply } from "../../core/command.ts";
+import type { Place, Reply, Sender } from "../../core/command.ts";
 import { userMessage } from "../../core/errors.ts";
 import { onCallback } from "./callbacks.ts";
-import { parseCommand, withoutMention } from "./commands.ts";
+import { type ParsedCommand, parseCommand, withoutMention, withStartAsHelp } from "./commands.ts";
 import { errorFields } from "./errors.ts";
 import type { ConversationOrder } from "./order.ts";
 import type { TelegramOutgoing } from "./outgoing.ts";
@@ -38,11 +38,7 @@ async function onMessage(deps: InboundDeps, message: Message): Promise<void> {
   const command = parseCommand(message.text, message.entities, username);
   if (command === "foreign") return;
   if (command) {
-    // In groups a bare unknown command is likely meant for another bot.
-    const known = deps.app.commands.some((c) => c.name === command.name);
-    if (!known && !command.addressed && !place.direct) return;
-    const run = () => deps.app.handleCommand({ place, sender, name: command.name, text: command.text });
-    await deps.order.command(place.conversation, () => answer(deps, place.conversation, message, run));
+    await onCommand(deps, { message, place, sender, command });
     return;
   }
   const text = withoutMention(message.text, username);
@@ -52,6 +48,23 @@ async function onMessage(deps: InboundDeps, message: Message): Promise<void> {
   await deps.order.message(place.conversation, () =>
     answer(deps, place.conversation, message, () => deps.app.handleMessage(invocation)),
   );
+}
+
+/** A command of ours, with where it came from and who sent it. */
+interface IncomingCommand {
+  message: Message;
+  place: Place;
+  sender: Sender;
+  command: ParsedCommand;
+}
+
+async function onCommand(deps: InboundDeps, { message, place, sender, command }: IncomingCommand): Promise<void> {
+  const { name, text } = withStartAsHelp(command, deps.app.commands);
+  // In groups a bare unknown command is likely meant for another bot.
+  const known = deps.app.commands.some((c) => c.name === name);
+  if (!known && !command.addressed && !place.direct) return;
+  const run = () => deps.app.handleCommand({ place, sender, name, text });
+  await deps.order.command(place.conversation, () => answer(deps, place.conversation, message, run));
 }
 
 /**

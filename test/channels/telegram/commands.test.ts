@@ -55,14 +55,22 @@ describe("Telegram commands", () => {
   });
 
   it("ignores a bare unknown command in a group but passes one addressed to us or in a DM", async () => {
-    const update = h.tg.userMessage(group.id, alice, "/start");
+    h.tg.userMessage(group.id, alice, "/weather");
     await settle(h.tg.updates.pending().at(-1)?.update_id ?? 0);
-    expect(update.text).toBe("/start");
     expect(h.app.commandCalls).toEqual([]);
-    h.tg.userMessage(group.id, alice, "/start@keeper_bot");
-    h.tg.userMessage(aliceDm.id, alice, "/start");
+    h.tg.userMessage(group.id, alice, "/weather@keeper_bot");
+    h.tg.userMessage(aliceDm.id, alice, "/weather now");
     await until(() => h.app.commandCalls.length === 2, "two commands");
-    expect(h.app.commandCalls.map((c) => c.name)).toEqual(["start", "start"]);
+    expect(h.app.commandCalls.map((c) => [c.name, c.text])).toEqual([
+      ["weather", ""],
+      ["weather", "now"],
+    ]);
+  });
+
+  it("shows /help for the /start a Telegram client sends when a person opens the bot", async () => {
+    h.tg.userMessage(aliceDm.id, alice, "/start deep-link-payload");
+    await until(() => h.app.commandCalls.length === 1, "the command");
+    expect(h.app.commandCalls[0]).toMatchObject({ name: "help", text: "" });
   });
 
   it("ignores messages from bots and channel posts: no app call, no API call", async () => {
