@@ -1,0 +1,119 @@
+/**
+ * Composition root: config → store → gateway → core → channels. Nothing else lives here.
+ * @module
+ */
+import { userInfo } from "node:os";
+import { parseArgs } from "node:util";
+import { createConsoleChannel } from "./channels/console/console-channel.ts";
+import { createDiscordChannel } from "./channels/discord/index.ts";
+import { createTelegramChannel } from "./channels/telegram/index.ts";
+import { composeBot } from "./compose.ts";
+import { type Config, loadConfig } from "./config/env.ts";
+import { BotError, ErrorCode, isBotError } from "./core/errors.ts";
+import { createLogger } from "./core/log.ts";
+import type { Logger } from "./core/ports.ts";
+import { createOpenClawGateway } from "./gateway/index.ts";
+import { openJsonStore } from "./store/index.ts";
+
+interface Running {
+  stop(): Promise<void>;
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: { conversation: { type: "string", default: "main" } },
+    allowPositionals: false,
+  });
+  const config = loadConfig();
+  const consoleMode = !config.TELEGRAM_BOT_TOKEN && !config.DISCORD_BOT_TOKEN;
+  // In the console the terminal is the conversation: only warnings and errors go to stderr there.
+  const level = consoleMode && !process.env.LOG_LEVEL ? "warn" : config.LOG_LEVEL;
+  const logger = createLogger({
+    level,
+    secrets: [config.OPENCLAW_GATEWAY_TOKEN, config.TELEGRAM_BOT_TOKEN, config.DISCORD_BOT_TOKEN],
+    write: (line) => process.stderr.write(`${line}\n`),
+  });
+  const store = await openJsonStore({ path: config.STORE_PATH, logger });
+  const gateway = createOpenClawGateway({
+    url: config.OPENCLAW_GATEWAY_URL,
+    token: config.OPENCLAW_GATEWAY_TOKEN ?? "",
+    logger,
+  });
+  const bot = composeBot({
+    store,
+    gateway,
+    logger,
+    agentId: config.OPENCLAW_AGENT_ID,
+    policy: config.RESUME_POLICY,
+    allowedUsers: config.ALLOWED_USERS,
+    adminUsers: config.ADMIN_USERS,
+  });
+  const running: Running[] = await startChannels(config, bot, logger, values.conversation ?? "main");
+  const shutdown = async (code: number) => {
+    for (const channel of running) await channel.stop().catch(() => undefined);
+    await bot.stop().catch(() => undefined);
+    await store.close().catch(() => undefined);
+    process.exit(code);
+  };
+  process.once("SIGINT", () => void shutdown(0));
+  process.once("SIGTERM", () => void shutdown(0));
+  await bot.start().catch((error: unknown) => {
+    if (!isBotError(error, ErrorCode.GatewayAway, ErrorCode.Timeout)) throw error;
+    console.error(
+      `The OpenClaw gateway at ${config.OPENCLAW_GATEWAY_URL} does not answer (${error.message}).\n` +
+        "The bot keeps running and reconnects by itself; commands that need the gateway say so meanwhile.",
+    );
+  });
+  if (consoleMode) {
+    await (running[0] as ReturnType<typeof createConsoleChannel>).closed;
+    await shutdown(0);
+  }
+}
+
+async function startChannels(config: Config, bot: ReturnType<typeof composeBot>, logger: Logger, conversation: string) {
+  const running: Running[] = [];
+  if (config.TELEGRAM_BOT_TOKEN) {
+    const telegram = createTelegramChannel({
+      token: config.TELEGRAM_BOT_TOKEN,
+      apiRoot: config.TELEGRAM_API_ROOT,
+      app: bot.app,
+      logger,
+    });
+    bot.channels.add(telegram.channel);
+    await telegram.start();
+    running.push(telegram);
+  }
+  if (config.DISCORD_BOT_TOKEN) {
+    const discord = createDiscordChannel({
+      token: config.DISCORD_BOT_TOKEN,
+      apiRoot: config.DISCORD_API_ROOT,
+      guildIds: config.DISCORD_GUILD_IDS,
+      app: bot.app,
+      logger,
+    });
+    bot.channels.add(discord.channel);
+    await discord.start();
+    running.push(discord);
+  }
+  if (running.length === 0) {
+    const user = userInfo().username.replace(/[^A-Za-z0-9._-]/g, "") || "operator";
+    const terminal = createConsoleChannel({
+      app: bot.app,
+      conversation,
+      user,
+      input: process.stdin,
+      output: process.stdout,
+    });
+    bot.channels.add(terminal.channel);
+    await terminal.start();
+    running.push(terminal);
+  }
+  return running;
+}
+
+main().catch((error: unknown) => {
+  // Known failures get their one clear message; anything else its message only, no stack.
+  const message = error instanceof BotError ? error.message : error instanceof Error ? error.message : String(error);
+  console.error(`threadkeeper cannot start: ${message}`);
+  process.exit(isBotError(error, ErrorCode.Config) ? 78 : 1);
+});
