@@ -158,4 +158,19 @@ describe("Telegram commands", () => {
     expect(parts.map((m) => m.text).join("\n")).toBe(text);
     expect(parts.map((m) => m.reply_markup === undefined)).toEqual([true, true, false]);
   });
+
+  it("in privacy mode gets commands, mentions (without the mention) and replies, or everything as admin", async () => {
+    h.tg.world.privacyMode = true;
+    const notice = await h.channel.send(`telegram:${group.id}`, { text: "bot says" });
+    h.tg.userMessage(group.id, bob, "not for the bot");
+    h.tg.userMessage(group.id, bob, "@keeper_bot what now?");
+    h.tg.userMessage(group.id, bob, "answering you", { replyTo: Number(notice) });
+    h.tg.userMessage(group.id, bob, "/help");
+    await until(() => h.app.messageCalls.length === 2 && h.app.commandCalls.length === 1, "three updates");
+    expect(h.app.messageCalls.map((m) => m.text)).toEqual(["what now?", "answering you"]);
+    h.tg.setMember(group.id, h.tg.bot, "administrator");
+    h.tg.userMessage(group.id, bob, "now everything");
+    await until(() => h.app.messageCalls.length === 3, "admin bot sees all");
+    expect(h.app.messageCalls[2]?.text).toBe("now everything");
+  });
 });

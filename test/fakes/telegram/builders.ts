@@ -41,7 +41,7 @@ function replyTargetOf(chat: ChatState, options: UserMessageOptions): FakeMessag
   return target ? quoted(target.message) : undefined;
 }
 
-/** Stores a user's text message and queues it as a `message` update. */
+/** Stores a user's text message and queues it as a `message` update (if it reaches the bot). */
 export function userMessage(
   world: FakeWorld,
   queue: UpdateQueue,
@@ -59,8 +59,23 @@ export function userMessage(
     ...topic,
     reply_to_message: replyTargetOf(chat, options),
   });
-  queue.push({ message: stored.message });
+  if (reachesBot(world, chat, stored.message, options)) queue.push({ message: stored.message });
   return stored.message;
+}
+
+/** Whether Telegram delivers a group message to the bot (see FakeWorld.privacyMode). */
+function reachesBot(world: FakeWorld, chat: ChatState, message: FakeMessage, options: UserMessageOptions): boolean {
+  if (!world.privacyMode || chat.chat.type === "private") return true;
+  const status = chat.members.get(world.bot.id)?.status;
+  if (status === "administrator" || status === "creator") return true;
+  if (message.entities?.some((e) => e.type === "bot_command")) return true;
+  const mention = `@${world.bot.username ?? ""}`.toLowerCase();
+  if (message.entities?.some((e) => e.type === "mention" && textOf(message, e).toLowerCase() === mention)) return true;
+  return options.replyTo !== undefined && message.reply_to_message?.from?.id === world.bot.id;
+}
+
+function textOf(message: FakeMessage, entity: FakeEntity): string {
+  return (message.text ?? "").slice(entity.offset, entity.offset + entity.length);
 }
 
 /** Queues a `callback_query` for a button press under `message`; returns the query id. */

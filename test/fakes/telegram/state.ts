@@ -100,6 +100,11 @@ export function badRequest(what: string): ApiFailure {
 export class FakeWorld {
   readonly chats = new Map<number, ChatState>();
   readonly bot: FakeUser;
+  /**
+   * Telegram's privacy mode (BotFather /setprivacy): in groups the bot then gets only commands,
+   * mentions of it and replies to it, unless it is an administrator there. Off by default.
+   */
+  privacyMode = false;
   /** The command menu set by setMyCommands. */
   myCommands: { command: string; description: string }[] = [];
   /** Callback queries sent to the bot, by id, and whether they were answered. */
