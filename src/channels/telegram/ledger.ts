@@ -25,9 +25,13 @@ export class UpdateLedger {
     return this.#inFlight.size > 0;
   }
 
-  /** Keeps the updates not seen before and marks them in flight. */
-  accept(updates: readonly Update[]): Update[] {
-    const fresh = updates.filter((u) => u.update_id >= this.#next);
+  /**
+   * Keeps the updates not seen before (of a response to getUpdates sent with `offset`) and marks
+   * them in flight. A poll sent past everything seen returns only new updates; taking them all
+   * keeps us right even when Telegram restarts its update ids (it does after a week without any).
+   */
+  accept(updates: readonly Update[], offset: number): Update[] {
+    const fresh = offset === this.#next ? [...updates] : updates.filter((u) => u.update_id >= this.#next);
     for (const update of fresh) {
       this.#inFlight.add(update.update_id);
       this.#next = Math.max(this.#next, update.update_id + 1);

@@ -87,7 +87,8 @@ export class Polling {
       signal.throwIfAborted();
       try {
         // grammY types its signal with the abort-controller polyfill; Node's is compatible at run time.
-        const fresh = this.#ledger.accept(await bot.api.getUpdates(this.#params(), signal as GrammySignal));
+        const params = this.#params();
+        const fresh = this.#ledger.accept(await bot.api.getUpdates(params, signal as GrammySignal), params.offset);
         if (fresh.length > 0) return fresh;
         retry = FIRST_RETRY_MS;
       } catch (error) {
