@@ -2,7 +2,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from "node:net";
 import {
   autocompleteData,
-  buttonData,
+  carrierOf,
   interactionBase,
   type Origin,
   originChannel,
@@ -173,16 +173,22 @@ export class FakeDiscord {
     );
   }
 
-  /** A person presses a button (component interaction type 3) on a stored message. */
+  /** A person presses a button (component interaction type 3) on a channel or interaction message. */
   pressButton(input: { userId: string; messageId: string; customId: string }): InteractionRecord {
-    const message = this.world.messages.get(input.messageId);
-    if (!message) throw new Error(`fake-discord: no message ${input.messageId}`);
-    const channel = this.world.channels.get(message.channelId);
+    const carrier = carrierOf(this.#ctx, input.messageId);
+    const channel = this.world.channels.get(carrier.channelId);
     const origin: Origin = channel?.recipientId
       ? { userId: input.userId, dm: true }
-      : { userId: input.userId, channelId: message.channelId };
-    const { data, message: carrier } = buttonData(this.#ctx, input.messageId, input.customId);
-    return this.#interact(origin, 3, data, { message: carrier });
+      : { userId: input.userId, channelId: carrier.channelId };
+    const record = this.#interact(
+      origin,
+      3,
+      { custom_id: input.customId, component_type: 2 },
+      { message: carrier.json },
+    );
+    record.messageId = input.messageId;
+    record.carrier = carrier.editable;
+    return record;
   }
 
   /** Polls `probe` until it returns a truthy value. */

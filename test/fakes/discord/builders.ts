@@ -1,5 +1,5 @@
-import type { FakeContext, InteractionRecord } from "./context.ts";
-import { channelJson, memberJson, messageJson, userJson } from "./json.ts";
+import type { Editable, FakeContext, InteractionRecord } from "./context.ts";
+import { channelJson, interactionMessageJson, memberJson, messageJson, userJson } from "./json.ts";
 import { ChannelKind, dmChannelFor, type FakeChannel, memberPermissions, snowflake } from "./world.ts";
 
 /** Where and by whom: a guild channel id, or `{ dm: true }` for the user's DM with the bot. */
@@ -94,9 +94,23 @@ export function autocompleteData(
   return { id: commandId(ctx, name), name, type: 1, options };
 }
 
-/** Button press data and the message that carried the button. */
-export function buttonData(ctx: FakeContext, messageId: string, customId: string) {
-  const message = ctx.world.messages.get(messageId);
-  if (!message) throw new Error(`fake-discord: no message ${messageId}`);
-  return { data: { custom_id: customId, component_type: 2 }, message: messageJson(ctx.world, message) };
+/**
+ * The message that carries a button: a channel message, or a message an interaction produced
+ * (an ephemeral /threads page, say); its JSON for the payload, the object edits change, its channel.
+ */
+export function carrierOf(ctx: FakeContext, messageId: string) {
+  const stored = ctx.world.messages.get(messageId);
+  if (stored)
+    return { json: messageJson(ctx.world, stored), editable: stored as Editable, channelId: stored.channelId };
+  for (const record of ctx.interactions.values()) {
+    const found = [record.original, ...record.followups].find((m) => m?.id === messageId);
+    if (found) {
+      return {
+        json: interactionMessageJson(ctx.world, record.channelId, found),
+        editable: found,
+        channelId: record.channelId,
+      };
+    }
+  }
+  throw new Error(`fake-discord: no message ${messageId}`);
 }

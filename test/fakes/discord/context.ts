@@ -1,6 +1,13 @@
 import type { FakeGateway } from "./gateway.ts";
 import type { World } from "./world.ts";
 
+/** What an edit changes, on any kind of message. */
+export interface Editable {
+  content: string;
+  components: unknown[];
+  edits: string[];
+}
+
 /** A message an interaction produced: its original response or a followup. */
 export interface InteractionMessage {
   id: string;
@@ -29,8 +36,9 @@ export interface InteractionRecord {
   followups: InteractionMessage[];
   /** Autocomplete choices, when answered with type 8. */
   choices?: { name: string; value: string }[];
-  /** For component interactions: the message whose button was pressed. */
+  /** For component interactions: the message whose button was pressed, and that message. */
   messageId?: string;
+  carrier?: Editable;
 }
 
 /** Slash commands the bot registered (PUT bodies), globally and per guild. */

@@ -1,4 +1,5 @@
 /** API JSON of the fake's world objects, as Discord's REST and gateway send them. */
+import type { InteractionMessage } from "./context.ts";
 import { ChannelKind, type FakeChannel, type FakeUser, type StoredMessage, type World } from "./world.ts";
 
 /** User object JSON. */
@@ -92,5 +93,29 @@ export function messageJson(world: World, message: StoredMessage): Record<string
           referenced_message: referenced ? messageJson(world, { ...referenced, referenceId: undefined }) : null,
         }
       : {}),
+  };
+}
+
+/** A message an interaction produced (type 20, sent through the application's webhook). */
+export function interactionMessageJson(world: World, channelId: string, message: InteractionMessage) {
+  return {
+    id: message.id,
+    type: 20,
+    channel_id: channelId,
+    author: userJson(world.bot),
+    content: message.content,
+    components: message.components,
+    flags: message.flags,
+    timestamp: new Date().toISOString(),
+    edited_timestamp: null,
+    tts: false,
+    mention_everyone: false,
+    mentions: [],
+    mention_roles: [],
+    attachments: [],
+    embeds: [],
+    pinned: false,
+    webhook_id: world.bot.id,
+    application_id: world.bot.id,
   };
 }

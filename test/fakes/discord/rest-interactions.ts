@@ -1,6 +1,6 @@
-import type { FakeContext, InteractionMessage, InteractionRecord } from "./context.ts";
+import type { Editable, FakeContext, InteractionMessage, InteractionRecord } from "./context.ts";
 import { apiError, type FakeRequest, type FakeResponse, json, noContent, type Router, tooLong } from "./http.ts";
-import { userJson } from "./json.ts";
+import { interactionMessageJson } from "./json.ts";
 import { MAX_CONTENT } from "./rest-messages.ts";
 import { snowflake } from "./world.ts";
 
@@ -32,6 +32,8 @@ function callback(ctx: FakeContext, req: FakeRequest): FakeResponse {
   if (type === 4 || type === 5) {
     record.original = newMessage(type === 4 ? String(data?.content ?? "") : "", data);
     record.pendingDefer = type === 5;
+  } else if (type === 7 && record.carrier) {
+    applyEdit(record.carrier, data ?? {});
   } else if (type === 8) {
     record.choices = (data?.choices ?? []) as { name: string; value: string }[];
   }
@@ -63,18 +65,29 @@ function withToken(ctx: FakeContext, req: FakeRequest, handler: TokenHandler): F
 }
 
 function editMessage(ctx: FakeContext, record: InteractionRecord, req: FakeRequest): FakeResponse {
+  const body = req.body ?? {};
+  if (typeof body.content === "string" && body.content.length > MAX_CONTENT) return tooLong();
+  const ackType = record.callbacks[0]?.type;
+  if (req.params.message === "@original" && (ackType === 6 || ackType === 7) && record.carrier) {
+    // After deferUpdate/update, "@original" is the message that carried the button.
+    applyEdit(record.carrier, body);
+    return json({ id: record.messageId, channel_id: record.channelId, content: record.carrier.content });
+  }
   const target =
     req.params.message === "@original" ? record.original : record.followups.find((m) => m.id === req.params.message);
   if (!target || target.deleted) return apiError(404, 10008, "Unknown Message");
-  const body = req.body ?? {};
-  if (typeof body.content === "string" && body.content.length > MAX_CONTENT) return tooLong();
+  applyEdit(target, body);
+  if (target === record.original) record.pendingDefer = false;
+  return json(interactionMessageJson(ctx.world, record.channelId, target));
+}
+
+/** Applies new content/components, keeping the old content in the edit history. */
+function applyEdit(target: Editable, body: Record<string, unknown>): void {
   if (typeof body.content === "string") {
     target.edits.push(target.content);
     target.content = body.content;
   }
   if (Array.isArray(body.components)) target.components = body.components;
-  if (target === record.original) record.pendingDefer = false;
-  return json(webhookMessageJson(ctx, record, target));
 }
 
 function deleteMessage(_ctx: FakeContext, record: InteractionRecord, req: FakeRequest): FakeResponse {
@@ -97,11 +110,11 @@ function followup(ctx: FakeContext, record: InteractionRecord, req: FakeRequest)
     record.original.edits.push(record.original.content);
     record.original.content = content;
     record.pendingDefer = false;
-    return json(webhookMessageJson(ctx, record, record.original));
+    return json(interactionMessageJson(ctx.world, record.channelId, record.original));
   }
   const message = newMessage(content, body);
   record.followups.push(message);
-  return json(webhookMessageJson(ctx, record, message));
+  return json(interactionMessageJson(ctx.world, record.channelId, message));
 }
 
 function newMessage(content: string, data: Record<string, unknown> | undefined): InteractionMessage {
@@ -112,28 +125,5 @@ function newMessage(content: string, data: Record<string, unknown> | undefined):
     components: Array.isArray(data?.components) ? data.components : [],
     edits: [],
     deleted: false,
-  };
-}
-
-function webhookMessageJson(ctx: FakeContext, record: InteractionRecord, message: InteractionMessage) {
-  return {
-    id: message.id,
-    type: 20,
-    channel_id: record.channelId,
-    author: userJson(ctx.world.bot),
-    content: message.content,
-    components: message.components,
-    flags: message.flags,
-    timestamp: new Date(ctx.now()).toISOString(),
-    edited_timestamp: null,
-    tts: false,
-    mention_everyone: false,
-    mentions: [],
-    mention_roles: [],
-    attachments: [],
-    embeds: [],
-    pinned: false,
-    webhook_id: ctx.world.bot.id,
-    application_id: ctx.world.bot.id,
   };
 }
