@@ -4,13 +4,14 @@ import {
   type ChatInputCommandInteraction,
   type Client,
   type Interaction,
+  MessageFlags,
   PermissionFlagsBits,
 } from "discord.js";
 import type { AppPort } from "../../core/app-port.ts";
 import type { Place, RawArgs } from "../../core/command.ts";
 import type { ChannelPort, Logger } from "../../core/ports.ts";
 import { placeOf, senderOf } from "./place.ts";
-import { answerInteraction } from "./respond.ts";
+import { answerByUpdate, answerInteraction } from "./respond.ts";
 import { truncate } from "./text.ts";
 
 /** Discord's limits on autocomplete answers. */
@@ -69,14 +70,21 @@ async function onCommand(deps: InteractionDeps, interaction: ChatInputCommandInt
 
 async function onButton(deps: InteractionDeps, interaction: ButtonInteraction): Promise<void> {
   const place = placeFor(deps, interaction);
+  const work = deps.app.handleAction({
+    place,
+    sender: senderOf(interaction.user),
+    data: interaction.customId,
+    messageId: interaction.message.id,
+  });
+  // A button on an ephemeral message (a /threads page) turns that page; any other answer is a
+  // new message only the presser sees (a public notice must not be rewritten for one person).
+  if (interaction.message.flags.has(MessageFlags.Ephemeral)) {
+    await answerByUpdate({ interaction, work, deferAfterMs: deps.deferAfterMs, logger: deps.logger });
+    return;
+  }
   await answerInteraction({
     interaction,
-    work: deps.app.handleAction({
-      place,
-      sender: senderOf(interaction.user),
-      data: interaction.customId,
-      messageId: interaction.message.id,
-    }),
+    work,
     deferAfterMs: deps.deferAfterMs,
     forceEphemeral: true,
     sendToChannel: async (reply) => void (await deps.port.send(place.conversation, reply)),

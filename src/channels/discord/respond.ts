@@ -32,23 +32,63 @@ type Outcome = { reply: Reply | undefined } | { error: unknown };
  */
 export async function answerInteraction(options: AnswerOptions): Promise<void> {
   const { interaction, logger } = options;
-  const work: Promise<Outcome> = options.work.then(
+  try {
+    const answer = await withinDeadline(options.work, options.deferAfterMs, logger, () =>
+      interaction.deferReply({ flags: MessageFlags.Ephemeral }),
+    );
+    if (answer.early) await replyNow(options, answer.reply);
+    else await finishDeferred(options, answer.reply);
+  } catch (error) {
+    logger.warn("discord: could not answer an interaction", { interactionId: interaction.id, error });
+  }
+}
+
+/**
+ * Answers a button on an ephemeral message (a /threads page) by replacing that message, the way
+ * paging should look; deferred as an update when the core is slow.
+ */
+export async function answerByUpdate(options: {
+  interaction: ButtonInteraction;
+  work: Promise<Reply>;
+  deferAfterMs: number;
+  logger: Logger;
+}): Promise<void> {
+  const { interaction, logger } = options;
+  try {
+    const answer = await withinDeadline(options.work, options.deferAfterMs, logger, () => interaction.deferUpdate());
+    const [first, ...rest] = parts(answer.reply ?? { text: "" });
+    const payload = payloadOf(first ?? { text: "" });
+    if (answer.early) await interaction.update(payload);
+    else await interaction.editReply(payload);
+    for (const part of rest) await interaction.followUp({ ...payloadOf(part), flags: MessageFlags.Ephemeral });
+  } catch (error) {
+    logger.warn("discord: could not update a message for a button", { interactionId: interaction.id, error });
+  }
+}
+
+/**
+ * The core's answer, and whether it came before `deferAfterMs`; if not, `defer` runs (within
+ * Discord's 3 s) before waiting on. A core failure becomes a short ephemeral line.
+ */
+async function withinDeadline(
+  work: Promise<Reply | undefined>,
+  deferAfterMs: number,
+  logger: Logger,
+  defer: () => Promise<unknown>,
+): Promise<{ early: boolean; reply: Reply | undefined }> {
+  const outcome: Promise<Outcome> = work.then(
     (reply) => ({ reply }),
     (error: unknown) => ({ error }),
   );
   let timer: ReturnType<typeof setTimeout> | undefined;
   const deadline = new Promise<undefined>((resolve) => {
-    timer = setTimeout(() => resolve(undefined), options.deferAfterMs);
+    timer = setTimeout(() => resolve(undefined), deferAfterMs);
   });
-  const early = await Promise.race([work, deadline]);
+  const early = await Promise.race([outcome, deadline]);
   clearTimeout(timer);
-  try {
-    if (early) return await replyNow(options, toReply(early, logger));
-    await interaction.deferReply({ flags: MessageFlags.Ephemeral });
-    await finishDeferred(options, toReply(await work, logger));
-  } catch (error) {
-    logger.warn("discord: could not answer an interaction", { interactionId: interaction.id, error });
-  }
+  if (early) return { early: true, reply: toReply(early, logger) };
+  await defer();
+  return { early: false, reply: toReply(await outcome, logger) };
 }
 
 function toReply(outcome: Outcome, logger: Logger): Reply | undefined {

@@ -54,6 +54,44 @@ describe("discord buttons and autocomplete", () => {
     expect(app.actionCalls[0]?.place).toMatchObject({ conversation: `discord:dm:${ids.alice}`, direct: true });
   });
 
+  it("turns the page in place for a button on an ephemeral message (/threads paging)", async () => {
+    const { fake, app } = await startHarness();
+    app.onCommand = async () => ({
+      text: "Threads 1–10 of 12",
+      buttons: [{ label: "Next ▶", data: "tk:p:1" }],
+      ephemeral: true,
+    });
+    app.onAction = async () => ({
+      text: "Threads 11–12 of 12",
+      buttons: [{ label: "◀ Previous", data: "tk:p:0" }],
+      ephemeral: true,
+    });
+    const list = fake.slash({ userId: ids.alice, channelId: ids.general, name: "threads" });
+    await fake.waitFor(() => list.original, { what: "first page" });
+    const press = fake.pressButton({ userId: ids.alice, messageId: list.original?.id ?? "", customId: "tk:p:1" });
+    await fake.waitFor(() => press.callbacks[0], { what: "update" });
+    expect(press.callbacks[0]?.type).toBe(7);
+    expect(list.original?.content).toBe("Threads 11–12 of 12");
+    expect(list.original?.edits).toEqual(["Threads 1–10 of 12"]);
+    expect(JSON.stringify(list.original?.components)).toContain("tk:p:0");
+    expect(press.original).toBeUndefined();
+  });
+
+  it("defers a slow page turn as an update and then edits the page", async () => {
+    const { fake, app } = await startHarness({ deferAfterMs: 30 });
+    app.onCommand = async () => ({ text: "page 1", buttons: [{ label: "Next ▶", data: "tk:p:1" }], ephemeral: true });
+    app.onAction = async () => {
+      await sleep(150);
+      return { text: "page 2", ephemeral: true };
+    };
+    const list = fake.slash({ userId: ids.alice, channelId: ids.general, name: "threads" });
+    await fake.waitFor(() => list.original, { what: "first page" });
+    const press = fake.pressButton({ userId: ids.alice, messageId: list.original?.id ?? "", customId: "tk:p:1" });
+    await fake.waitFor(() => list.original?.content === "page 2", { what: "second page" });
+    expect(press.callbacks[0]?.type).toBe(6);
+    expect(list.original?.components).toEqual([]);
+  });
+
   it("passes a 200-character autocomplete query truncated, and answers valid choices", async () => {
     const { fake, app } = await startHarness();
     app.onAutocomplete = async () => ["budget-planning", "", "x".repeat(101), "budget-planning", "b".repeat(100)];
