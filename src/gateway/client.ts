@@ -52,6 +52,7 @@ export class OpenClawGateway implements GatewayPort {
   readonly #timers: Timers;
   readonly #requestTimeoutMs: number;
   readonly #startTimeoutMs: number;
+  readonly #subscribeSessions: boolean;
   #bootId: string | undefined;
   #shuttingDown = false;
   #starting: StartWaiter | undefined;
@@ -65,6 +66,7 @@ export class OpenClawGateway implements GatewayPort {
     };
     this.#requestTimeoutMs = options.requestTimeoutMs ?? 15_000;
     this.#startTimeoutMs = options.startTimeoutMs ?? 30_000;
+    this.#subscribeSessions = options.subscribeSessions ?? true;
     this.#router = new EventRouter(this.#logger);
     const maxMs = options.backoffMaxMs ?? 15_000;
     this.#connection = new GatewayConnection({
@@ -238,6 +240,16 @@ export class OpenClawGateway implements GatewayPort {
     });
     this.#emit({ type: "connected", bootId: hello.server.bootId, previousBootId });
     this.#settleStart(undefined);
+    // sessions.changed reaches only subscribed connections, and a subscription dies with its socket.
+    if (this.#subscribeSessions) void this.#subscribe();
+  }
+
+  async #subscribe(): Promise<void> {
+    try {
+      await this.call("sessions.subscribe", {});
+    } catch (error) {
+      this.#logger.warn("gateway sessions.subscribe failed; session events will not arrive", { error });
+    }
   }
 
   #onEvent(frame: EventFrame): void {

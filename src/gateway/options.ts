@@ -28,6 +28,8 @@ export interface OpenClawGatewayOptions {
   handshakeTimeoutMs?: number | undefined;
   /** How long start() waits through retryable UNAVAILABLE refusals (30 s). */
   startTimeoutMs?: number | undefined;
+  /** Call sessions.subscribe after each hello-ok so `session` events arrive (default true). */
+  subscribeSessions?: boolean | undefined;
 }
 
 /** Per-call options of a request. */

@@ -4,7 +4,7 @@
  * the whole bot. It behaves like the real gateway for everything threadkeeper uses,
  * as recorded in docs/openclaw-protocol.md, openclaw-live-peer.md and
  * openclaw-recovery.md: challenge → connect (token, protocol 4) → hello-ok with a
- * per-boot bootId; sessions.create/patch/list/recover; chat.send/history/abort;
+ * per-boot bootId; sessions.create/patch/list/recover/subscribe; chat.send/history/abort;
  * `chat`, `agent` (lifecycle, assistant, tool) and `sessions.changed` events; ticks.
  *
  * @example
@@ -54,9 +54,10 @@
  *
  * Known simplifications: runs queued (not started) when a crash or an aborting
  * restart hits are dropped (the real gateway keeps them pending); chat.abort does
- * not set abortedLastRun; no sessions.subscribe / messages.subscribe (every
- * connection gets every event, as the real gateway does for Control-UI-visible runs);
- * recorded `connect` params include the token.
+ * not set abortedLastRun; `chat`/`agent` events go to every connection (as the real
+ * gateway does for Control-UI-visible runs), `sessions.changed` only to connections
+ * that called sessions.subscribe (as observed); sessions.messages.subscribe and
+ * session.message events are not modelled; recorded `connect` params include the token.
  *
  * @module
  */

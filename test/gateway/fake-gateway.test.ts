@@ -186,6 +186,21 @@ describe("fake gateway: turns", () => {
     withCaps.close();
   });
 
+  it("sends sessions.changed only to connections that called sessions.subscribe", async () => {
+    const plain = await rawClient(gw.url, TOKEN, []);
+    const subscriber = await rawClient(gw.url, TOKEN, []);
+    const reply = await subscriber.request("sessions.subscribe", {});
+    expect(reply).toMatchObject({ ok: true, payload: { subscribed: true } });
+    await client.patchSession({ key: A, label: "Alpha" });
+    await gw.waitForEvent("sessions.changed", (p) => p.reason === "patch");
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    const changes = (events: typeof plain.events) => events.filter((e) => e.event === "sessions.changed").length;
+    expect(changes(plain.events)).toBe(0);
+    expect(changes(subscriber.events)).toBe(1);
+    plain.close();
+    subscriber.close();
+  });
+
   it("drains a running turn on a graceful restart and refuses new turns meanwhile", async () => {
     await client.createSession({ key: B });
     const gate = gw.model.hold();

@@ -3,7 +3,7 @@ import { ErrorCode } from "../../src/core/errors.ts";
 import type { GatewayEvent } from "../../src/core/ports.ts";
 import type { OpenClawGateway } from "../../src/gateway/index.ts";
 import { type FakeGatewayOptions, type FakeOpenClawGateway, startFakeGateway } from "../fakes/fake-gateway.ts";
-import { clientFor, nextEvent, TOKEN } from "./helpers.ts";
+import { clientFor, eventually, nextEvent, TOKEN } from "./helpers.ts";
 
 describe("reconnects", () => {
   let gw: FakeOpenClawGateway | undefined;
@@ -40,6 +40,9 @@ describe("reconnects", () => {
     expect(events.find((e) => e.type === "shutdown")).toMatchObject({ restartExpectedMs: 1500 });
     expect(events.find((e) => e.type === "disconnected")).toMatchObject({ code: 1012 });
     expect(client.connected).toBe(true);
+    // A subscription dies with its socket: the client subscribes again on every hello-ok.
+    await eventually(() => gw.requestsOf("sessions.subscribe").length === 2);
+    expect(gw.requestsOf("sessions.subscribe").map((r) => r.bootId)).toEqual(gw.bootIds);
   });
 
   it("refuses new requests after `shutdown` but stays connected until the socket closes", async () => {

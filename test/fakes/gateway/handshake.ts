@@ -29,6 +29,8 @@ export const FAKE_METHODS = [
   "sessions.patch",
   "sessions.list",
   "sessions.recover",
+  "sessions.subscribe",
+  "sessions.unsubscribe",
   "chat.send",
   "chat.history",
   "chat.abort",

@@ -17,6 +17,8 @@ interface Conn {
   authed: boolean;
   caps: Set<string>;
   seq: number;
+  /** Set by sessions.subscribe: only subscribers get sessions.changed, as on the real gateway. */
+  subscribed: boolean;
 }
 
 interface Boot {
@@ -214,7 +216,7 @@ export class FakeOpenClawGateway extends Recorder {
   }
 
   #accept(boot: Boot, ws: WebSocket): void {
-    const conn: Conn = { ws, id: uuid(), authed: false, caps: new Set(), seq: 0 };
+    const conn: Conn = { ws, id: uuid(), authed: false, caps: new Set(), seq: 0, subscribed: false };
     boot.conns.add(conn);
     ws.on("message", (data) => void this.#onFrame(boot, conn, String(data)));
     ws.on("close", () => boot.conns.delete(conn));
@@ -243,7 +245,12 @@ export class FakeOpenClawGateway extends Recorder {
     const handler = METHODS[method];
     try {
       if (!handler) throw invalid(`unknown method: ${method}`);
-      const ctx = { store: this.store, engine: boot.engine, defaultAgentId: this.#options.defaultAgentId };
+      const ctx = {
+        store: this.store,
+        engine: boot.engine,
+        defaultAgentId: this.#options.defaultAgentId,
+        connection: conn,
+      };
       const payload = await handler(paramsOf(params), ctx);
       this.#send(conn, { type: "res", id, ok: true, payload });
     } catch (error) {
@@ -283,6 +290,7 @@ export class FakeOpenClawGateway extends Recorder {
     this.events.push({ event, payload, bootId: boot.id, at: Date.now() });
     for (const conn of boot.conns) {
       if (!conn.authed || (options.toolEvent && !conn.caps.has("tool-events"))) continue;
+      if (event === "sessions.changed" && !conn.subscribed) continue;
       this.#event(conn, event, payload);
     }
     this.watchers.notify();

@@ -7,6 +7,8 @@ export interface MethodContext {
   store: SessionStore;
   engine: RunEngine;
   defaultAgentId: string;
+  /** The calling connection's session-event subscription. */
+  connection: { subscribed: boolean };
 }
 
 /** A gateway method of the fake. */
@@ -144,6 +146,18 @@ function sessionsRecover(params: Record<string, unknown>, ctx: MethodContext): u
   return { ok: true, key: target.key, sessionId: target.sessionId, continuation: started(runId) };
 }
 
+/** sessions.subscribe: this connection gets sessions.changed from now on; returns the list. */
+function sessionsSubscribe(params: Record<string, unknown>, ctx: MethodContext): unknown {
+  ctx.connection.subscribed = true;
+  return { subscribed: true, list: sessionsList(params, ctx) };
+}
+
+/** sessions.unsubscribe: stops sessions.changed for this connection. */
+function sessionsUnsubscribe(_params: Record<string, unknown>, ctx: MethodContext): unknown {
+  ctx.connection.subscribed = false;
+  return { subscribed: false };
+}
+
 function started(runId: string): Record<string, unknown> {
   return { status: "started", runId };
 }
@@ -154,4 +168,6 @@ export const sessionMethods: Record<string, MethodHandler> = {
   "sessions.patch": sessionsPatch,
   "sessions.list": sessionsList,
   "sessions.recover": sessionsRecover,
+  "sessions.subscribe": sessionsSubscribe,
+  "sessions.unsubscribe": sessionsUnsubscribe,
 };
