@@ -7,6 +7,7 @@
  *    turns in what the model receives.
  */
 import { randomUUID } from "node:crypto";
+import { readFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { OPENCLAW_VERSION } from "../../scripts/openclaw-paths.ts";
 import { namedKey, startE2eGateway } from "./harness/e2e-context.ts";
@@ -196,5 +197,12 @@ describe("real gateway: graceful restarts keep the session", () => {
 
   it("sent the fake model nothing it did not expect", () => {
     expect(model.unexpected()).toEqual([]);
+  });
+
+  it("looked up no host but clawhub.ai, which the offline guard refused", () => {
+    const output = readFileSync(gateway.paths.consoleLog, "utf8");
+    const blocked = new Set([...output.matchAll(/\[offline-guard\] blocked DNS lookup of (\S+)/g)].map((m) => m[1]));
+    // The post-ready plugin-catalog prewarm runs on every boot; nothing else may try to leave the machine.
+    expect([...blocked]).toEqual(["clawhub.ai"]);
   });
 });
