@@ -284,6 +284,8 @@ export class Relay {
     const checkpoint = this.#store.state.checkpoints[watch.entry.slug];
     const call = { name: event.name, args: event.args, at: this.#clock.now() };
     const toolCalls = [...(checkpoint?.toolCalls ?? []), call].slice(-20);
+    // A merge patch would merge these args into the previous call's: drop that call first.
+    void this.#store.update({ checkpoints: { [watch.entry.slug]: { lastToolCall: null } } });
     void this.#store.update({
       checkpoints: { [watch.entry.slug]: { lastToolCall: call, toolCalls, updatedAt: call.at } },
     });
