@@ -194,10 +194,10 @@ export class Relay {
       this.#watches.delete(entry.turnId);
       watch?.stream.cancel();
       watch?.settle();
-      await this.#store.update({
-        journal: { [entry.turnId]: { sentBootId: null, sentAt: null } },
-        threads: { [entry.slug]: { state: "idle" } },
-      });
+      // The key stays tied to the boot it went to: the gateway may have admitted the turn before the
+      // socket dropped, and a key is never sent to a later boot. Reconnecting reconciles the entry
+      // against the transcript (the same key again on the same boot, a fresh one after a restart).
+      await this.#store.update({ threads: { [entry.slug]: { state: "idle" } } });
       await this.#say(entry.conversation, QUEUED_TEXT);
       return;
     }
