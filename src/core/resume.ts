@@ -129,6 +129,10 @@ export class Resumer {
   async #stop(notice: Notice): Promise<Reply> {
     const thread = this.#threads.get(notice.slug);
     if (!thread) throw new BotError(ErrorCode.NotFound, "That thread no longer exists.");
+    // The turn's journal entry closes when its answer is delivered: then there is nothing to stop.
+    if (!this.#store.state.journal[notice.turnId]) {
+      throw new BotError(ErrorCode.NothingToDo, "That turn has already finished; nothing to stop.");
+    }
     await this.#store.update({ notices: { [notice.id]: { state: "used" } } });
     await this.#gateway.chatAbort({ sessionKey: thread.sessionKey, runId: notice.runId });
     return { text: `Stopping OpenClaw's continuation of "${thread.name}".` };
