@@ -270,10 +270,16 @@ export class Relay {
     } catch (error) {
       this.#logger.error("could not deliver an answer", { turnId, error });
     }
+    const ending = { status, updatedAt: this.#clock.now(), ...nextAction(text) };
+    // A turn followed without a checkpoint (one journaled by an older bot) gets a whole one: a
+    // partial record would be refused by the store and leave the delivered turn open.
+    const checkpoint = this.#store.state.checkpoints[entry.slug]
+      ? ending
+      : { sessionKey: entry.sessionKey, task: entry.text, turnId, toolCalls: [], ...ending };
     await this.#store.update({
       journal: { [turnId]: null },
       threads: { [entry.slug]: { state: "idle", lastActivityAt: this.#clock.now() } },
-      checkpoints: { [entry.slug]: { status, updatedAt: this.#clock.now(), ...nextAction(text) } },
+      checkpoints: { [entry.slug]: checkpoint },
     });
     watch.settle();
   }
