@@ -1,0 +1,171 @@
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import type { JournalEntry, Thread } from "../../src/core/model.ts";
+import type { StorePort } from "../../src/core/ports.ts";
+import {
+  chatSends,
+  keysSentOnTwoBoots,
+  quiet,
+  sleep,
+  startBot,
+  startGateway,
+  tempDir,
+  until,
+} from "./support/bot-harness.ts";
+
+const A = "console:a";
+const KEY = "agent:main:named:budget-planning";
+
+function thread(now: number): Thread {
+  return {
+    slug: "budget-planning",
+    name: "Budget Planning",
+    agentId: "main",
+    sessionKey: KEY,
+    label: "Budget Planning",
+    createdAt: now,
+    createdBy: "console:tester",
+    lastActivityAt: now,
+    messageCount: 1,
+    state: "idle",
+  };
+}
+
+/** A store as a bot leaves it when it dies after journaling a message (and maybe marking it sent). */
+function journaled(entry: Partial<JournalEntry> & { turnId: string }) {
+  return async (store: StorePort) => {
+    const now = Date.now();
+    await store.update({
+      seq: 1,
+      threads: { "budget-planning": thread(now) },
+      bindings: { [A]: { slug: "budget-planning", boundAt: now, boundBy: "console:tester" } },
+      journal: {
+        [entry.turnId]: {
+          slug: "budget-planning",
+          sessionKey: KEY,
+          conversation: A,
+          senderId: "console:tester",
+          text: "journaled but never sent",
+          kind: "message",
+          createdAt: now,
+          seq: 1,
+          ...entry,
+        },
+      },
+    });
+  };
+}
+
+describe("bot restarts (JSON store on disk)", () => {
+  it("a turn the gateway finished while the bot was down is delivered exactly once by the next bot", async () => {
+    const path = join(await tempDir(), "threads.json");
+    const gw = await startGateway();
+    const first = await startBot({ gw, storePath: path });
+    await first.command(A, "/thread Budget Planning");
+    const gate = gw.model.hold({ text: "finished while the bot was away" });
+    await first.message(A, "long task");
+    await gate.reached;
+    await first.stop();
+    gate.release();
+    await until(
+      () => gw.session(KEY)?.transcript.some((r) => r.role === "assistant"),
+      "the gateway to finish the turn",
+    );
+
+    const second = await startBot({ gw, storePath: path });
+    await second.says(A, "finished while the bot was away");
+    await quiet(second);
+    await sleep(50);
+    expect(second.shown(A, "finished while the bot was away")).toHaveLength(1);
+    expect(first.shown(A, "finished while the bot was away")).toHaveLength(0);
+    expect(chatSends(gw)).toHaveLength(1);
+    expect(second.store.state.journal).toEqual({});
+    expect(second.store.state.threads["budget-planning"]?.state).toBe("idle");
+    expect(second.store.state.checkpoints["budget-planning"]?.status).toBe("done");
+  });
+
+  it("a turn still running when the next bot starts is followed to its end and delivered once", async () => {
+    const path = join(await tempDir(), "threads.json");
+    const gw = await startGateway();
+    const first = await startBot({ gw, storePath: path });
+    await first.command(A, "/thread Budget Planning");
+    const gate = gw.model.hold({ text: "finished after the bot came back" });
+    await first.message(A, "long task");
+    await gate.reached;
+    await first.stop();
+
+    const second = await startBot({ gw, storePath: path });
+    await sleep(50);
+    expect((await second.command(A, "/thread"))?.text).toContain("running");
+    gate.release();
+    await second.says(A, "finished after the bot came back");
+    await quiet(second);
+    expect(second.shown(A, "finished after the bot came back")).toHaveLength(1);
+    expect(chatSends(gw)).toHaveLength(1);
+  });
+
+  it("a journal entry never sent is sent once, with its own key, when the bot starts", async () => {
+    const gw = await startGateway();
+    gw.store.create({ key: KEY, label: "Budget Planning" });
+    const world = await startBot({ gw, seed: journaled({ turnId: "11111111-1111-4111-8111-111111111111" }) });
+    await world.says(A, "ECHO: journaled but never sent");
+    await quiet(world);
+    expect(chatSends(gw).map((s) => [s.idempotencyKey, s.message])).toEqual([
+      ["11111111-1111-4111-8111-111111111111", "journaled but never sent"],
+    ]);
+  });
+
+  it("an entry marked sent on this gateway boot that never reached it is sent once with the same key", async () => {
+    const gw = await startGateway();
+    gw.store.create({ key: KEY, label: "Budget Planning" });
+    const turnId = "22222222-2222-4222-8222-222222222222";
+    const world = await startBot({
+      gw,
+      seed: async (store) => {
+        await journaled({ turnId, sentBootId: gw.bootId, sentAt: Date.now() })(store);
+        await store.update({ gatewayBootId: gw.bootId });
+      },
+    });
+    await world.says(A, "ECHO: journaled but never sent");
+    await quiet(world);
+    expect(chatSends(gw).map((s) => s.idempotencyKey)).toEqual([turnId]);
+  });
+
+  it("an entry marked sent on an earlier gateway boot that never reached it goes out once under a fresh key", async () => {
+    const gw = await startGateway();
+    gw.store.create({ key: KEY, label: "Budget Planning" });
+    const turnId = "33333333-3333-4333-8333-333333333333";
+    const world = await startBot({
+      gw,
+      seed: async (store) => {
+        await journaled({ turnId, sentBootId: "an-earlier-boot", sentAt: Date.now() })(store);
+        await store.update({ gatewayBootId: "an-earlier-boot" });
+      },
+    });
+    await world.says(A, "ECHO: journaled but never sent");
+    await quiet(world);
+    const sends = chatSends(gw);
+    expect(sends).toHaveLength(1);
+    expect(sends[0]?.idempotencyKey).not.toBe(turnId);
+    expect(sends[0]?.message).toBe("journaled but never sent");
+  });
+
+  it("a bot restart across a gateway crash: notice once, then the recovered answer once", async () => {
+    const path = join(await tempDir(), "threads.json");
+    const gw = await startGateway({ recovery: { delayMs: 100 } });
+    const first = await startBot({ gw, storePath: path });
+    await first.command(A, "/thread Budget Planning");
+    const gate = gw.model.hold();
+    await first.message(A, "long task");
+    await gate.reached;
+    await first.stop();
+    await gw.crash();
+    const second = await startBot({ gw, storePath: path });
+    await second.says(A, "RECOVERED: long task");
+    await quiet(second);
+    expect(second.console.in(A).filter((m) => m.buttons.length > 0)).toHaveLength(1);
+    expect(second.shown(A, "RECOVERED: long task")).toHaveLength(1);
+    expect(chatSends(gw)).toHaveLength(1);
+    expect(keysSentOnTwoBoots(gw)).toEqual([]);
+  });
+});

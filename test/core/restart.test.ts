@@ -1,0 +1,246 @@
+import { describe, expect, it } from "vitest";
+import { QUEUED_TEXT } from "../../src/core/relay.ts";
+import {
+  type BotUnderTest,
+  chatSends,
+  keysSentOnTwoBoots,
+  quiet,
+  sleep,
+  startBot,
+  until,
+} from "./support/bot-harness.ts";
+
+const A = "console:a";
+const B = "console:b";
+const KEY = "agent:main:named:budget-planning";
+
+/** Messages with buttons (notices) in a conversation. */
+function notices(world: BotUnderTest, conversation: string) {
+  return world
+    .channelOf(conversation)
+    .in(conversation)
+    .filter((m) => m.buttons.length > 0);
+}
+
+async function reconnected(world: BotUnderTest, bootCount: number): Promise<void> {
+  await until(
+    () => world.gw.bootIds.length >= bootCount && world.client.connected && world.client.bootId === world.gw.bootId,
+    "the bot to reconnect to the new boot",
+  );
+  await until(() => world.store.state.gatewayBootId === world.gw.bootId, "the new bootId stored");
+  await world.bot.recovery.idle();
+}
+
+describe("gateway restarts (fake gateway)", () => {
+  it("graceful restart with a turn held through the drain: answer delivered, no notice, new bootId, writers told", async () => {
+    const world = await startBot();
+    await world.command(A, "/thread Budget Planning");
+    await world.command(B, "/thread Travel");
+    const gate = world.gw.model.hold({ text: "the drained answer" });
+    await world.message(A, "long task");
+    await gate.reached;
+    const firstBoot = world.gw.bootId;
+
+    const restarting = world.gw.restart(); // SIGTERM-like: admission closes, running turns drain
+    await sleep(20);
+    // Someone writes in another thread during the drain: the gateway refuses, the bot queues and says so.
+    await world.message(B, "during the drain");
+    await until(() => world.shown(B, QUEUED_TEXT).length > 0, "the queued acknowledgement in B");
+    expect(world.shown(B, /restarting/)).toHaveLength(1);
+
+    gate.release();
+    await world.says(A, "the drained answer");
+    await restarting;
+    await reconnected(world, 2);
+    expect(world.client.bootId).not.toBe(firstBoot);
+    await world.says(B, "ECHO: during the drain");
+    await quiet(world);
+
+    expect(world.shown(A, "the drained answer")).toHaveLength(1);
+    expect(world.store.state.notices).toEqual({});
+    expect(notices(world, A)).toEqual([]);
+    expect(notices(world, B)).toEqual([]);
+    expect(world.shown(A, /interrupted/)).toEqual([]);
+    expect(world.gw.model.turns.map((t) => t.message)).toEqual(["long task", "during the drain"]);
+    expect(keysSentOnTwoBoots(world.gw)).toEqual([]);
+  });
+
+  it("tells a conversation whose turn is in flight when the gateway announces a restart", async () => {
+    // A drain that overruns its budget aborts the turn (stopReason "restart"); OpenClaw recovers it after boot.
+    const world = await startBot({ gateway: { recovery: { delayMs: 50 } } });
+    await world.command(A, "/thread Budget Planning");
+    const gate = world.gw.model.hold();
+    await world.message(A, "long task");
+    await gate.reached;
+    await world.gw.restart({ drainTimeoutMs: 50 });
+    await until(() => world.shown(A, /gateway is restarting/).length > 0, "the restarting line in A");
+    await reconnected(world, 2);
+    await world.says(A, "RECOVERED: long task");
+    await quiet(world);
+    expect(world.shown(A, /gateway is restarting/)).toHaveLength(1);
+    expect(world.shown(A, "RECOVERED: long task")).toHaveLength(1);
+    expect(chatSends(world.gw)).toHaveLength(1);
+    expect(keysSentOnTwoBoots(world.gw)).toEqual([]);
+  });
+
+  it("crash with OpenClaw's recovery (auto): one notice with Stop where the turn started, then the recovered answer once", async () => {
+    const world = await startBot({ policy: "auto", gateway: { recovery: { delayMs: 100 } } });
+    await world.command(A, "/thread Budget Planning");
+    await world.command(B, "/thread budget planning");
+    const gate = world.gw.model.hold({ tools: [{ name: "sheet_write", args: { cell: "C3" } }] });
+    await world.message(B, "fill the sheet");
+    await gate.reached;
+    await world.gw.crash();
+    await reconnected(world, 2);
+    await world.says(B, "RECOVERED: fill the sheet");
+    await quiet(world);
+
+    const shown = notices(world, B);
+    expect(shown).toHaveLength(1);
+    expect(shown[0]?.buttons.map((b) => b.label)).toEqual(["Stop"]);
+    expect(shown[0]?.text).toContain('thread "Budget Planning"');
+    expect(shown[0]?.text).toContain("Task: fill the sheet");
+    expect(shown[0]?.text).toContain('Last step: sheet_write({"cell":"C3"})');
+    expect(shown[0]?.text).toContain("May run again on continuing: sheet_write");
+    expect(notices(world, A)).toEqual([]);
+    expect(world.console.in(A)).toEqual([]);
+    // The notice comes before the continuation's output, and the answer arrives once.
+    const texts = world.console.in(B).map((m) => m.text);
+    expect(texts.indexOf(shown[0]?.text ?? "")).toBeLessThan(texts.indexOf("RECOVERED: fill the sheet"));
+    expect(world.shown(B, "RECOVERED: fill the sheet")).toHaveLength(1);
+    // OpenClaw continued it by itself: the bot sent nothing more.
+    expect(chatSends(world.gw)).toHaveLength(1);
+    expect(world.gw.model.turns.map((t) => t.kind)).toEqual(["user", "recovery"]);
+    expect(world.store.state.threads["budget-planning"]?.state).toBe("idle");
+    expect(keysSentOnTwoBoots(world.gw)).toEqual([]);
+  });
+
+  it("Stop aborts OpenClaw's continuation; a second press sends nothing", async () => {
+    const world = await startBot({ policy: "auto", gateway: { recovery: { delayMs: 50 } } });
+    await world.command(A, "/thread Budget Planning");
+    const first = world.gw.model.hold();
+    await world.message(A, "fill the sheet");
+    await first.reached;
+    const recovering = world.gw.model.hold(); // the recovery run holds too
+    await world.gw.crash();
+    await reconnected(world, 2);
+    await recovering.reached;
+    const notice = await until(() => notices(world, A)[0], "the notice");
+    const stop = notice.buttons[0];
+    expect(stop?.label).toBe("Stop");
+    const reply = await world.press(A, stop?.data ?? "");
+    expect(reply.text).toMatch(/^Stopping/);
+    const aborts = world.gw.requestsOf("chat.abort").map((r) => r.params as { sessionKey: string; runId?: string });
+    expect(aborts).toHaveLength(1);
+    expect(aborts[0]?.sessionKey).toBe(KEY);
+    expect(aborts[0]?.runId).toBe(world.gw.model.turns[1]?.runId);
+    await quiet(world);
+    expect(world.gw.session(KEY)?.row.hasActiveRun).toBe(false);
+    expect(world.store.state.threads["budget-planning"]?.state).toBe("idle");
+    expect(world.store.state.checkpoints["budget-planning"]?.status).toBe("aborted");
+
+    const requests = world.gw.requests.length;
+    const again = await world.press(A, stop?.data ?? "");
+    expect(again.text).not.toMatch(/^Stopping/);
+    expect(world.gw.requests.slice(requests)).toEqual([]);
+    expect(chatSends(world.gw)).toHaveLength(1);
+  });
+
+  it("a Stop pressed after the recovered answer arrived sends nothing", async () => {
+    const world = await startBot({ policy: "auto", gateway: { recovery: { delayMs: 50 } } });
+    await world.command(A, "/thread Budget Planning");
+    const gate = world.gw.model.hold();
+    await world.message(A, "fill the sheet");
+    await gate.reached;
+    await world.gw.crash();
+    await reconnected(world, 2);
+    await world.says(A, "RECOVERED: fill the sheet");
+    await quiet(world);
+    const stop = notices(world, A)[0]?.buttons[0];
+    const requests = world.gw.requests.length;
+    const reply = await world.press(A, stop?.data ?? "");
+    expect(reply.text).not.toMatch(/^Stopping/);
+    expect(reply.text).not.toContain("\n");
+    expect(world.gw.requests.slice(requests)).toEqual([]);
+  });
+
+  it("gateway stopped, three messages queued and acknowledged, then sent once each in order on return", async () => {
+    const world = await startBot();
+    await world.command(A, "/thread Budget Planning");
+    const back = world.gw.restart({ stop: true, downMs: 400 });
+    await until(() => !world.client.connected, "the client to see the gateway go");
+    const replies = [];
+    for (const text of ["q1", "q2", "q3"]) replies.push(await world.message(A, text));
+    expect(replies.map((r) => r?.text)).toEqual([QUEUED_TEXT, QUEUED_TEXT, QUEUED_TEXT]);
+    expect((await world.command(A, "/thread"))?.text).toContain("queued (3)");
+    await back;
+    await reconnected(world, 2);
+    await world.says(A, "ECHO: q3");
+    await quiet(world);
+    expect(world.gw.model.turns.map((t) => t.message)).toEqual(["q1", "q2", "q3"]);
+    expect(chatSends(world.gw).map((s) => s.message)).toEqual(["q1", "q2", "q3"]);
+    expect(world.console.in(A).map((m) => m.text)).toEqual(["ECHO: q1", "ECHO: q2", "ECHO: q3"]);
+    expect(keysSentOnTwoBoots(world.gw)).toEqual([]);
+  });
+
+  it("gateway crashed, three messages queued, then sent once each in order after it is back", async () => {
+    const world = await startBot();
+    await world.command(A, "/thread Budget Planning");
+    const back = world.gw.crash({ downMs: 400 });
+    await until(() => !world.client.connected, "the client to see the gateway go");
+    for (const text of ["c1", "c2", "c3"]) expect((await world.message(A, text))?.text).toBe(QUEUED_TEXT);
+    await back;
+    await reconnected(world, 2);
+    await world.says(A, "ECHO: c3");
+    await quiet(world);
+    expect(world.gw.model.turns.map((t) => t.message)).toEqual(["c1", "c2", "c3"]);
+    expect(world.console.in(A).map((m) => m.text)).toEqual(["ECHO: c1", "ECHO: c2", "ECHO: c3"]);
+    expect(keysSentOnTwoBoots(world.gw)).toEqual([]);
+  });
+
+  it("a message sent while OpenClaw's recovery is pending is answered, though under a run id the bot never issued", async () => {
+    const world = await startBot({ policy: "auto", gateway: { recovery: { delayMs: 300 } } });
+    await world.command(A, "/thread Budget Planning");
+    const gate = world.gw.model.hold();
+    await world.message(A, "first task");
+    await gate.reached;
+    await world.gw.crash();
+    await until(() => world.client.connected && world.client.bootId === world.gw.bootId, "reconnect");
+    await world.message(A, "sent during recovery");
+    await world.says(A, "RECOVERED: first task");
+    await world.says(A, "ECHO: sent during recovery");
+    await quiet(world);
+    const sends = chatSends(world.gw);
+    expect(sends.map((s) => s.message)).toEqual(["first task", "sent during recovery"]);
+    const ours = sends[1]?.idempotencyKey;
+    const answeredBy = world.gw.model.turns.find((t) => t.message === "sent during recovery")?.runId;
+    expect(answeredBy).toBeDefined();
+    expect(answeredBy).not.toBe(ours);
+    expect(world.shown(A, "ECHO: sent during recovery")).toHaveLength(1);
+    expect(world.shown(A, "RECOVERED: first task")).toHaveLength(1);
+    expect(notices(world, A)).toHaveLength(1);
+    expect(keysSentOnTwoBoots(world.gw)).toEqual([]);
+  });
+
+  it("a turn admitted just before a crash whose ack was lost is never re-sent under its key", async () => {
+    const world = await startBot({ policy: "auto", gateway: { recovery: { delayMs: 50 } } });
+    await world.command(A, "/thread Budget Planning");
+    // The gateway admits the turn but its reply never reaches the bot: then it crashes.
+    world.gw.fault("chat.send", { delayMs: 50 });
+    world.gw.model.hold();
+    const accepted = world.message(A, "admitted, ack lost");
+    await world.gw.waitForRequest("chat.send");
+    world.gw.silence();
+    await until(() => world.gw.model.turns.length === 1, "the model to get the turn");
+    const crashing = world.gw.crash();
+    world.gw.silence(false);
+    await crashing;
+    await accepted;
+    await reconnected(world, 2);
+    await world.says(A, "RECOVERED: admitted, ack lost");
+    await quiet(world);
+    expect(keysSentOnTwoBoots(world.gw)).toEqual([]);
+    expect(world.shown(A, /failed/)).toEqual([]);
+    expect(world.shown(A, "RECOVERED: admitted, ack lost")).toHaveLength(1);
+  });
+});

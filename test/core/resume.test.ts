@@ -1,0 +1,226 @@
+import { describe, expect, it } from "vitest";
+import {
+  type BotUnderTest,
+  chatSends,
+  keysSentOnTwoBoots,
+  quiet,
+  sleep,
+  startBot,
+  until,
+} from "./support/bot-harness.ts";
+
+const A = "console:a";
+const B = "console:b";
+const KEY = "agent:main:named:budget-planning";
+const ROOT = "agent:main:threadkeeper:root";
+
+function notices(world: BotUnderTest, conversation: string) {
+  return world
+    .channelOf(conversation)
+    .in(conversation)
+    .filter((m) => m.buttons.length > 0);
+}
+
+/** confirm policy: a thread's turn cut by a crash, with its notice posted (OpenClaw's recovery is on but skips children). */
+async function interrupted(options: { task?: string } = {}) {
+  const world = await startBot({ policy: "confirm", gateway: { recovery: { delayMs: 30 } } });
+  await world.command(A, "/thread Budget Planning");
+  world.message(A, "warm up");
+  await world.says(A, "ECHO: warm up");
+  await quiet(world);
+  const gate = world.gw.model.hold({ tools: [{ name: "invoice_send", args: { to: "acme" } }] });
+  const task = options.task ?? "send the invoices";
+  await world.message(A, task);
+  await gate.reached;
+  await until(() => world.store.state.checkpoints["budget-planning"]?.lastToolCall?.name === "invoice_send", "tool");
+  await world.gw.crash();
+  const notice = await until(() => notices(world, A)[0], "the notice");
+  await world.bot.recovery.idle();
+  const stored = Object.values(world.store.state.notices)[0];
+  if (!stored) throw new Error("no stored notice");
+  return { world, notice, stored, task };
+}
+
+describe("confirm policy: a crash-cut turn waits for the person", () => {
+  it("threads are children of the bot's root session", async () => {
+    const world = await startBot({ policy: "confirm" });
+    await world.command(A, "/thread Budget Planning");
+    const creates = world.gw.requestsOf("sessions.create").map((r) => r.params);
+    expect(creates).toEqual([
+      { key: ROOT, label: "threadkeeper root (main)" },
+      { key: KEY, label: "Budget Planning", parentSessionKey: ROOT, spawnDepth: 1 },
+    ]);
+    expect(world.store.state.threads["budget-planning"]?.parentSessionKey).toBe(ROOT);
+  });
+
+  it("posts exactly one notice with Resume, sends nothing until Resume, then one continuation under a new key", async () => {
+    const { world, notice, task } = await interrupted();
+    expect(notice.buttons.map((b) => b.label)).toEqual(["Resume"]);
+    expect(notice.text).toContain('thread "Budget Planning"');
+    expect(notice.text).toContain(`Task: ${task}`);
+    expect(notice.text).toContain('Last step: invoice_send({"to":"acme"})');
+    expect(notice.text).toContain("May run again on continuing: invoice_send");
+    expect(world.store.state.threads["budget-planning"]?.state).toBe("awaiting-resume");
+    expect((await world.command(A, "/thread"))?.text).toContain("awaiting resume");
+    await sleep(150);
+    expect(notices(world, A)).toHaveLength(1);
+    expect(chatSends(world.gw)).toHaveLength(2);
+    expect(world.gw.model.turns).toHaveLength(2);
+
+    const reply = await world.press(A, notice.buttons[0]?.data ?? "");
+    expect(reply.text).toBe('Resuming "Budget Planning".');
+    await until(() => chatSends(world.gw).length === 3, "the continuation");
+    const [warm, cut, resumed] = chatSends(world.gw);
+    expect(resumed?.sessionKey).toBe(KEY);
+    expect(resumed?.sessionKey).toBe(cut?.sessionKey);
+    expect(resumed?.idempotencyKey).not.toBe(cut?.idempotencyKey);
+    expect(resumed?.idempotencyKey).not.toBe(warm?.idempotencyKey);
+    expect(resumed?.bootId).toBe(world.gw.bootId);
+    expect(resumed?.message).toContain("interrupted");
+    expect(resumed?.message).toContain(task);
+    expect(resumed?.message).toContain('invoice_send({"to":"acme"})');
+    await until(() => world.shown(A, /^ECHO: Your previous turn was interrupted/).length === 1, "the answer");
+    await quiet(world);
+    expect(world.store.state.threads["budget-planning"]?.state).toBe("idle");
+    expect(notices(world, A)).toHaveLength(1);
+    // The same session (and sessionId) continues with its history.
+    const transcript = world.gw.session(KEY)?.transcript ?? [];
+    expect(transcript.filter((r) => r.role === "user").map((r) => r.content)).toEqual([
+      "warm up",
+      task,
+      resumed?.message,
+    ]);
+    expect(keysSentOnTwoBoots(world.gw)).toEqual([]);
+  });
+
+  it("a second press, /resume afterwards, a press from another conversation and garbage data send nothing", async () => {
+    const { world, notice } = await interrupted();
+    await world.command(B, "/thread budget planning");
+    const data = notice.buttons[0]?.data ?? "";
+
+    let requests = world.gw.requests.length;
+    const foreign = await world.press(B, data);
+    expect(foreign.text).toMatch(/another conversation/);
+    expect(world.gw.requests.slice(requests)).toEqual([]);
+
+    for (const garbage of ["", "hello", "tk:resume:", "tk:resume:nope!", "tk:launch:abc", "x".repeat(500)]) {
+      const reply = await world.press(A, garbage);
+      expect(reply.text).toMatch(/not one of this bot's|expired/);
+    }
+    const unknown = await world.press(A, "tk:resume:AAAAAAAAAAA");
+    expect(unknown.text).toMatch(/old or unknown/);
+    expect(world.gw.requests.slice(requests)).toEqual([]);
+
+    await world.press(A, data);
+    await until(() => chatSends(world.gw).length === 3, "the continuation");
+    await quiet(world);
+    requests = world.gw.requests.length;
+    const second = await world.press(A, data);
+    expect(second.text).toMatch(/already continued/);
+    const slash = await world.command(A, "/resume");
+    expect(slash?.text).toMatch(/Nothing to resume/);
+    const named = await world.command(B, "/resume budget planning");
+    expect(named?.text).toMatch(/Nothing to resume/);
+    for (const text of [second.text, slash?.text, named?.text]) expect(text).not.toContain("\n");
+    expect(world.gw.requests.slice(requests)).toEqual([]);
+    expect(chatSends(world.gw)).toHaveLength(3);
+  });
+
+  it("/resume with nothing interrupted answers briefly and sends nothing", async () => {
+    const world = await startBot({ policy: "confirm" });
+    await world.command(A, "/thread Budget Planning");
+    const requests = world.gw.requests.length;
+    const reply = await world.command(A, "/resume");
+    expect(reply?.text).toBe("Nothing to resume: no turn of this thread is interrupted.");
+    expect((await world.command(A, "/resume nosuchthread"))?.text).toMatch(/Nothing to resume/);
+    expect(world.gw.requests.slice(requests)).toEqual([]);
+  });
+
+  it("/resume continues like the button", async () => {
+    const { world } = await interrupted();
+    expect((await world.command(A, "/resume"))?.text).toBe('Resuming "Budget Planning".');
+    await until(() => chatSends(world.gw).length === 3, "the continuation");
+    await quiet(world);
+    expect(chatSends(world.gw)[2]?.sessionKey).toBe(KEY);
+  });
+
+  it("a reply to the notice resumes with the reply's text as the person's instruction", async () => {
+    const { world, notice, stored } = await interrupted();
+    expect(stored.messageId).toBe(notice.id);
+    const reply = await world.message(A, "skip March", { replyTo: notice.id });
+    expect(reply?.text).toBe('Resuming "Budget Planning".');
+    await until(() => chatSends(world.gw).length === 3, "the continuation");
+    const resumed = chatSends(world.gw)[2];
+    expect(resumed?.message).toContain("skip March");
+    expect(resumed?.sessionKey).toBe(KEY);
+    // The reply itself is not also sent as a message.
+    await quiet(world);
+    expect(chatSends(world.gw)).toHaveLength(3);
+    expect(chatSends(world.gw).some((s) => s.message === "skip March")).toBe(false);
+  });
+
+  it("a message written after the notice (not a reply) goes to the thread; the notice still resumes once", async () => {
+    const { world, notice } = await interrupted();
+    await world.message(A, "are you there?");
+    await world.says(A, "ECHO: are you there?");
+    await quiet(world);
+    const before = chatSends(world.gw).length;
+    expect((await world.press(A, notice.buttons[0]?.data ?? "")).text).toMatch(/^Resuming/);
+    await until(() => chatSends(world.gw).length === before + 1, "the continuation");
+    await quiet(world);
+    expect(keysSentOnTwoBoots(world.gw)).toEqual([]);
+  });
+});
+
+describe("tombstoned sessions", () => {
+  it("a notice with Recover moves the thread to the recovered session, its label with it, and delivers the continuation", async () => {
+    const world = await startBot({ policy: "auto" });
+    await world.command(A, "/thread Budget Planning");
+    world.message(A, "first");
+    await world.says(A, "ECHO: first");
+    await quiet(world);
+    const gate = world.gw.model.hold();
+    await world.message(A, "the cut task");
+    await gate.reached;
+    // Three crashes at recovery admission leave the session tombstoned.
+    const crashing = world.gw.crash({ downMs: 80 });
+    await until(() => world.gw.bootId === undefined, "the gateway to go down");
+    world.gw.tombstone(KEY);
+    await crashing;
+    const notice = await until(() => notices(world, A)[0], "the notice");
+    expect(notice.buttons.map((b) => b.label)).toEqual(["Recover"]);
+    expect(notice.text).toContain("Task: the cut task");
+    expect(world.store.state.threads["budget-planning"]?.state).toBe("interrupted");
+    expect(chatSends(world.gw)).toHaveLength(2);
+
+    const reply = await world.press(A, notice.buttons[0]?.data ?? "");
+    expect(reply.text).toMatch(/^Recovering "Budget Planning"/);
+    expect(world.gw.requestsOf("sessions.recover").map((r) => r.params)).toEqual([{ key: KEY }]);
+    await world.says(A, "RECOVERED: the cut task");
+    await quiet(world);
+    const thread = world.store.state.threads["budget-planning"];
+    const newKey = thread?.sessionKey ?? "";
+    expect(newKey).toMatch(/^agent:main:dashboard:/);
+    expect(thread?.state).toBe("idle");
+    expect(world.gw.session(newKey)?.row.label).toBe("Budget Planning");
+    expect(world.gw.session(KEY)?.row.label).toBeUndefined();
+    expect(world.shown(A, "RECOVERED: the cut task")).toHaveLength(1);
+
+    // Pressing Recover again sends nothing.
+    const requests = world.gw.requests.length;
+    expect((await world.press(A, notice.buttons[0]?.data ?? "")).text).toMatch(/already continued/);
+    expect(world.gw.requests.slice(requests)).toEqual([]);
+
+    // /thread <name> afterwards reaches the new session, from anywhere.
+    expect((await world.command(B, "/thread budget planning"))?.text).toMatch(/^Attached/);
+    await world.message(B, "after recovery");
+    await world.says(B, "ECHO: after recovery");
+    expect(chatSends(world.gw).at(-1)?.sessionKey).toBe(newKey);
+    world.message(A, "and from a");
+    await world.says(A, "ECHO: and from a");
+    expect(chatSends(world.gw).at(-1)?.sessionKey).toBe(newKey);
+    const history = world.gw.session(newKey)?.transcript.map((r) => r.content) ?? [];
+    expect(history).toContain("first");
+    expect(keysSentOnTwoBoots(world.gw)).toEqual([]);
+  });
+});
