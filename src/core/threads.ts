@@ -78,11 +78,13 @@ export class ThreadRegistry {
     const ensured = known ? await this.#reattach(known) : await this.#create(display, slug, request.sender.id);
     const conversation = await this.#bindTarget(request.place, ensured.thread);
     const now = this.#clock.now();
+    // A known thread may have changed while the gateway was asked (a turn ended, a message came):
+    // write only what re-attaching changed, never the whole record read before.
     await this.#store.update({
-      threads: { [slug]: ensured.thread },
+      threads: { [slug]: known ? { sessionKey: ensured.thread.sessionKey } : ensured.thread },
       bindings: { [conversation]: { slug, boundAt: now, boundBy: request.sender.id } },
     });
-    return { ...ensured, conversation, created: !known };
+    return { ...ensured, thread: this.get(slug) ?? ensured.thread, conversation, created: !known };
   }
 
   /** /thread off: unbind; the thread and its session stay. */
