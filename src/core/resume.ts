@@ -32,6 +32,8 @@ export class Resumer {
   readonly #threads: ThreadRegistry;
   readonly #clock: Clock;
   readonly #logger: Logger;
+  /** Notices whose action is being carried out right now. */
+  readonly #handling = new Set<string>();
 
   constructor(options: {
     store: StorePort;
@@ -67,9 +69,17 @@ export class Resumer {
     if (notice.state === "void")
       throw new BotError(ErrorCode.NothingToDo, "That notice is out of date; nothing was sent.");
     requireGateway(this.#gateway);
-    if (notice.kind === "stop") return this.#stop(notice);
-    if (notice.kind === "recover") return this.#recover(notice, request.senderId);
-    return this.#resume(notice, request);
+    // Presses that arrive while one is being handled (it awaits the gateway) must not act again.
+    if (this.#handling.has(notice.id))
+      throw new BotError(ErrorCode.NothingToDo, "That turn is already being continued; nothing more to do.");
+    this.#handling.add(notice.id);
+    try {
+      if (notice.kind === "stop") return await this.#stop(notice);
+      if (notice.kind === "recover") return await this.#recover(notice, request.senderId);
+      return await this.#resume(notice, request);
+    } finally {
+      this.#handling.delete(notice.id);
+    }
   }
 
   #find(request: ResumeRequest): Notice {
