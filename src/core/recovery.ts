@@ -73,6 +73,9 @@ export class Recovery {
     if (previous !== undefined && previous !== bootId) {
       this.#logger.info("gateway restarted", { previous, bootId });
       this.#relay.release(); // turns in flight are reconciled below, against the transcript
+    } else {
+      // Same boot: a turn may have ended while the socket was down, its events lost with it.
+      this.#relay.recheck();
     }
     void this.#outbox.drain();
     const entries = Object.values(this.#store.state.journal).sort((a, b) => a.seq - b.seq);

@@ -123,6 +123,11 @@ export class Relay {
     });
   }
 
+  /** Re-reads the transcript of every turn being followed (after a reconnect, events may have been missed). */
+  recheck(): void {
+    for (const watch of this.#watches.values()) void this.#checkTranscript(watch);
+  }
+
   /** Stops following every turn (their journal entries stay open for reconciliation). */
   release(): JournalEntry[] {
     const entries = [...this.#watches.values()].map((w) => {
