@@ -199,10 +199,16 @@ export class Relay {
       this.#watches.delete(entry.turnId);
       watch?.stream.cancel();
       watch?.settle();
-      // The key stays tied to the boot it went to: the gateway may have admitted the turn before the
-      // socket dropped, and a key is never sent to a later boot. Reconnecting reconciles the entry
-      // against the transcript (the same key again on the same boot, a fresh one after a restart).
-      await this.#store.update({ threads: { [entry.slug]: { state: "idle" } } });
+      // Refused by the gateway (draining, starting up): never admitted, so it goes back to the inbox,
+      // under a fresh key because this one reached a boot that is going away. Lost with the socket:
+      // the gateway may have admitted it, so the key stays tied to that boot and reconnecting
+      // reconciles it against the transcript (same key on the same boot, a fresh one after a restart).
+      const refused = isRetryable(error) || (isBotError(error) && error.details?.gatewayCode === "UNAVAILABLE");
+      const fresh = randomUUID();
+      await this.#store.update({
+        journal: refused ? { [entry.turnId]: null, [fresh]: { ...entry, turnId: fresh, sentBootId: undefined } } : {},
+        threads: { [entry.slug]: { state: "idle" } },
+      });
       await this.#say(entry.conversation, QUEUED_TEXT);
       return;
     }
