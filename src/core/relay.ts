@@ -217,6 +217,7 @@ export class Relay {
 
   #onEvent(event: GatewayEvent): void {
     if (event.type === "tool") return void this.#onTool(event);
+    if (event.type === "session") return void this.#onSession(event);
     if (event.type !== "chat") return;
     const watch = this.#watchFor(event.runId, event.sessionKey);
     if (!watch) return;
@@ -293,6 +294,17 @@ export class Relay {
       checkpoints: { [entry.slug]: checkpoint },
     });
     watch.settle();
+  }
+
+  /**
+   * A session with no run left: every turn following it re-reads the transcript. Its answer may have
+   * come under a run id we never saw, or its final raced with the end of the run before it.
+   */
+  #onSession(event: Extract<GatewayEvent, { type: "session" }>): void {
+    if (event.session.hasActiveRun === true || (event.session.activeRunIds?.length ?? 0) > 0) return;
+    for (const watch of this.#watches.values()) {
+      if (watch.followSession && watch.entry.sessionKey === event.sessionKey) void this.#checkTranscript(watch);
+    }
   }
 
   #onTool(event: Extract<GatewayEvent, { type: "tool" }>): void {
