@@ -101,7 +101,7 @@ export class Recovery {
       history = await this.#gateway.chatHistory({ sessionKey: entry.sessionKey, limit: 100 });
       answer = answerInTranscript(history.messages, entry.turnId);
     }
-    if (answer.text && !continuing(history.session)) return void this.#relay.follow(entry);
+    if (answer.text && (answer.complete || !continuing(history.session))) return void this.#relay.follow(entry);
     if (continuing(history.session)) {
       await this.#interrupt(entry, bootId, "stop", history.session.activeRunIds?.[0]);
       await this.#outbox.settled(entry.conversation);

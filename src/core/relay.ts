@@ -219,9 +219,25 @@ export class Relay {
     if (event.type === "tool") return void this.#onTool(event);
     if (event.type === "session") return void this.#onSession(event);
     if (event.type !== "chat") return;
-    const watch = this.#watchFor(event.runId, event.sessionKey);
-    if (!watch) return;
-    watch.runIds.add(event.runId);
+    const watch = this.#watchFor(event.runId);
+    if (watch) {
+      this.#onOwnRun(watch, event);
+      return;
+    }
+    // A run we never issued (OpenClaw's recovery, or a message queued behind it) answers the oldest
+    // turn that follows the session; every follower re-reads the transcript when such a run ends.
+    const followers = this.#followers(event.sessionKey);
+    const oldest = followers[0];
+    if (!oldest) return;
+    if (event.state === "delta") {
+      oldest.runIds.add(event.runId);
+      oldest.stream.update(event.text);
+      return;
+    }
+    for (const follower of followers) void this.#checkTranscript(follower, true);
+  }
+
+  #onOwnRun(watch: Watch, event: Extract<GatewayEvent, { type: "chat" }>): void {
     if (event.state === "delta") {
       watch.stream.update(event.text);
       return;
@@ -233,23 +249,28 @@ export class Relay {
     if (event.state === "aborted" && event.stopReason === "restart") return; // reconciled after the restart
     if (event.state === "aborted") return void this.#finish(watch.entry.turnId, event.text || "(stopped)", "aborted");
     // Our own run's final carries the answer. A final with no text (a run queued behind OpenClaw's
-    // recovery) or one of a run we never issued is not the whole answer: read the transcript.
+    // recovery gets one at once) is not the answer: it will come under another run id.
     if (event.runId === watch.entry.turnId && event.text.trim()) {
       return void this.#finish(watch.entry.turnId, event.text, "done");
     }
+    watch.followSession = true;
     void this.#checkTranscript(watch, true);
   }
 
-  #watchFor(runId: string, sessionKey: string): Watch | undefined {
+  #watchFor(runId: string): Watch | undefined {
     const direct = this.#watches.get(runId);
     if (direct) return direct;
     for (const watch of this.#watches.values()) {
       if (watch.runIds.has(runId)) return watch;
     }
-    for (const watch of this.#watches.values()) {
-      if (watch.followSession && watch.entry.sessionKey === sessionKey) return watch;
-    }
     return undefined;
+  }
+
+  /** Turns following any run of a session, oldest first. */
+  #followers(sessionKey: string): Watch[] {
+    return [...this.#watches.values()]
+      .filter((w) => w.followSession && w.entry.sessionKey === sessionKey)
+      .sort((a, b) => a.entry.seq - b.entry.seq);
   }
 
   /** Delivers the answer once the transcript has it and no run of the session is active. */
@@ -259,7 +280,8 @@ export class Relay {
       const history = await this.#gateway.chatHistory({ sessionKey: watch.entry.sessionKey, limit: 100 });
       const answer = answerInTranscript(history.messages, watch.entry.turnId);
       const busy = history.session.hasActiveRun === true || (history.session.activeRunIds?.length ?? 0) > 0;
-      if (answer.text && !busy) return void (await this.#finish(watch.entry.turnId, answer.text, "done"));
+      if (answer.text && (answer.complete || !busy))
+        return void (await this.#finish(watch.entry.turnId, answer.text, "done"));
       if (answer.admitted) watch.followSession = true;
       // Same gateway boot, never admitted (the bot died before chat.send): the same key is safe to send.
       if (!answer.admitted && resendIfMissing) await this.#send(watch.entry);
@@ -308,7 +330,7 @@ export class Relay {
   }
 
   #onTool(event: Extract<GatewayEvent, { type: "tool" }>): void {
-    const watch = this.#watchFor(event.runId, event.sessionKey);
+    const watch = this.#watchFor(event.runId) ?? this.#followers(event.sessionKey)[0];
     if (!watch || event.phase !== "start") return;
     const checkpoint = this.#store.state.checkpoints[watch.entry.slug];
     const call = { name: event.name, args: event.args, at: this.#clock.now() };

@@ -13,6 +13,8 @@ export interface TranscriptAnswer {
   admitted: boolean;
   /** Assistant text after our user row, up to the next row the person sent; empty if none yet. */
   text: string;
+  /** A later row the person sent follows: this turn is over, whatever the session does now. */
+  complete: boolean;
 }
 
 /**
@@ -23,11 +25,11 @@ export interface TranscriptAnswer {
 export function answerInTranscript(messages: readonly HistoryMessage[], turnId: string): TranscriptAnswer {
   const rows = [...messages].sort((a, b) => a.seq - b.seq);
   const start = rows.findIndex((m) => m.role === "user" && m.idempotencyKey === `${turnId}:user`);
-  if (start < 0) return { admitted: false, text: "" };
+  if (start < 0) return { admitted: false, text: "", complete: false };
   const parts: string[] = [];
   for (const row of rows.slice(start + 1)) {
-    if (row.role === "user" && !isSystemRow(row)) break;
+    if (row.role === "user" && !isSystemRow(row)) return { admitted: true, text: parts.join("\n\n"), complete: true };
     if (row.role === "assistant" && row.text.trim().length > 0) parts.push(row.text.trim());
   }
-  return { admitted: true, text: parts.join("\n\n") };
+  return { admitted: true, text: parts.join("\n\n"), complete: false };
 }

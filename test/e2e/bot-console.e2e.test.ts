@@ -6,18 +6,39 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { startE2eGateway } from "./harness/e2e-context.ts";
 import { type FakeModel, startFakeModel } from "./harness/fake-model.ts";
 import type { Gateway } from "./harness/gateway.ts";
 import { freePort } from "./harness/processes.ts";
-import { startConsoleBot } from "./support/console-bot.ts";
+import { type ConsoleBot, startConsoleBot } from "./support/console-bot.ts";
+
+/** Types `/threads` until the listing matches: a streamed answer shows before its turn has closed. */
+async function listUntil(bot: ConsoleBot, pattern: RegExp): Promise<void> {
+  for (let attempt = 0; ; attempt++) {
+    const from = bot.stdout().length;
+    bot.type("/threads");
+    const listing = await bot.waitFor(/Threads [\s\S]*?\n(?=bot>|$)/, { from });
+    if (pattern.test(listing) || attempt >= 20) return void expect(listing).toMatch(pattern);
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+}
 
 describe("console bot against the real gateway", () => {
   let model: FakeModel;
   let gateway: Gateway;
   let dir: string;
   let env: Record<string, string>;
+  const bots: ConsoleBot[] = [];
+  const start = (conversation: string, extra: Record<string, string> = {}) => {
+    const bot = startConsoleBot({ conversation, env: { ...env, ...extra } });
+    bots.push(bot);
+    return bot;
+  };
+
+  afterEach(async () => {
+    for (const bot of bots.splice(0)) if (bot.child.exitCode === null) await bot.kill();
+  });
 
   beforeAll(async () => {
     model = await startFakeModel();
@@ -37,17 +58,16 @@ describe("console bot against the real gateway", () => {
   });
 
   it("creates a thread in A, survives a bot restart, and re-attaches it from B with A's history", async () => {
-    const a = startConsoleBot({ conversation: "A", env });
+    const a = start("A");
     await a.waitFor(/Type \/help/);
     a.type("/thread Budget Planning");
     await a.waitFor(/Created thread "Budget Planning" \(budget-planning\) here/, { timeoutMs: 30_000 });
     a.type("Plan my budget: rent 1200");
     await a.waitFor(/ECHO: Plan my budget: rent 1200/, { timeoutMs: 60_000 });
-    a.type("/threads");
-    await a.waitFor(/Budget Planning \(budget-planning\) — idle, .*1 msg, console:A/);
+    await listUntil(a, /Budget Planning \(budget-planning\) — idle, .*1 msg, console:A/);
     expect(await a.quit()).toBe(0);
 
-    const b = startConsoleBot({ conversation: "B", env });
+    const b = start("B");
     await b.waitFor(/Type \/help/);
     b.type("/thread budget_planning");
     await b.waitFor(/Attached thread "Budget Planning" \(budget-planning\) here/);
@@ -58,8 +78,7 @@ describe("console bot against the real gateway", () => {
     const seen = (turn?.messages ?? []).map((m) => m.text).join("\n");
     expect(seen).toContain("Plan my budget: rent 1200");
     expect(seen).toContain("ECHO: Plan my budget: rent 1200");
-    b.type("/threads");
-    await b.waitFor(/budget-planning\) — idle, .*2 msg, console:A, console:B/);
+    await listUntil(b, /budget-planning\) — idle, .*2 msg, console:A, console:B/);
     expect(await b.quit()).toBe(0);
 
     const client = await gateway.connect();
@@ -73,7 +92,7 @@ describe("console bot against the real gateway", () => {
   });
 
   it("answers bad input with one line and refuses nothing it should keep", async () => {
-    const bot = startConsoleBot({ conversation: "C", env });
+    const bot = start("C");
     await bot.waitFor(/Type \/help/);
     const cases: [string, RegExp][] = [
       ["/thread main", /"main" is reserved/],
@@ -93,14 +112,14 @@ describe("console bot against the real gateway", () => {
 
   it("starts with a clear message when no gateway answers, and keeps running", async () => {
     const closedPort = await freePort();
-    const bot = startConsoleBot({
-      conversation: "D",
-      env: { ...env, OPENCLAW_GATEWAY_URL: `ws://127.0.0.1:${closedPort}`, STORE_PATH: join(dir, "down.json") },
+    const bot = start("D", {
+      OPENCLAW_GATEWAY_URL: `ws://127.0.0.1:${closedPort}`,
+      STORE_PATH: join(dir, "down.json"),
     });
     await bot.waitFor(/Type \/help/);
     const from = bot.stdout().length;
     bot.type("/thread offline-test");
-    await bot.waitFor(/not reachable right now/, { from, timeoutMs: 60_000 });
+    await bot.waitFor(/bot> The OpenClaw gateway is not reachable/, { from, timeoutMs: 20_000 });
     bot.type("/help");
     await bot.waitFor(/\/thread \[name\]/, { from });
     expect(bot.stderr()).toMatch(/does not answer/);
