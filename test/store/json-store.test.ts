@@ -1,0 +1,195 @@
+import { existsSync } from "node:fs";
+import { mkdir, readFile, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { ErrorCode } from "../../src/core/errors.ts";
+import { emptyState } from "../../src/core/model.ts";
+import { openJsonStore } from "../../src/store/json-store.ts";
+import { makeBinding, makeThread, tempDir } from "./helpers.ts";
+
+let dir: string;
+let cleanup: () => Promise<void>;
+let path: string;
+
+beforeEach(async () => {
+  ({ dir, cleanup } = await tempDir());
+  path = join(dir, "data", "threads.json");
+});
+afterEach(() => cleanup());
+
+describe("openJsonStore", () => {
+  it("creates a new store file with the empty state", async () => {
+    const store = await openJsonStore({ path });
+    expect(store.state).toEqual(emptyState());
+    expect(JSON.parse(await readFile(path, "utf8"))).toMatchObject({ version: 1, logSeq: 0, threads: {} });
+    expect(existsSync(`${path}.lock`)).toBe(true);
+    await store.close();
+    expect(existsSync(`${path}.lock`)).toBe(false);
+  });
+
+  it("keeps every change across a reopen (replayed from the log)", async () => {
+    const store = await openJsonStore({ path });
+    await store.update({ threads: { "thread-1": makeThread(1) }, bindings: { "telegram:1": makeBinding(1) } });
+    await store.update({ threads: { "thread-1": { messageCount: 3 } }, gatewayBootId: "boot-a" });
+    await store.update({ bindings: { "telegram:1": null } });
+    const expected = structuredClone(store.state);
+    // No close: the changes are only in the log, as after a crash.
+    const reopened = await openJsonStore({ path: join(dir, "data", "..", "data", "threads.json"), now: () => 0 }).catch(
+      (error: unknown) => error,
+    );
+    expect(reopened).toMatchObject({ code: ErrorCode.Config }); // still locked by `store`
+    await store.close();
+    const again = await openJsonStore({ path });
+    expect(again.state).toEqual(expected);
+    expect(again.state.threads["thread-1"]?.messageCount).toBe(3);
+    expect(again.state.bindings).toEqual({});
+    await again.close();
+  });
+
+  it("writes each acknowledged change to the log before update() resolves", async () => {
+    const store = await openJsonStore({ path });
+    for (let i = 1; i <= 5; i++) {
+      await store.update({ threads: { [`thread-${i}`]: makeThread(i) } });
+      const log = await readFile(`${path}.log`, "utf8");
+      expect(log.trimEnd().split("\n").at(-1)).toContain(`"seq":${i},`);
+    }
+    await store.close();
+  });
+
+  it("applies a change in memory before update() returns", async () => {
+    const store = await openJsonStore({ path });
+    const pending = store.update({ seq: store.state.seq + 1 });
+    expect(store.state.seq).toBe(1);
+    await pending;
+    await store.close();
+  });
+
+  it("never drops a field when concurrent changes merge into one record", async () => {
+    const store = await openJsonStore({ path });
+    await store.update({ threads: { "thread-1": makeThread(1) } });
+    await Promise.all([
+      store.update({ threads: { "thread-1": { label: "Budget (budget)" } } }),
+      store.update({ threads: { "thread-1": { messageCount: 7 } } }),
+      store.update({ threads: { "thread-1": { state: "running" } } }),
+      store.update({ threads: { "thread-1": { parentSessionKey: "agent:main:root" } } }),
+      store.update({ threads: { "thread-1": { lastActivityAt: 99 } } }),
+    ]);
+    const expected = {
+      ...makeThread(1),
+      label: "Budget (budget)",
+      messageCount: 7,
+      state: "running",
+      parentSessionKey: "agent:main:root",
+      lastActivityAt: 99,
+    };
+    expect(store.state.threads["thread-1"]).toEqual(expected);
+    await store.close();
+    const reopened = await openJsonStore({ path });
+    expect(reopened.state.threads["thread-1"]).toEqual(expected);
+    await reopened.close();
+  });
+
+  it("coalesces a burst into few appends, each change durable when it resolves", async () => {
+    const store = await openJsonStore({ path });
+    const before = store.stats.appends;
+    await Promise.all(
+      Array.from({ length: 1000 }, (_, i) =>
+        store.update({ threads: { [`thread-${i}`]: makeThread(i) }, bindings: { [`telegram:${i}`]: makeBinding(i) } }),
+      ),
+    );
+    expect(store.stats.appends - before).toBeLessThanOrEqual(3);
+    expect(store.stats.durableSeq).toBe(1000);
+    await store.close();
+  });
+
+  it("refuses an invalid patch whole, and writes nothing for it", async () => {
+    const store = await openJsonStore({ path });
+    await store.update({ threads: { "thread-1": makeThread(1) } });
+    const bad = store.update({
+      threads: { "thread-1": { messageCount: 2 }, "thread-2": { slug: "thread-2" } },
+    });
+    await expect(bad).rejects.toMatchObject({ code: ErrorCode.BadInput, message: /threads\["thread-2"\]\.name/ });
+    await expect(store.update({ version: 2 } as never)).rejects.toMatchObject({ code: ErrorCode.BadInput });
+    await expect(store.update({ nope: {} } as never)).rejects.toThrow(/unknown field "nope"/);
+    expect(store.state.threads["thread-1"]?.messageCount).toBe(0);
+    expect(store.stats.lastSeq).toBe(1);
+    await store.close();
+  });
+
+  it("applies zod defaults, and keeps held entries unchanged (entries are replaced)", async () => {
+    const store = await openJsonStore({ path });
+    await store.update({
+      checkpoints: { "thread-1": { sessionKey: "k", task: "t", turnId: "u", updatedAt: 1, status: "running" } },
+    });
+    const held = store.state.checkpoints["thread-1"];
+    expect(held?.toolCalls).toEqual([]);
+    await store.update({ checkpoints: { "thread-1": { status: "done" } } });
+    expect(held?.status).toBe("running");
+    expect(store.state.checkpoints["thread-1"]?.status).toBe("done");
+    await store.close();
+  });
+
+  it("loads a file through the schema: defaults added, unknown keys dropped", async () => {
+    const state = { ...emptyState(), logSeq: 0 } as Record<string, unknown>;
+    const checkpoint = { sessionKey: "k", task: "t", turnId: "u", updatedAt: 1, status: "done", extra: true };
+    state.checkpoints = { "thread-1": checkpoint };
+    state.threads = { "thread-1": makeThread(1) };
+    await mkdir(join(dir, "data"));
+    await writeFile(path, JSON.stringify(state));
+    const store = await openJsonStore({ path });
+    expect(store.state.checkpoints["thread-1"]).toEqual({ ...checkpoint, extra: undefined, toolCalls: [] });
+    expect(Object.keys(store.state.checkpoints["thread-1"] ?? {})).not.toContain("extra");
+    expect(store.state.threads["thread-1"]).toEqual(makeThread(1));
+    await store.close();
+  });
+
+  it("compacts past the threshold: snapshot holds everything, log is emptied, backup written", async () => {
+    const store = await openJsonStore({ path, compactAfterLines: 10 });
+    for (let i = 0; i < 25; i++) await store.update({ threads: { [`thread-${i}`]: makeThread(i) } });
+    expect(store.stats.compactions).toBe(2);
+    expect(store.stats.logLines).toBe(5);
+    const snapshot = JSON.parse(await readFile(path, "utf8"));
+    expect(snapshot.logSeq).toBe(20);
+    expect(Object.keys(snapshot.threads)).toHaveLength(20);
+    await store.close();
+    expect((await readFile(`${path}.log`, "utf8")).length).toBe(0);
+    const final = await readFile(path, "utf8");
+    expect(JSON.parse(final).logSeq).toBe(25);
+    expect(await readFile(`${path}.bak`, "utf8")).toBe(final);
+    const reopened = await openJsonStore({ path });
+    expect(Object.keys(reopened.state.threads)).toHaveLength(25);
+    await reopened.close();
+  });
+
+  it("writes the snapshot one record entry per line", async () => {
+    const store = await openJsonStore({ path });
+    await store.update({ threads: { a: makeThread(1), b: makeThread(2) }, gatewayBootId: "boot" });
+    await store.close();
+    const lines = (await readFile(path, "utf8")).split("\n");
+    expect(lines[0]).toBe('{"version":1,"logSeq":1,');
+    expect(lines).toContain('"threads":{');
+    expect(lines.filter((line) => line.startsWith('"a":{') || line.startsWith('"b":{'))).toHaveLength(2);
+  });
+
+  it("skips log lines the snapshot already holds (crash between rename and truncate)", async () => {
+    const store = await openJsonStore({ path });
+    for (let i = 1; i <= 3; i++) await store.update({ threads: { [`thread-${i}`]: makeThread(i) } });
+    const log = await readFile(`${path}.log`, "utf8");
+    await store.close(); // snapshot at seq 3, log emptied
+    await writeFile(`${path}.log`, log); // as if the truncate never happened
+    const reopened = await openJsonStore({ path });
+    expect(reopened.stats.lastSeq).toBe(3);
+    await reopened.update({ threads: { "thread-4": makeThread(4) } });
+    await reopened.close();
+    const last = await openJsonStore({ path });
+    expect(Object.keys(last.state.threads)).toEqual(["thread-1", "thread-2", "thread-3", "thread-4"]);
+    await last.close();
+  });
+
+  it("refuses updates after close", async () => {
+    const store = await openJsonStore({ path });
+    await store.close();
+    await expect(store.update({ seq: 1 })).rejects.toThrow(/closed/);
+    await store.close(); // idempotent
+  });
+});
