@@ -1,5 +1,6 @@
 import { access } from "node:fs/promises";
 import { Low } from "lowdb";
+import { z } from "zod";
 import { isBotError } from "../core/errors.ts";
 import type { StoreState } from "../core/model.ts";
 import { emptyState } from "../core/model.ts";
@@ -81,6 +82,9 @@ function parseJson(text: string, paths: StorePaths, hasBackup: boolean): unknown
   }
 }
 
+/** The snapshot's own field beside the state: the last log seq folded into it. */
+const SnapshotMetaSchema = z.object({ logSeq: z.number().int().nonnegative().default(0) });
+
 /** A snapshot as decoded; an older file comes back migrated, with its log already folded in. */
 interface Decoded {
   snapshot: Snapshot;
@@ -98,16 +102,17 @@ function decodeSnapshot(raw: unknown, entries: readonly LogEntry[], paths: Store
   if (version > STORE_VERSION) {
     throw corrupt(`version ${version} is newer than this threadkeeper reads (${STORE_VERSION}); run a newer release`);
   }
-  let logSeq = raw.logSeq ?? 0;
-  if (!Number.isSafeInteger(logSeq) || (logSeq as number) < 0) throw corrupt(`"logSeq" is not a seq number`);
+  const meta = SnapshotMetaSchema.safeParse(raw);
+  if (!meta.success) throw corrupt(z.prettifyError(meta.error));
+  let { logSeq } = meta.data;
   delete raw.logSeq;
   let tree: Record<string, unknown> = raw;
   let replayed = 0;
   let note = "";
   if (version < STORE_VERSION) {
     // The log was written against the old shape: replay it raw, then migrate the result.
-    const fresh = entries.filter((entry) => entry.seq > (logSeq as number));
-    checkContinues(logSeq as number, fresh, paths);
+    const fresh = entries.filter((entry) => entry.seq > logSeq);
+    checkContinues(logSeq, fresh, paths);
     for (const entry of fresh) tree = mergePatchInPlace(tree, entry.patch) as Record<string, unknown>;
     logSeq = fresh.at(-1)?.seq ?? logSeq;
     replayed = fresh.length;
@@ -117,7 +122,7 @@ function decodeSnapshot(raw: unknown, entries: readonly LogEntry[], paths: Store
   const result = validateState(tree);
   if ("issues" in result) throw corrupt(`it does not match the store schema${note}:\n${result.issues.format()}`);
   const migratedFrom = version < STORE_VERSION ? version : undefined;
-  return { snapshot: { logSeq: logSeq as number, state: result.state }, migratedFrom, replayed };
+  return { snapshot: { logSeq, state: result.state }, migratedFrom, replayed };
 }
 
 function migrateOrThrow(

@@ -1,8 +1,9 @@
 import type { FileHandle } from "node:fs/promises";
 import { open } from "node:fs/promises";
 import { dirname } from "node:path";
+import { z } from "zod";
 import { fsyncDir, readBytesIfExists, writeAll } from "./durable-fs.ts";
-import { isPlainObject } from "./merge-patch.ts";
+import type { AppendLog } from "./writer.ts";
 
 /**
  * The append-only change log beside the snapshot: one line per accepted patch,
@@ -50,6 +51,12 @@ export async function readLog(path: string): Promise<LogContents | { problem: st
   return { entries, goodBytes: start, tornBytes: bytes.length - start };
 }
 
+/** One line's envelope; the patch inside is validated entry by entry when it is applied. */
+const LogLineSchema = z.object({
+  seq: z.number().int().positive(),
+  patch: z.record(z.string(), z.unknown()),
+});
+
 function parseLine(text: string, line: number): LogEntry | string {
   let value: unknown;
   try {
@@ -57,15 +64,13 @@ function parseLine(text: string, line: number): LogEntry | string {
   } catch (error) {
     return `not JSON (${(error as Error).message})`;
   }
-  if (!isPlainObject(value) || !Number.isSafeInteger(value.seq) || (value.seq as number) < 1) {
-    return 'expected {"seq": <positive integer>, "patch": {…}}';
-  }
-  if (!isPlainObject(value.patch)) return "the patch is not a JSON object";
-  return { seq: value.seq as number, patch: value.patch, line };
+  const result = LogLineSchema.safeParse(value);
+  if (!result.success) return z.prettifyError(result.error).replace(/\s*\n\s*/g, " ");
+  return { ...result.data, line };
 }
 
 /** The log's open append handle. Appends go through one writer, so they never interleave. */
-export class LogAppender {
+export class LogAppender implements AppendLog {
   readonly #handle: FileHandle;
   #bytes: number;
   #lines: number;

@@ -1,10 +1,19 @@
 import { BotError, ErrorCode } from "../core/errors.ts";
 import type { Logger } from "../core/ports.ts";
-import type { LogAppender } from "./log-file.ts";
+/** The append side of the log, as the writer uses it (LogAppender on disk). */
+export interface AppendLog {
+  readonly bytes: number;
+  readonly lines: number;
+  /** Appends complete lines; resolves once they are on disk. */
+  append(text: string, lines: number): Promise<void>;
+  /** Empties the log. */
+  clear(): Promise<void>;
+  close(): Promise<void>;
+}
 
 /** What the writer needs; the snapshot itself is written by the store. */
 export interface WriterOptions {
-  log: LogAppender;
+  log: AppendLog;
   /** The log file, for error messages. */
   logPath: string;
   /** Seq of the last change already in memory and on disk. */

@@ -34,11 +34,12 @@ async function crash(store: { close(): Promise<void> }): Promise<void> {
   await store.close();
   await writeFile(path, onDisk.snapshot!);
   await writeFile(`${path}.log`, onDisk.log!);
+  await writeFile(`${path}.bak`, onDisk.backup!);
 }
 
 async function files(): Promise<Record<string, Buffer | null>> {
   const read = (file: string) => readFile(file).catch(() => null);
-  return { snapshot: await read(path), log: await read(`${path}.log`) };
+  return { snapshot: await read(path), log: await read(`${path}.log`), backup: await read(`${path}.bak`) };
 }
 
 /** Opens, expects STORE_CORRUPT, and checks that no file was changed and the lock is gone. */
@@ -47,7 +48,7 @@ async function expectCorrupt(pattern: RegExp): Promise<BotError> {
   const error = (await openJsonStore({ path }).catch((e: unknown) => e)) as BotError;
   expect(error).toMatchObject({ name: "BotError", code: ErrorCode.StoreCorrupt });
   expect(error.message).toMatch(pattern);
-  expect(await files()).toEqual(before); // byte-identical
+  expect(await files()).toEqual(before); // byte-identical, the last good copy included
   expect(existsSync(`${path}.lock`)).toBe(false);
   return error;
 }
@@ -81,6 +82,13 @@ describe("a corrupt store stops the bot and is never overwritten", () => {
     await expectCorrupt(/→ at outbox/);
   });
 
+  it("a snapshot whose logSeq is not a seq", async () => {
+    await seed();
+    const snapshot = JSON.parse(await readFile(path, "utf8"));
+    await writeFile(path, JSON.stringify({ ...snapshot, logSeq: -1 }));
+    await expectCorrupt(/→ at logSeq/);
+  });
+
   it("a snapshot from a newer version", async () => {
     await seed();
     const snapshot = JSON.parse(await readFile(path, "utf8"));
@@ -99,7 +107,7 @@ describe("a corrupt store stops the bot and is never overwritten", () => {
     const lines = (await readFile(`${path}.log`, "utf8")).split("\n");
     lines[1] = lines[1]!.replace('"patch"', '"ptach"');
     await writeFile(`${path}.log`, lines.join("\n"));
-    const error = await expectCorrupt(/line 2: the patch is not a JSON object/);
+    const error = await expectCorrupt(/line 2: ✖ Invalid input: expected record, received undefined → at patch/);
     expect(error.message).toContain(`${path}.log`);
   });
 

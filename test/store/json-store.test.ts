@@ -56,6 +56,20 @@ describe("openJsonStore", () => {
     await store.close();
   });
 
+  it("a change appends one log line and leaves the snapshot alone", async () => {
+    const store = await openJsonStore({ path });
+    await store.update({ threads: { "thread-1": makeThread(1) } });
+    await store.close();
+    const again = await openJsonStore({ path });
+    const snapshot = await readFile(path);
+    const turn = { turnId: "t", slug: "thread-1", sessionKey: "k", conversation: "c", senderId: "s", text: "hi" };
+    await again.update({ journal: { t: { ...turn, kind: "message", createdAt: 1, seq: 1 } }, seq: 1 });
+    expect(await readFile(path)).toEqual(snapshot);
+    const log = await readFile(`${path}.log`, "utf8");
+    expect(log.split("\n")).toEqual([expect.stringMatching(/^\{"seq":2,"patch":\{"journal"/), ""]);
+    await again.close();
+  });
+
   it("applies a change in memory before update() returns", async () => {
     const store = await openJsonStore({ path });
     const pending = store.update({ seq: store.state.seq + 1 });
