@@ -87,6 +87,29 @@ describe("/thread", () => {
     expect(text).toContain("Next: send the totals");
   });
 
+  it("a re-attach while a turn of the thread ends does not roll the thread back", async () => {
+    const world = await startBot();
+    await world.command(A, "/thread Budget Planning");
+    const gate = world.gw.model.hold({ text: "done meanwhile" });
+    await world.message(A, "work");
+    await gate.reached;
+    // The gateway is slow to answer the re-attach; the turn ends and another message arrives meanwhile.
+    world.gw.fault("sessions.create", { delayMs: 150 });
+    const attaching = world.command(B, "/thread budget planning");
+    await world.gw.waitForRequest("sessions.create", () => true, { after: 2 });
+    gate.release();
+    await world.says(A, "done meanwhile");
+    await quiet(world);
+    await world.message(A, "one more");
+    await world.says(A, "ECHO: one more");
+    await quiet(world);
+    expect((await attaching)?.text).toMatch(/^Attached/);
+    const thread = world.store.state.threads["budget-planning"];
+    expect(thread?.state).toBe("idle");
+    expect(thread?.messageCount).toBe(2);
+    expect((await world.command(B, "/thread"))?.text).toContain(": idle.");
+  });
+
   it("/thread off unbinds this conversation only; the thread and its session stay", async () => {
     const world = await startBot();
     await world.command(A, "/thread Budget Planning");

@@ -47,6 +47,9 @@ describe("gateway restarts (fake gateway)", () => {
     await world.message(B, "during the drain");
     await until(() => world.shown(B, QUEUED_TEXT).length > 0, "the queued acknowledgement in B");
     expect(world.shown(B, /restarting/)).toHaveLength(1);
+    expect((await world.command(B, "/thread"))?.text).toContain("queued (1)");
+    // And in the held turn's own thread: it waits behind that turn.
+    await world.message(A, "also during the drain");
 
     gate.release();
     await world.says(A, "the drained answer");
@@ -54,6 +57,7 @@ describe("gateway restarts (fake gateway)", () => {
     await reconnected(world, 2);
     expect(world.client.bootId).not.toBe(firstBoot);
     await world.says(B, "ECHO: during the drain");
+    await world.says(A, "ECHO: also during the drain");
     await quiet(world);
 
     expect(world.shown(A, "the drained answer")).toHaveLength(1);
@@ -61,7 +65,10 @@ describe("gateway restarts (fake gateway)", () => {
     expect(notices(world, A)).toEqual([]);
     expect(notices(world, B)).toEqual([]);
     expect(world.shown(A, /interrupted/)).toEqual([]);
-    expect(world.gw.model.turns.map((t) => t.message)).toEqual(["long task", "during the drain"]);
+    expect(world.gw.model.turns.map((t) => t.message).sort()).toEqual(
+      ["also during the drain", "during the drain", "long task"].sort(),
+    );
+    expect(world.shown(A, "ECHO: also during the drain")).toHaveLength(1);
     expect(keysSentOnTwoBoots(world.gw)).toEqual([]);
   });
 
@@ -220,6 +227,59 @@ describe("gateway restarts (fake gateway)", () => {
     expect(world.shown(A, "RECOVERED: first task")).toHaveLength(1);
     expect(notices(world, A)).toHaveLength(1);
     expect(keysSentOnTwoBoots(world.gw)).toEqual([]);
+  });
+
+  it("a socket drop on the same boot: the held turn's answer still arrives, no notice", async () => {
+    const world = await startBot();
+    await world.command(A, "/thread Budget Planning");
+    const gate = world.gw.model.hold({ text: "answer after the drop" });
+    await world.message(A, "long task");
+    await gate.reached;
+    const boot = world.gw.bootId;
+    await world.gw.dropConnections();
+    await until(() => world.client.connected && world.gw.connections === 1, "reconnect");
+    await world.bot.recovery.idle();
+    expect(world.gw.bootId).toBe(boot);
+    gate.release();
+    await world.says(A, "answer after the drop");
+    await quiet(world);
+    expect(world.shown(A, "answer after the drop")).toHaveLength(1);
+    expect(world.store.state.notices).toEqual({});
+    expect(chatSends(world.gw)).toHaveLength(1);
+  });
+
+  it("a turn that ends while the socket is down (same boot) is delivered after the reconnect", async () => {
+    const world = await startBot();
+    await world.command(A, "/thread Budget Planning");
+    const gate = world.gw.model.hold({ text: "finished in the gap" });
+    await world.message(A, "long task");
+    await gate.reached;
+    world.gw.setStartupUnavailable(0);
+    await world.gw.dropConnections();
+    gate.release();
+    await until(() => world.gw.session(KEY)?.row.hasActiveRun === false, "the turn to end at the gateway");
+    await until(() => world.client.connected, "reconnect");
+    await world.says(A, "finished in the gap");
+    await quiet(world);
+    expect(world.shown(A, "finished in the gap")).toHaveLength(1);
+    expect(chatSends(world.gw)).toHaveLength(1);
+  });
+
+  it("a chat.send lost with its socket on the same boot, never admitted, is sent again once with its key", async () => {
+    const world = await startBot();
+    await world.command(A, "/thread Budget Planning");
+    world.gw.fault("chat.send", { noReply: true });
+    const accepted = world.message(A, "lost on the wire");
+    await world.gw.waitForRequest("chat.send");
+    await world.gw.dropConnections();
+    await accepted;
+    await world.says(A, "ECHO: lost on the wire");
+    await quiet(world);
+    const sends = chatSends(world.gw);
+    expect(sends).toHaveLength(2);
+    expect(sends[1]?.idempotencyKey).toBe(sends[0]?.idempotencyKey);
+    expect(world.gw.model.turns).toHaveLength(1);
+    expect(world.shown(A, "ECHO: lost on the wire")).toHaveLength(1);
   });
 
   it("a turn admitted just before a crash whose ack was lost is never re-sent under its key", async () => {

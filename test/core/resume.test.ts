@@ -126,6 +126,34 @@ describe("confirm policy: a crash-cut turn waits for the person", () => {
     expect(chatSends(world.gw)).toHaveLength(3);
   });
 
+  it("two presses at the same moment continue the turn once", async () => {
+    const { world, notice } = await interrupted();
+    const data = notice.buttons[0]?.data ?? "";
+    const replies = await Promise.all([world.press(A, data), world.press(A, data), world.command(A, "/resume")]);
+    expect(replies.filter((r) => r?.text.startsWith("Resuming"))).toHaveLength(1);
+    await until(() => chatSends(world.gw).length >= 3, "the continuation");
+    await quiet(world);
+    await sleep(50);
+    expect(chatSends(world.gw)).toHaveLength(3);
+  });
+
+  it("Resume while the gateway is away says so, changes nothing, and works once it is back", async () => {
+    const { world, notice } = await interrupted();
+    const back = world.gw.crash({ downMs: 300 });
+    await until(() => !world.client.connected, "the client to see the gateway go");
+    const before = structuredClone(world.store.state);
+    const reply = await world.press(A, notice.buttons[0]?.data ?? "");
+    expect(reply.text).toMatch(/not reachable/);
+    expect(world.store.state).toEqual(before);
+    await back;
+    await until(() => world.client.connected && world.client.bootId === world.gw.bootId, "reconnect");
+    await world.bot.recovery.idle();
+    expect((await world.press(A, notice.buttons[0]?.data ?? "")).text).toMatch(/^Resuming/);
+    await until(() => chatSends(world.gw).length === 3, "the continuation");
+    await quiet(world);
+    expect(keysSentOnTwoBoots(world.gw)).toEqual([]);
+  });
+
   it("/resume with nothing interrupted answers briefly and sends nothing", async () => {
     const world = await startBot({ policy: "confirm" });
     await world.command(A, "/thread Budget Planning");
