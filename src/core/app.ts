@@ -14,6 +14,7 @@ import {
   type Sender,
 } from "./command.ts";
 import { BotError, ErrorCode, userMessage } from "./errors.ts";
+import type { Notice } from "./model.ts";
 import { parseAction } from "./notices.ts";
 import type { GatewayPort, Logger } from "./ports.ts";
 import { QUEUED_TEXT } from "./relay.ts";
@@ -56,7 +57,8 @@ export class App implements AppPort {
     if (!this.#services.access.isAllowed(sender.id)) return this.#stranger(place, sender);
     if (
       invocation.replyToMessageId &&
-      this.#services.resumer.noticeForReply(place.conversation, invocation.replyToMessageId)
+      // Only a notice waiting for the person takes a reply; any other reply is an ordinary message.
+      isResumable(this.#services.resumer.noticeForReply(place.conversation, invocation.replyToMessageId))
     ) {
       return this.#guard(() =>
         this.#services.resumer.run({
@@ -122,6 +124,11 @@ export class App implements AppPort {
       return { text: userMessage(error), ephemeral: true };
     }
   }
+}
+
+/** An open Resume or Recover notice (a reply to Stop must not abort OpenClaw's continuation). */
+function isResumable(notice: Notice | undefined): boolean {
+  return notice?.state === "open" && notice.kind !== "stop";
 }
 
 function parseArgs(definition: CommandDefinition<unknown, Services>, raw: RawArgs): unknown {
