@@ -50,7 +50,8 @@ export class Relay {
     text: string;
     kind?: JournalEntry["kind"];
   }): Promise<JournalEntry> {
-    const { thread } = request;
+    // The caller's copy may be stale (read before an await): count on the stored record.
+    const thread = this.#store.state.threads[request.thread.slug] ?? request.thread;
     const seq = this.#store.state.seq + 1;
     const entry: JournalEntry = {
       turnId: randomUUID(),
