@@ -150,6 +150,30 @@ describe("bot restarts (JSON store on disk)", () => {
     expect(sends[0]?.message).toBe("journaled but never sent");
   });
 
+  it("a bot restart while OpenClaw is still continuing a crash-cut turn: one notice, the answer once", async () => {
+    const path = join(await tempDir(), "threads.json");
+    const gw = await startGateway({ recovery: { delayMs: 20 } });
+    const first = await startBot({ gw, storePath: path });
+    await first.command(A, "/thread Budget Planning");
+    const cut = gw.model.hold();
+    await first.message(A, "long task");
+    await cut.reached;
+    const recovering = gw.model.hold({ text: "recovered in the end" });
+    await gw.crash();
+    await recovering.reached;
+    await until(() => first.console.in(A).some((m) => m.buttons.length > 0), "the first bot's notice");
+    await first.stop();
+    const second = await startBot({ gw, storePath: path });
+    recovering.release();
+    await second.says(A, "recovered in the end");
+    await quiet(second);
+    expect(second.console.in(A).filter((m) => m.buttons.length > 0)).toEqual([]);
+    expect(Object.values(second.store.state.notices)).toHaveLength(1);
+    expect(second.shown(A, "recovered in the end")).toHaveLength(1);
+    expect(second.store.state.threads["budget-planning"]?.state).toBe("idle");
+    expect(chatSends(gw)).toHaveLength(1);
+  });
+
   it("a bot restart across a gateway crash: notice once, then the recovered answer once", async () => {
     const path = join(await tempDir(), "threads.json");
     const gw = await startGateway({ recovery: { delayMs: 100 } });

@@ -307,6 +307,31 @@ describe("/threads and /help", () => {
     expect(refused.text).toBe("Only admins can list threads.");
   });
 
+  it("a chat administrator lists only the threads bound in that chat", async () => {
+    const world = await startBot();
+    await world.command("telegram:-100", "/thread Team", { sender: USERS.allowed });
+    await world.command("telegram:-100:topic:7", "/thread Topic Work", { sender: USERS.allowed });
+    await world.command("telegram:-200", "/thread Elsewhere", { sender: USERS.allowed });
+    const asked: string[] = [];
+    const reply = await world.bot.app.handleCommand({
+      place: {
+        conversation: "telegram:-100",
+        direct: false,
+        senderIsSpaceAdmin: async () => {
+          asked.push("admin?");
+          return true;
+        },
+      },
+      sender: { id: USERS.allowed },
+      name: "threads",
+      text: "",
+    });
+    expect(asked).toEqual(["admin?"]);
+    expect(reply?.text).toContain("Team");
+    expect(reply?.text).toContain("Topic Work");
+    expect(reply?.text).not.toContain("Elsewhere");
+  });
+
   it("/help lists every command", async () => {
     const world = await startBot();
     const text = (await changesNothing(world, () => world.command(A, "/help")))?.text ?? "";

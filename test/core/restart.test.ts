@@ -153,6 +153,24 @@ describe("gateway restarts (fake gateway)", () => {
     expect(chatSends(world.gw)).toHaveLength(1);
   });
 
+  it("a reply to the Stop notice is an ordinary message: it does not abort OpenClaw's continuation", async () => {
+    const world = await startBot({ policy: "auto", gateway: { recovery: { delayMs: 20 } } });
+    await world.command(A, "/thread Budget Planning");
+    const first = world.gw.model.hold();
+    await world.message(A, "fill the sheet");
+    await first.reached;
+    const recovering = world.gw.model.hold({ text: "sheet filled" });
+    await world.gw.crash();
+    await recovering.reached;
+    const notice = await until(() => notices(world, A)[0], "the notice");
+    await world.message(A, "thanks, go on", { replyTo: notice.id });
+    recovering.release();
+    await world.says(A, "sheet filled");
+    await world.says(A, "ECHO: thanks, go on");
+    await quiet(world);
+    expect(world.gw.requestsOf("chat.abort")).toEqual([]);
+  });
+
   it("a Stop pressed after the recovered answer arrived sends nothing", async () => {
     const world = await startBot({ policy: "auto", gateway: { recovery: { delayMs: 50 } } });
     await world.command(A, "/thread Budget Planning");

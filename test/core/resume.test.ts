@@ -187,6 +187,36 @@ describe("confirm policy: a crash-cut turn waits for the person", () => {
     expect(chatSends(world.gw).some((s) => s.message === "skip March")).toBe(false);
   });
 
+  it("a reply to a notice already used is an ordinary message to the thread, not swallowed", async () => {
+    const { world, notice } = await interrupted();
+    await world.press(A, notice.buttons[0]?.data ?? "");
+    await until(() => chatSends(world.gw).length === 3, "the continuation");
+    await quiet(world);
+    const reply = await world.message(A, "one more thing", { replyTo: notice.id });
+    expect(reply).toBeUndefined();
+    await world.says(A, "ECHO: one more thing");
+    await quiet(world);
+    expect(
+      chatSends(world.gw)
+        .map((s) => s.message)
+        .at(-1),
+    ).toBe("one more thing");
+  });
+
+  it("a message accepted while a Resume is being sent is counted too", async () => {
+    const { world, notice } = await interrupted();
+    await world.command(B, "/thread budget planning");
+    const before = world.store.state.threads["budget-planning"]?.messageCount ?? 0;
+    world.gw.fault("chat.history", { delayMs: 100 });
+    const resuming = world.press(A, notice.buttons[0]?.data ?? "");
+    await world.gw.waitForRequest("chat.history", () => true, { after: world.gw.requests.length });
+    await world.message(B, "meanwhile");
+    await resuming;
+    await until(() => chatSends(world.gw).length === 4, "both sends");
+    await quiet(world);
+    expect(world.store.state.threads["budget-planning"]?.messageCount).toBe(before + 2);
+  });
+
   it("a message written after the notice (not a reply) goes to the thread; the notice still resumes once", async () => {
     const { world, notice } = await interrupted();
     await world.message(A, "are you there?");
