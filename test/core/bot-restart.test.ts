@@ -2,6 +2,8 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import type { JournalEntry, Thread } from "../../src/core/model.ts";
 import type { StorePort } from "../../src/core/ports.ts";
+import { QUEUED_TEXT } from "../../src/core/relay.ts";
+import { MemoryStore } from "../../src/store/index.ts";
 import {
   chatSends,
   keysSentOnTwoBoots,
@@ -172,6 +174,46 @@ describe("bot restarts (JSON store on disk)", () => {
     expect(second.shown(A, "recovered in the end")).toHaveLength(1);
     expect(second.store.state.threads["budget-planning"]?.state).toBe("idle");
     expect(chatSends(gw)).toHaveLength(1);
+  });
+
+  it("threads made under one resume policy keep working after the bot restarts with the other", async () => {
+    const path = join(await tempDir(), "threads.json");
+    const gw = await startGateway();
+    const first = await startBot({ gw, storePath: path, policy: "auto" });
+    await first.command(A, "/thread Made Under Auto");
+    await first.stop();
+    const second = await startBot({ gw, storePath: path, policy: "confirm" });
+    await second.command("console:b", "/thread Made Under Confirm");
+    await second.message(A, "still there?");
+    await second.message("console:b", "and you?");
+    await second.says(A, "ECHO: still there?");
+    await second.says("console:b", "ECHO: and you?");
+    expect(gw.session("agent:main:named:made-under-auto")?.row.spawnDepth).toBeUndefined();
+    expect(gw.session("agent:main:named:made-under-confirm")?.row.spawnDepth).toBe(1);
+    await quiet(second);
+    await second.stop();
+    const third = await startBot({ gw, storePath: path, policy: "auto" });
+    await third.message("console:b", "after switching back");
+    await third.says("console:b", "ECHO: after switching back");
+  });
+
+  it("a bot started while the gateway is down keeps running, queues messages and sends them once it is up", async () => {
+    const probe = await startGateway();
+    const port = probe.port;
+    await probe.stop();
+    const store = new MemoryStore();
+    await journaled({ turnId: "44444444-4444-4444-8444-444444444444" })(store);
+    await store.update({ journal: { "44444444-4444-4444-8444-444444444444": null } });
+    const world = await startBot({ gw: probe, store, start: false });
+    await expect(world.bot.start()).rejects.toMatchObject({ code: "GATEWAY_AWAY" });
+    expect((await world.command("console:b", "/thread New One"))?.text).toMatch(/not reachable/);
+    expect((await world.message(A, "while down"))?.text).toBe(QUEUED_TEXT);
+    expect((await world.command(A, "/thread"))?.text).toContain("queued (1)");
+    const gw = await startGateway({ port });
+    gw.store.create({ key: KEY, label: "Budget Planning" });
+    await world.says(A, "ECHO: while down", 8_000);
+    await quiet(world);
+    expect(chatSends(gw).map((s) => s.message)).toEqual(["while down"]);
   });
 
   it("a bot restart across a gateway crash: notice once, then the recovered answer once", async () => {
