@@ -65,6 +65,8 @@ describe("gateway restarts (fake gateway)", () => {
     expect(notices(world, A)).toEqual([]);
     expect(notices(world, B)).toEqual([]);
     expect(world.shown(A, /interrupted/)).toEqual([]);
+    // The drained turn was answered before the gateway went: nobody is told its answer is still to come.
+    expect(world.shown(A, /answer will follow/)).toEqual([]);
     expect(world.gw.model.turns.map((t) => t.message).sort()).toEqual(
       ["also during the drain", "during the drain", "long task"].sort(),
     );
