@@ -1,6 +1,8 @@
+import { closeSync, fdatasync, openSync, writeSync } from "node:fs";
 import type { FileHandle } from "node:fs/promises";
 import { copyFile, open, readFile, rename, rm } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
+import { promisify } from "node:util";
 
 /**
  * Small file helpers for crash safety. Measured on this machine's ext4 (virtio disk):
@@ -70,22 +72,31 @@ export async function fsyncDir(dir: string): Promise<void> {
 /**
  * Replaces `path` atomically with the concatenated chunks: write a temp file beside
  * it, fsync it, rename it over `path`, fsync the directory. A crash at any point
- * leaves either the old file or the new one, never a mix.
+ * leaves either the old file or the new one, never a mix. The chunks are consumed
+ * synchronously, so a lazy serializer sees one instant of the state and never holds
+ * the whole file in memory; only the fsync and the rename are awaited.
  */
-export async function writeFileDurable(path: string, chunks: readonly string[]): Promise<void> {
+export async function writeFileDurable(path: string, chunks: Iterable<string>): Promise<void> {
   const temp = tempPathFor(path);
-  const handle = await open(temp, "w");
+  const fd = openSync(temp, "w");
   try {
-    for (const chunk of chunks) await writeAll(handle, chunk);
-    await handle.datasync();
+    for (const chunk of chunks) writeAllSync(fd, chunk);
+    await fdatasyncAsync(fd);
   } catch (error) {
-    await handle.close();
+    closeSync(fd);
     await rm(temp, { force: true });
     throw error;
   }
-  await handle.close();
+  closeSync(fd);
   await rename(temp, path);
   await fsyncDir(dirname(path));
+}
+
+const fdatasyncAsync = promisify(fdatasync);
+
+function writeAllSync(fd: number, text: string): void {
+  const bytes = Buffer.from(text, "utf8");
+  for (let offset = 0; offset < bytes.length; ) offset += writeSync(fd, bytes, offset);
 }
 
 /** Copies `from` to `to` with the same atomic, durable replace as writeFileDurable. */

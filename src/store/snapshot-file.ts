@@ -15,8 +15,11 @@ export interface SnapshotFileHooks<T> {
   parse: (text: string) => unknown;
   /** Raw tree → data; this is where zod runs. Throws on an invalid tree. */
   validate: (raw: unknown) => T;
-  /** Data → text chunks. Synchronous, so the image is of one instant even while updates keep arriving. */
-  serialize: (data: T) => string[];
+  /**
+   * Data → text chunks, consumed synchronously by the write: the image is of one
+   * instant even though updates keep arriving while the file is fsynced.
+   */
+  serialize: (data: T) => Iterable<string>;
 }
 
 /**
@@ -57,41 +60,46 @@ export class SnapshotFile<T> implements Adapter<T | null> {
   }
 }
 
-/** Below this a chunk keeps growing; large enough that a write is one syscall per ~1 MiB. */
+/** Pieces are joined into chunks of about this many characters: one write per ~1 MiB. */
 const CHUNK_CHARS = 1 << 20;
 
 /**
  * Serializes a snapshot as JSON with one record entry per line, so a 100,000-thread
- * file is readable with grep and diff, and built in ~1 MiB chunks rather than one
- * giant string (half the peak memory of JSON.stringify plus a Buffer copy).
+ * file is readable with grep and diff. Lazy, in ~1 MiB chunks: writing a 50 MB
+ * snapshot never holds it as one string (JSON.stringify would, plus a Buffer copy).
  */
-export function serializeSnapshot(snapshot: Snapshot, recordFields: readonly string[]): string[] {
-  const chunks: string[] = [];
-  let chunk = `{"version":${JSON.stringify(snapshot.state.version)},"logSeq":${snapshot.logSeq}`;
-  const push = (text: string): void => {
-    chunk += text;
-    if (chunk.length >= CHUNK_CHARS) {
-      chunks.push(chunk);
-      chunk = "";
-    }
-  };
+export function* serializeSnapshot(snapshot: Snapshot, recordFields: readonly string[]): Generator<string> {
+  let pieces: string[] = [];
+  let size = 0;
+  for (const piece of snapshotPieces(snapshot, recordFields)) {
+    pieces.push(piece);
+    size += piece.length;
+    if (size < CHUNK_CHARS) continue;
+    yield pieces.join("");
+    pieces = [];
+    size = 0;
+  }
+  yield pieces.join("");
+}
+
+function* snapshotPieces(snapshot: Snapshot, recordFields: readonly string[]): Generator<string> {
+  yield `{"version":${JSON.stringify(snapshot.state.version)},"logSeq":${snapshot.logSeq}`;
   const state = snapshot.state as unknown as Record<string, unknown>;
   for (const key of Object.keys(state)) {
     const value = state[key];
     if (key === "version" || value === undefined) continue;
     if (!recordFields.includes(key)) {
-      push(`,\n${JSON.stringify(key)}:${JSON.stringify(value)}`);
+      yield `,\n${JSON.stringify(key)}:${JSON.stringify(value)}`;
       continue;
     }
     const record = value as Record<string, unknown>;
-    push(`,\n${JSON.stringify(key)}:{`);
+    yield `,\n${JSON.stringify(key)}:{`;
     let separator = "\n";
     for (const entryKey of Object.keys(record)) {
-      push(`${separator}${JSON.stringify(entryKey)}:${JSON.stringify(record[entryKey])}`);
+      yield `${separator}${JSON.stringify(entryKey)}:${JSON.stringify(record[entryKey])}`;
       separator = ",\n";
     }
-    push(separator === "\n" ? "}" : "\n}");
+    yield separator === "\n" ? "}" : "\n}";
   }
-  chunks.push(`${chunk}\n}\n`);
-  return chunks;
+  yield "\n}\n";
 }
