@@ -110,7 +110,15 @@ export class Relay {
     options: { runIds?: string[]; followSession?: boolean; checkNow?: boolean; resendIfMissing?: boolean } = {},
   ): Promise<void> {
     return new Promise<void>((resolve) => {
-      const stream = this.#stream(entry);
+      let stream: ReplyStream;
+      try {
+        stream = this.#stream(entry);
+      } catch (error) {
+        // The conversation's platform is not running (its token was removed): the entry stays journaled.
+        this.#logger.warn("cannot follow a turn: its channel is not running", { turnId: entry.turnId, error });
+        resolve();
+        return;
+      }
       const watch: Watch = {
         entry,
         stream,
@@ -146,6 +154,7 @@ export class Relay {
     if (!entry || entry.sentBootId !== undefined || this.#watches.has(entry.turnId)) return;
     const bootId = this.#gateway.bootId;
     if (!this.#gateway.connected || bootId === undefined) return; // stays in the inbox
+    if (!this.#channels.has(entry.conversation)) return; // its platform is not running: kept for later
     const done = this.follow(entry, { checkNow: false });
     await this.#markSent(entry, bootId);
     await this.#send(entry);

@@ -10,6 +10,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { startE2eGateway } from "./harness/e2e-context.ts";
 import { type FakeModel, startFakeModel } from "./harness/fake-model.ts";
 import type { Gateway } from "./harness/gateway.ts";
+import { sendTurn } from "./harness/turns.ts";
 import { type InProcessBot, startInProcessBot } from "./support/in-process-bot.ts";
 import { sleep, until } from "./support/waits.ts";
 
@@ -46,7 +47,7 @@ describe("restarts under RESUME_POLICY=confirm (real gateway)", () => {
 
   const open = async (name: string, policy: "confirm" | "auto" = "confirm") => {
     bot = await startInProcessBot({ gateway, storePath: join(dir, `${name}.json`), policy });
-    const conversation = `console:${name}`;
+    const conversation = `console:${name.toLowerCase().replace(/\s+/g, "-")}`;
     expect((await bot.command(conversation, "thread", name))?.text).toMatch(/Created thread/);
     return { bot, conversation };
   };
@@ -72,6 +73,13 @@ describe("restarts under RESUME_POLICY=confirm (real gateway)", () => {
     await until("the echo", () => texts(b, conversation).includes("ECHO: hello child"), 60_000);
     const tools = model.requests.at(-1)?.toolNames ?? [];
     expect(tools.length).toBeGreaterThan(0);
+    // A normal (non-child) session of the same agent is offered exactly the same tools.
+    const client = await gateway.connect();
+    await client.request("sessions.create", { key: "agent:main:named:plain-peer" });
+    await sendTurn(client, "agent:main:named:plain-peer", "plain peer turn");
+    await client.close();
+    const plain = model.requests.filter((r) => r.userText === "plain peer turn").at(-1)?.toolNames ?? [];
+    expect([...tools].sort()).toEqual([...plain].sort());
     const tool =
       ["session_status", "sessions_list", "ls", "read"].find((name) => tools.includes(name)) ?? tools[0] ?? "";
     model.when("use a tool", { kind: "tool", name: tool, args: {}, finalText: "Tool used." }, 1);
