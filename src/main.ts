@@ -65,7 +65,9 @@ async function main(): Promise<void> {
     );
   });
   if (consoleMode) {
-    await (running[0] as ReturnType<typeof createConsoleChannel>).closed;
+    const terminal = running[0] as ReturnType<typeof createConsoleChannel>;
+    await terminal.start();
+    await terminal.closed;
     await shutdown(0);
   }
 }
@@ -97,15 +99,9 @@ async function startChannels(config: Config, bot: ReturnType<typeof composeBot>,
   }
   if (running.length === 0) {
     const user = userInfo().username.replace(/[^A-Za-z0-9._-]/g, "") || "operator";
-    const terminal = createConsoleChannel({
-      app: bot.app,
-      conversation,
-      user,
-      input: process.stdin,
-      output: process.stdout,
-    });
+    const terminal = createConsoleChannel({ app: bot.app, conversation, user, input: process.stdin, output: process.stdout });
+    // Registered now (reconciliation may write to it); it reads input once the gateway was tried.
     bot.channels.add(terminal.channel);
-    await terminal.start();
     running.push(terminal);
   }
   return running;

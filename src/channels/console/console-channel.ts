@@ -77,20 +77,23 @@ export function createConsoleChannel(options: {
   const closed = new Promise<void>((resolve) => {
     resolveClosed = resolve;
   });
-  const reader = createInterface({ input: options.input, terminal: false });
+  // Created in start(): readline consumes input as soon as it exists, and lines read before a
+  // listener is attached would be lost.
+  let reader: ReturnType<typeof createInterface> | undefined;
   let chain = Promise.resolve();
   return {
     channel,
     closed,
     async start() {
       line(`threadkeeper console — conversation ${conversation}. Type /help.`);
+      reader = createInterface({ input: options.input, terminal: false });
       reader.on("line", (text) => {
         chain = chain.then(() => handle(text)).catch((error: unknown) => line(`error> ${String(error)}`));
       });
       reader.on("close", () => void chain.then(resolveClosed));
     },
     async stop() {
-      reader.close();
+      reader?.close();
     },
   };
 }
