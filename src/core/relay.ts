@@ -205,6 +205,12 @@ export class Relay {
   /** A send the gateway refused: back to the inbox when it is away, else a one-line answer. */
   async #sendFailed(entry: JournalEntry, error: unknown): Promise<void> {
     const watch = this.#watches.get(entry.turnId);
+    if (watch && isBotError(error, ErrorCode.Timeout) && this.#gateway.connected) {
+      // No answer in time, but the gateway may have admitted it. Same boot, so the transcript
+      // decides: follow the turn if it is there, else send the same key again (deduplicated).
+      void this.#checkTranscript(watch, false, 0, true);
+      return;
+    }
     if (isBotError(error, ErrorCode.GatewayAway) || isRetryable(error)) {
       this.#watches.delete(entry.turnId);
       watch?.stream.cancel();
