@@ -2,13 +2,15 @@ import { z } from "zod";
 import { defineCommand } from "../src/core/command.ts";
 import type { Services } from "../src/core/services.ts";
 
+const HelpArgs = z.object({});
+
 /** /help: what the commands do. */
-export const help = defineCommand<Record<string, never>, Services>({
+export const help = defineCommand<z.infer<typeof HelpArgs>, Services>({
   name: "help",
   description: "What the commands do",
   access: "allowed",
   params: [],
-  args: z.object({}).strict() as unknown as z.ZodType<Record<string, never>, Record<string, string | undefined>>,
+  args: HelpArgs,
   async run({ services }) {
     const lines = services.commands().map((c) => {
       const params = c.params.map((p) => (p.required ? `<${p.name}>` : `[${p.name}]`)).join(" ");

@@ -96,11 +96,17 @@ export type GatewayEvent =
 
 /** The OpenClaw gateway as the core sees it. Requests fail fast with GATEWAY_AWAY while disconnected. */
 export interface GatewayPort {
-  /** Starts connecting (and reconnecting with backoff); resolves after the first hello-ok or rejects with GATEWAY_AWAY. */
+  /**
+   * Starts connecting (and reconnecting with backoff, which goes on whatever happens); resolves after
+   * the first hello-ok, or rejects with GATEWAY_AWAY when the first attempt fails.
+   */
   start(): Promise<void>;
   /** Closes the socket and stops reconnecting. */
   stop(): Promise<void>;
-  /** True while a hello-ok'd socket is open and the gateway is not draining. */
+  /**
+   * True while a hello-ok'd socket is open — also between a `shutdown` event and the close, while
+   * the gateway drains (it then refuses new work with UNAVAILABLE, which surfaces as GATEWAY_AWAY).
+   */
   readonly connected: boolean;
   /** bootId of the gateway behind the current (or last) connection. */
   readonly bootId: string | undefined;
