@@ -15,25 +15,23 @@ const GatewayUrl = z.url({ protocol: /^wss?$/ }).refine((value) => {
   return url.protocol === "wss:" || isLoopbackHost(url.hostname);
 }, "ws:// is only allowed to a loopback host; use wss:// elsewhere");
 
-const UserList = z
-  .string()
-  .transform((value) =>
-    value
-      .split(",")
-      .map((entry) => entry.trim())
-      .filter((entry) => entry.length > 0),
-  )
-  .pipe(z.array(z.string().regex(/^(telegram|discord):[^:\s]+$/, "entries look like telegram:123 or discord:456")));
+/** A comma-separated list whose entries each match `entry`. */
+function commaList(entry: z.ZodString) {
+  return z
+    .string()
+    .transform((value) =>
+      value
+        .split(",")
+        .map((item) => item.trim())
+        .filter((item) => item.length > 0),
+    )
+    .pipe(z.array(entry));
+}
 
-const IdList = z
-  .string()
-  .transform((value) =>
-    value
-      .split(",")
-      .map((entry) => entry.trim())
-      .filter((entry) => entry.length > 0),
-  )
-  .pipe(z.array(z.string().regex(/^\d+$/, "Discord guild ids are digits")));
+const UserList = commaList(
+  z.string().regex(/^(telegram|discord):[^:\s]+$/, "entries look like telegram:123 or discord:456"),
+);
+const IdList = commaList(z.string().regex(/^\d+$/, "Discord guild ids are digits"));
 
 const HttpRoot = z.url({ protocol: /^https?$/ }).transform((value) => value.replace(/\/+$/, ""));
 
