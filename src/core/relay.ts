@@ -228,7 +228,7 @@ export class Relay {
       await this.#say(entry.conversation, QUEUED_TEXT);
       return;
     }
-    await this.#finish(entry.turnId, `The gateway refused this message: ${userMessage(error)}`, "failed");
+    await this.#finish(entry.turnId, refusal(error), "failed");
   }
 
   #onEvent(event: GatewayEvent): void {
@@ -374,6 +374,16 @@ export class Relay {
       this.#logger.warn("could not post a status line", { conversation, error });
     }
   }
+}
+
+/** What to tell the person when the gateway refuses a turn; OpenClaw's own hints name its commands, not ours. */
+function refusal(error: unknown): string {
+  const text = userMessage(error);
+  if (/ended during restart recovery/i.test(text)) {
+    return "OpenClaw could not recover this thread's session after a restart. Press Recover on the notice, or type /resume, to continue it in a new session.";
+  }
+  if (/is archived/i.test(text)) return "OpenClaw archived this thread's session. Type /thread <name> again to restore it.";
+  return `The gateway refused this message: ${text}`;
 }
 
 function isRetryable(error: unknown): boolean {

@@ -101,10 +101,9 @@ export class Resumer {
       .filter((n) => n.slug === slug && n.state === "open" && n.kind !== "stop")
       .sort((a, b) => b.createdAt - a.createdAt)[0];
     if (!open) throw new BotError(ErrorCode.NothingToDo, "Nothing to resume: no turn of this thread is interrupted.");
-    // /resume by name from another conversation continues there, where the turn started.
-    return request.name
-      ? { ...open, conversation: request.conversation === open.conversation ? open.conversation : request.conversation }
-      : open;
+    // `/resume <name>` may come from another conversation than the one the turn started in: the
+    // continuation then streams into the conversation that asked for it.
+    return request.name ? { ...open, conversation: request.conversation } : open;
   }
 
   async #resume(notice: Notice, request: ResumeRequest): Promise<Reply> {
