@@ -4,10 +4,11 @@
  */
 import { userInfo } from "node:os";
 import { parseArgs } from "node:util";
-import { createConsoleChannel } from "./channels/console/console-channel.ts";
+import { type ConsoleChannel, createConsoleChannel } from "./channels/console/console-channel.ts";
+import { consoleSocketPath, joinConsole, shareConsole } from "./channels/console/share.ts";
 import { createDiscordChannel } from "./channels/discord/index.ts";
 import { createTelegramChannel } from "./channels/telegram/index.ts";
-import { composeBot } from "./compose.ts";
+import { type Bot, composeBot } from "./compose.ts";
 import { type Config, loadConfig } from "./config/env.ts";
 import { BotError, ErrorCode, isBotError } from "./core/errors.ts";
 import { createLogger } from "./core/log.ts";
@@ -24,8 +25,16 @@ async function main(): Promise<void> {
     options: { conversation: { type: "string", default: "main" } },
     allowPositionals: false,
   });
+  const conversation = values.conversation ?? "main";
   const config = loadConfig();
   const consoleMode = !config.TELEGRAM_BOT_TOKEN && !config.DISCORD_BOT_TOKEN;
+  // A second terminal on the same store joins the running bot as its own conversation.
+  const socketPath = consoleSocketPath(config.STORE_PATH);
+  if (
+    consoleMode &&
+    (await joinConsole({ path: socketPath, conversation, input: process.stdin, output: process.stdout }))
+  )
+    return;
   // In the console the terminal is the conversation: only warnings and errors go to stderr there.
   const level = consoleMode && !process.env.LOG_LEVEL ? "warn" : config.LOG_LEVEL;
   const logger = createLogger({
@@ -48,7 +57,13 @@ async function main(): Promise<void> {
     allowedUsers: config.ALLOWED_USERS,
     adminUsers: config.ADMIN_USERS,
   });
-  const running: Running[] = await startChannels(config, bot, logger, values.conversation ?? "main");
+  const running = await startPlatforms(config, bot, logger);
+  // Registered before the gateway connects: reconciliation may write to the terminal.
+  const terminals = consoleMode ? createConsoleChannel({ app: bot.app, user: operatorName() }) : undefined;
+  if (terminals) {
+    bot.channels.add(terminals.channel);
+    running.push(terminals);
+  }
   const shutdown = async (code: number) => {
     for (const channel of running) await channel.stop().catch(() => undefined);
     await bot.stop().catch(() => undefined);
@@ -57,6 +72,12 @@ async function main(): Promise<void> {
   };
   process.once("SIGINT", () => void shutdown(0));
   process.once("SIGTERM", () => void shutdown(0));
+  await connect(bot, config);
+  if (terminals) await runConsole(terminals, conversation, socketPath, logger).then(() => shutdown(0));
+}
+
+/** First connection; a gateway that does not answer is reported in plain words, not a stack trace. */
+async function connect(bot: Bot, config: Config): Promise<void> {
   await bot.start().catch((error: unknown) => {
     if (!isBotError(error, ErrorCode.GatewayAway, ErrorCode.Timeout)) throw error;
     console.error(
@@ -64,15 +85,23 @@ async function main(): Promise<void> {
         "The bot keeps running and reconnects by itself; commands that need the gateway say so meanwhile.",
     );
   });
-  if (consoleMode) {
-    const terminal = running[0] as ReturnType<typeof createConsoleChannel>;
-    await terminal.start();
-    await terminal.closed;
-    await shutdown(0);
-  }
 }
 
-async function startChannels(config: Config, bot: ReturnType<typeof composeBot>, logger: Logger, conversation: string) {
+/** Runs this terminal (and lets others join) until its input ends. */
+async function runConsole(
+  terminals: ConsoleChannel,
+  conversation: string,
+  socketPath: string,
+  logger: Logger,
+): Promise<void> {
+  const local = terminals.attach(conversation, process.stdin, process.stdout);
+  local.start();
+  const server = await shareConsole({ path: socketPath, console: terminals, logger });
+  await local.closed;
+  server?.close();
+}
+
+async function startPlatforms(config: Config, bot: Bot, logger: Logger): Promise<Running[]> {
   const running: Running[] = [];
   if (config.TELEGRAM_BOT_TOKEN) {
     const telegram = createTelegramChannel({
@@ -97,14 +126,12 @@ async function startChannels(config: Config, bot: ReturnType<typeof composeBot>,
     await discord.start();
     running.push(discord);
   }
-  if (running.length === 0) {
-    const user = userInfo().username.replace(/[^A-Za-z0-9._-]/g, "") || "operator";
-    const terminal = createConsoleChannel({ app: bot.app, conversation, user, input: process.stdin, output: process.stdout });
-    // Registered now (reconciliation may write to it); it reads input once the gateway was tried.
-    bot.channels.add(terminal.channel);
-    running.push(terminal);
-  }
   return running;
+}
+
+/** The OS user at the terminal, as a console sender id. */
+function operatorName(): string {
+  return userInfo().username.replace(/[^A-Za-z0-9._-]/g, "") || "operator";
 }
 
 main().catch((error: unknown) => {

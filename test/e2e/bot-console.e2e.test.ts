@@ -91,6 +91,22 @@ describe("console bot against the real gateway", () => {
     await client.close();
   });
 
+  it("a second terminal joins the running bot as its own conversation", async () => {
+    const host = start("A");
+    await host.waitFor(/Type \/help/);
+    const guest = start("B");
+    await guest.waitFor(/conversation console:B\. Type \/help/);
+    guest.type("/thread budget planning");
+    await guest.waitFor(/Attached thread "Budget Planning" \(budget-planning\) here/);
+    guest.type("from the second terminal");
+    await guest.waitFor(/ECHO: from the second terminal/, { timeoutMs: 60_000 });
+    expect(host.stdout()).not.toContain("from the second terminal");
+    expect(await guest.quit()).toBe(0);
+    host.type("/thread");
+    await host.waitFor(/Thread "Budget Planning" \(budget-planning\)/);
+    expect(await host.quit()).toBe(0);
+  });
+
   it("answers bad input with one line and refuses nothing it should keep", async () => {
     const bot = start("C");
     await bot.waitFor(/Type \/help/);

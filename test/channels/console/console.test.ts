@@ -1,0 +1,97 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { PassThrough } from "node:stream";
+import { afterEach, describe, expect, it } from "vitest";
+import { createConsoleChannel } from "../../../src/channels/console/console-channel.ts";
+import { joinConsole, shareConsole } from "../../../src/channels/console/share.ts";
+import type { AppPort, CommandInvocation, MessageInvocation } from "../../../src/core/app-port.ts";
+import { silentLogger } from "../../../src/core/log.ts";
+
+/** An AppPort that records what reached it and answers with where it came from. */
+function recordingApp() {
+  const seen: string[] = [];
+  const app: AppPort = {
+    commands: [],
+    async handleCommand(i: CommandInvocation) {
+      seen.push(`${i.place.conversation} /${i.name} ${i.text ?? ""}`.trim());
+      return { text: `command ${i.name} in ${i.place.conversation}` };
+    },
+    async handleMessage(i: MessageInvocation) {
+      seen.push(`${i.place.conversation} ${i.text}`);
+      return undefined;
+    },
+    async handleAction() {
+      return { text: "" };
+    },
+    async autocomplete() {
+      return [];
+    },
+  };
+  return { app, seen };
+}
+
+async function until(probe: () => boolean): Promise<void> {
+  for (let i = 0; i < 200 && !probe(); i++) await new Promise((resolve) => setTimeout(resolve, 10));
+  expect(probe()).toBe(true);
+}
+
+describe("console channel", () => {
+  const dirs: string[] = [];
+  afterEach(() => {
+    for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("reads commands and messages, and prints a growing answer in place", async () => {
+    const { app, seen } = recordingApp();
+    const terminals = createConsoleChannel({ app, user: "op" });
+    const input = new PassThrough();
+    const output = new PassThrough();
+    let printed = "";
+    output.on("data", (chunk: Buffer) => {
+      printed += chunk.toString();
+    });
+    input.write("typed before start\n");
+    const terminal = terminals.attach("main", input, output);
+    terminal.start();
+    input.write("/thread Budget Planning\nhello\n");
+    await until(() => seen.length === 3);
+    expect(seen).toEqual([
+      "console:main typed before start",
+      "console:main /thread Budget Planning",
+      "console:main hello",
+    ]);
+    const id = await terminals.channel.send("console:main", { text: "ECHO:" });
+    await terminals.channel.edit("console:main", id, { text: "ECHO: hello" });
+    expect(printed).toContain("bot> ECHO: hello");
+    await expect(terminals.channel.send("console:nobody", { text: "x" })).rejects.toThrow(/No terminal/);
+    input.end();
+    await terminal.closed;
+  });
+
+  it("lets a second terminal join over a private socket as its own conversation", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "tk-console-"));
+    dirs.push(dir);
+    const { app, seen } = recordingApp();
+    const terminals = createConsoleChannel({ app, user: "op" });
+    const path = join(dir, "threads.json.console.sock");
+    const server = await shareConsole({ path, console: terminals, logger: silentLogger });
+    const input = new PassThrough();
+    const output = new PassThrough();
+    let printed = "";
+    output.on("data", (chunk: Buffer) => {
+      printed += chunk.toString();
+    });
+    input.write("/help\nfrom B\n");
+    const joined = joinConsole({ path, conversation: "B", input, output });
+    await until(() => seen.length === 2);
+    expect(seen).toEqual(["console:B /help", "console:B from B"]);
+    await until(() => printed.includes("command help in console:B"));
+    input.end();
+    expect(await joined).toBe(true);
+    server?.close();
+    expect(
+      await joinConsole({ path: join(dir, "none.sock"), conversation: "C", input: new PassThrough(), output }),
+    ).toBe(false);
+  });
+});
