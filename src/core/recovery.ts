@@ -50,6 +50,7 @@ export class Recovery {
     this.#policy = options.policy;
     this.#sleep = options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
     this.#gateway.on((event) => this.#onEvent(event));
+    this.#relay.onTurnEnd((entry, status) => void this.#afterContinuation(entry, status));
   }
 
   /** Resolves when the reconciliation started by the last connect is over (tests, shutdown). */
@@ -110,12 +111,27 @@ export class Recovery {
     await this.#interrupt(entry, bootId, "resume");
   }
 
-  /** Posts the notice for a cut turn (once per turn and boot) and records the thread's state. */
+  /**
+   * OpenClaw's own continuation of a crash-cut turn failed: the person gets Resume after all (the
+   * continuation's failure was already shown in the conversation).
+   */
+  async #afterContinuation(entry: JournalEntry, status: string): Promise<void> {
+    if (status !== "failed") return;
+    const stop = Object.values(this.#store.state.notices).find((n) => n.turnId === entry.turnId && n.kind === "stop");
+    if (!stop?.bootId) return;
+    try {
+      await this.#interrupt(entry, stop.bootId, "resume");
+    } catch (error) {
+      this.#logger.warn("could not offer Resume after a failed continuation", { turnId: entry.turnId, error });
+    }
+  }
+
+  /** Posts the notice for a cut turn (once per turn, boot and kind) and records the thread's state. */
   async #interrupt(entry: JournalEntry, bootId: string, kind: Notice["kind"], runId?: string): Promise<void> {
     const thread = this.#store.state.threads[entry.slug];
     if (!thread) return;
     const already = Object.values(this.#store.state.notices).find(
-      (n) => n.turnId === entry.turnId && n.bootId === bootId,
+      (n) => n.turnId === entry.turnId && n.bootId === bootId && n.kind === kind,
     );
     if (already) return;
     const id = newNoticeId();
@@ -155,7 +171,7 @@ export class Recovery {
       policy: this.#policy,
     });
     await this.#outbox.post({
-      id: `${entry.turnId}:${bootId}`,
+      id: `${entry.turnId}:${bootId}:${kind}`,
       conversation: entry.conversation,
       text,
       buttons: [noticeButton(kind, id)],

@@ -9,6 +9,9 @@ import { answerInTranscript } from "./transcript.ts";
 /** Acknowledgement for a message kept while the gateway is away. */
 export const QUEUED_TEXT = "Queued: the OpenClaw gateway is restarting. Your message will be sent when it is back.";
 
+/** How a followed turn ended. */
+export type TurnEnd = "done" | "failed" | "aborted";
+
 /** A turn the relay is following until its answer is delivered. */
 interface Watch {
   entry: JournalEntry;
@@ -32,6 +35,7 @@ export class Relay {
   readonly #logger: Logger;
   readonly #queues = new Map<string, Promise<void>>();
   readonly #watches = new Map<string, Watch>();
+  readonly #endListeners: ((entry: JournalEntry, status: TurnEnd) => void)[] = [];
 
   constructor(options: { store: StorePort; gateway: GatewayPort; channels: Channels; clock: Clock; logger: Logger }) {
     this.#store = options.store;
@@ -140,7 +144,10 @@ export class Relay {
   /** Stops following every turn (their journal entries stay open for reconciliation). */
   release(): JournalEntry[] {
     const entries = [...this.#watches.values()].map((w) => {
-      w.stream.cancel();
+      // A half-shown answer stays, marked as cut short; the continuation comes as a new message.
+      w.stream
+        .interrupt()
+        .catch((error: unknown) => this.#logger.warn("could not mark an answer interrupted", { error }));
       w.settle();
       return w.entry;
     });
@@ -297,7 +304,7 @@ export class Relay {
       const answer = answerInTranscript(history.messages, watch.entry.turnId);
       const busy = history.session.hasActiveRun === true || (history.session.activeRunIds?.length ?? 0) > 0;
       if (answer.text && (answer.complete || !busy))
-        return void (await this.#finish(watch.entry.turnId, answer.text, "done"));
+        return void (await this.#finish(watch.entry.turnId, answer.text, answer.failed ? "failed" : "done"));
       if (answer.admitted) watch.followSession = true;
       // Same gateway boot, never admitted (the bot died before chat.send): the same key is safe to send.
       if (!answer.admitted && resendIfMissing) await this.#send(watch.entry);
@@ -310,7 +317,7 @@ export class Relay {
     }
   }
 
-  async #finish(turnId: string, text: string, status: "done" | "failed" | "aborted"): Promise<void> {
+  async #finish(turnId: string, text: string, status: TurnEnd): Promise<void> {
     const watch = this.#watches.get(turnId);
     if (!watch) return;
     this.#watches.delete(turnId);
@@ -332,6 +339,12 @@ export class Relay {
       checkpoints: { [entry.slug]: checkpoint },
     });
     watch.settle();
+    for (const listener of this.#endListeners) listener(entry, status);
+  }
+
+  /** Calls `listener` whenever a followed turn ends (after its answer was shown and its entry closed). */
+  onTurnEnd(listener: (entry: JournalEntry, status: TurnEnd) => void): void {
+    this.#endListeners.push(listener);
   }
 
   /**
@@ -382,7 +395,8 @@ function refusal(error: unknown): string {
   if (/ended during restart recovery/i.test(text)) {
     return "OpenClaw could not recover this thread's session after a restart. Press Recover on the notice, or type /resume, to continue it in a new session.";
   }
-  if (/is archived/i.test(text)) return "OpenClaw archived this thread's session. Type /thread <name> again to restore it.";
+  if (/is archived/i.test(text))
+    return "OpenClaw archived this thread's session. Type /thread <name> again to restore it.";
   return `The gateway refused this message: ${text}`;
 }
 

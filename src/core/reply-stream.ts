@@ -76,6 +76,13 @@ export class ReplyStream {
     await this.#flush(buttons);
   }
 
+  /** Ends a turn a restart cut short: what was shown stays, marked as interrupted. */
+  async interrupt(): Promise<void> {
+    if (this.#done) return;
+    if (this.#text.trim() === "") return this.cancel();
+    await this.finish(`${this.#text}\n\n(interrupted by a restart)`);
+  }
+
   /** Stops typing and pending edits without showing anything more. */
   cancel(): void {
     this.#done = true;

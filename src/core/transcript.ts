@@ -15,6 +15,8 @@ export interface TranscriptAnswer {
   text: string;
   /** A later row the person sent follows: this turn is over, whatever the session does now. */
   complete: boolean;
+  /** The last assistant row is an error row (the run failed before producing a reply). */
+  failed: boolean;
 }
 
 /**
@@ -25,11 +27,18 @@ export interface TranscriptAnswer {
 export function answerInTranscript(messages: readonly HistoryMessage[], turnId: string): TranscriptAnswer {
   const rows = [...messages].sort((a, b) => a.seq - b.seq);
   const start = rows.findIndex((m) => m.role === "user" && m.idempotencyKey === `${turnId}:user`);
-  if (start < 0) return { admitted: false, text: "", complete: false };
+  if (start < 0) return { admitted: false, text: "", complete: false, failed: false };
   const parts: string[] = [];
+  let failed = false;
+  let complete = false;
   for (const row of rows.slice(start + 1)) {
-    if (row.role === "user" && !isSystemRow(row)) return { admitted: true, text: parts.join("\n\n"), complete: true };
-    if (row.role === "assistant" && row.text.trim().length > 0) parts.push(row.text.trim());
+    if (row.role === "user" && !isSystemRow(row)) {
+      complete = true;
+      break;
+    }
+    if (row.role !== "assistant" || row.text.trim().length === 0) continue;
+    parts.push(row.text.trim());
+    failed = row.stopReason === "error";
   }
-  return { admitted: true, text: parts.join("\n\n"), complete: false };
+  return { admitted: true, text: parts.join("\n\n"), complete, failed };
 }
