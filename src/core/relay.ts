@@ -1,27 +1,17 @@
 import { randomUUID } from "node:crypto";
 import type { Channels } from "./channels.ts";
-import { ErrorCode, isBotError, userMessage } from "./errors.ts";
+import { ErrorCode, isBotError } from "./errors.ts";
 import type { JournalEntry, Thread } from "./model.ts";
 import type { Clock, GatewayEvent, GatewayPort, Logger, StorePort } from "./ports.ts";
 import { ReplyStream } from "./reply-stream.ts";
 import { answerInTranscript } from "./transcript.ts";
+import { isRetryable, nextAction, QUEUED_TEXT, refusal } from "./turn-text.ts";
+import { type Watch, Watches } from "./watches.ts";
 
-/** Acknowledgement for a message kept while the gateway is away. */
-export const QUEUED_TEXT = "Queued: the OpenClaw gateway is restarting. Your message will be sent when it is back.";
+export { QUEUED_TEXT } from "./turn-text.ts";
 
 /** How a followed turn ended. */
 export type TurnEnd = "done" | "failed" | "aborted";
-
-/** A turn the relay is following until its answer is delivered. */
-interface Watch {
-  entry: JournalEntry;
-  stream: ReplyStream;
-  /** Runs whose events belong to this turn: ours, or one OpenClaw started (recovery, queue). */
-  runIds: Set<string>;
-  /** Follow any run of the session (the answer comes under a run id we never issued). */
-  followSession: boolean;
-  settle: () => void;
-}
 
 /**
  * DESIGN §5: journals each message before sending it, sends turns of one thread in order, streams
@@ -34,7 +24,7 @@ export class Relay {
   readonly #clock: Clock;
   readonly #logger: Logger;
   readonly #queues = new Map<string, Promise<void>>();
-  readonly #watches = new Map<string, Watch>();
+  readonly #watches = new Watches();
   readonly #endListeners: ((entry: JournalEntry, status: TurnEnd) => void)[] = [];
 
   constructor(options: { store: StorePort; gateway: GatewayPort; channels: Channels; clock: Clock; logger: Logger }) {
@@ -97,12 +87,12 @@ export class Relay {
 
   /** True while a turn of this thread is being followed. */
   isActive(slug: string): boolean {
-    return [...this.#watches.values()].some((w) => w.entry.slug === slug);
+    return this.#watches.hasSlug(slug);
   }
 
   /** Conversations with a turn in flight. */
   activeConversations(): string[] {
-    return [...new Set([...this.#watches.values()].map((w) => w.entry.conversation))];
+    return this.#watches.conversations();
   }
 
   /**
@@ -130,7 +120,7 @@ export class Relay {
         followSession: options.followSession ?? false,
         settle: resolve,
       };
-      this.#watches.set(entry.turnId, watch);
+      this.#watches.add(watch);
       stream.startTyping();
       if (options.checkNow ?? true) void this.#checkTranscript(watch, false, 0, options.resendIfMissing);
     });
@@ -138,12 +128,12 @@ export class Relay {
 
   /** Re-reads the transcript of every turn being followed (after a reconnect, events may have been missed). */
   recheck(): void {
-    for (const watch of this.#watches.values()) void this.#checkTranscript(watch);
+    for (const watch of this.#watches.all()) void this.#checkTranscript(watch);
   }
 
   /** Stops following every turn (their journal entries stay open for reconciliation). */
   release(): JournalEntry[] {
-    const entries = [...this.#watches.values()].map((w) => {
+    const entries = [...this.#watches.all()].map((w) => {
       // A half-shown answer stays, marked as cut short; the continuation comes as a new message.
       w.stream
         .interrupt()
@@ -242,14 +232,14 @@ export class Relay {
     if (event.type === "tool") return void this.#onTool(event);
     if (event.type === "session") return void this.#onSession(event);
     if (event.type !== "chat") return;
-    const watch = this.#watchFor(event.runId);
+    const watch = this.#watches.forRun(event.runId);
     if (watch) {
       this.#onOwnRun(watch, event);
       return;
     }
     // A run we never issued (OpenClaw's recovery, or a message queued behind it) answers the oldest
     // turn that follows the session; every follower re-reads the transcript when such a run ends.
-    const followers = this.#followers(event.sessionKey);
+    const followers = this.#watches.followers(event.sessionKey);
     const oldest = followers[0];
     if (!oldest) return;
     if (event.state === "delta") {
@@ -278,22 +268,6 @@ export class Relay {
     }
     watch.followSession = true;
     void this.#checkTranscript(watch, true);
-  }
-
-  #watchFor(runId: string): Watch | undefined {
-    const direct = this.#watches.get(runId);
-    if (direct) return direct;
-    for (const watch of this.#watches.values()) {
-      if (watch.runIds.has(runId)) return watch;
-    }
-    return undefined;
-  }
-
-  /** Turns following any run of a session, oldest first. */
-  #followers(sessionKey: string): Watch[] {
-    return [...this.#watches.values()]
-      .filter((w) => w.followSession && w.entry.sessionKey === sessionKey)
-      .sort((a, b) => a.entry.seq - b.entry.seq);
   }
 
   /** Delivers the answer once the transcript has it and no run of the session is active. */
@@ -353,13 +327,13 @@ export class Relay {
    */
   #onSession(event: Extract<GatewayEvent, { type: "session" }>): void {
     if (event.session.hasActiveRun === true || (event.session.activeRunIds?.length ?? 0) > 0) return;
-    for (const watch of this.#watches.values()) {
+    for (const watch of this.#watches.all()) {
       if (watch.followSession && watch.entry.sessionKey === event.sessionKey) void this.#checkTranscript(watch);
     }
   }
 
   #onTool(event: Extract<GatewayEvent, { type: "tool" }>): void {
-    const watch = this.#watchFor(event.runId) ?? this.#followers(event.sessionKey)[0];
+    const watch = this.#watches.forRun(event.runId) ?? this.#watches.followers(event.sessionKey)[0];
     if (!watch || event.phase !== "start") return;
     const checkpoint = this.#store.state.checkpoints[watch.entry.slug];
     const call = { name: event.name, args: event.args, at: this.#clock.now() };
@@ -387,27 +361,4 @@ export class Relay {
       this.#logger.warn("could not post a status line", { conversation, error });
     }
   }
-}
-
-/** What to tell the person when the gateway refuses a turn; OpenClaw's own hints name its commands, not ours. */
-function refusal(error: unknown): string {
-  const text = userMessage(error);
-  if (/ended during restart recovery/i.test(text)) {
-    return "OpenClaw could not recover this thread's session after a restart. Press Recover on the notice, or type /resume, to continue it in a new session.";
-  }
-  if (/is archived/i.test(text))
-    return "OpenClaw archived this thread's session. Type /thread <name> again to restore it.";
-  return `The gateway refused this message: ${text}`;
-}
-
-function isRetryable(error: unknown): boolean {
-  return isBotError(error, ErrorCode.GatewayError) && error.details?.retryable === true;
-}
-
-const NEXT_ACTION = /(?:^|\n)\s*(?:next(?: step)?|then I(?:'ll| will))\s*[:,-]?\s*(.{3,200})/i;
-
-/** The next expected action, when the agent stated one ("Next: …"). */
-function nextAction(text: string): { nextAction?: string } {
-  const match = NEXT_ACTION.exec(text);
-  return match?.[1] ? { nextAction: match[1].trim() } : {};
 }

@@ -1,0 +1,70 @@
+import type { JournalEntry } from "./model.ts";
+import type { ReplyStream } from "./reply-stream.ts";
+
+/** A turn the relay is following until its answer is delivered. */
+export interface Watch {
+  entry: JournalEntry;
+  stream: ReplyStream;
+  /** Runs whose events belong to this turn: ours, or one OpenClaw started (recovery, queue). */
+  runIds: Set<string>;
+  /** Follow any run of the session (the answer comes under a run id we never issued). */
+  followSession: boolean;
+  settle: () => void;
+}
+
+/** The turns being followed, found by turn, run or session. */
+export class Watches {
+  readonly #byTurn = new Map<string, Watch>();
+
+  /** Starts following a turn. */
+  add(watch: Watch): void {
+    this.#byTurn.set(watch.entry.turnId, watch);
+  }
+
+  /** The watch of a turn. */
+  get(turnId: string): Watch | undefined {
+    return this.#byTurn.get(turnId);
+  }
+
+  /** True while the turn is followed. */
+  has(turnId: string): boolean {
+    return this.#byTurn.has(turnId);
+  }
+
+  /** Stops following a turn. */
+  delete(turnId: string): void {
+    this.#byTurn.delete(turnId);
+  }
+
+  /** Stops following every turn. */
+  clear(): void {
+    this.#byTurn.clear();
+  }
+
+  /** Every followed turn. */
+  all(): Watch[] {
+    return [...this.#byTurn.values()];
+  }
+
+  /** The turn a run belongs to: the turn whose id it is, or one that adopted it. */
+  forRun(runId: string): Watch | undefined {
+    return this.#byTurn.get(runId) ?? this.all().find((w) => w.runIds.has(runId));
+  }
+
+  /** Turns following any run of a session, oldest first. */
+  followers(sessionKey: string): Watch[] {
+    return this.all()
+      .filter((w) => w.followSession && w.entry.sessionKey === sessionKey)
+      .sort((a, b) => a.entry.seq - b.entry.seq);
+  }
+
+  /** True while a turn of this thread is followed. */
+  hasSlug(slug: string): boolean {
+    return this.all().some((w) => w.entry.slug === slug);
+  }
+
+  /** Conversations with a turn in flight. */
+  conversations(): string[] {
+    return [...new Set(this.all().map((w) => w.entry.conversation))];
+  }
+}
