@@ -1,0 +1,179 @@
+/**
+ * The whole bot in the test process against a real gateway, with the real platform channels: the real core
+ * (composeBot), our protocol client, the lowdb store on a temp file, and the real grammY / discord.js channels
+ * talking over HTTP (and WebSocket) to our fake Telegram / fake Discord on 127.0.0.1.
+ */
+import { createDiscordChannel, type DiscordChannel } from "../../../../src/channels/discord/index.ts";
+import { createTelegramChannel, type TelegramChannel } from "../../../../src/channels/telegram/index.ts";
+import { type Bot, composeBot } from "../../../../src/compose.ts";
+import type { ResumePolicy } from "../../../../src/core/model.ts";
+import type { Logger } from "../../../../src/core/ports.ts";
+import { createOpenClawGateway, type OpenClawGateway } from "../../../../src/gateway/index.ts";
+import { type JsonStore, openJsonStore } from "../../../../src/store/index.ts";
+import { type StoredMessage as DiscordMessage, FakeDiscord, ids } from "../../../fakes/fake-discord.ts";
+import {
+  type FakeChat,
+  FakeTelegram,
+  type FakeUser,
+  type StoredMessage as TelegramMessage,
+} from "../../../fakes/fake-telegram.ts";
+import type { Gateway } from "../../harness/gateway.ts";
+
+/** The Telegram person and chats of these tests (the same ids as the unit tests'). */
+export const alice: FakeUser = { id: 101, is_bot: false, first_name: "Alice", username: "alice" };
+export const aliceDm: FakeChat = { id: 101, type: "private", first_name: "Alice" };
+export const forum: FakeChat = { id: -1002001, type: "supergroup", title: "Forum", is_forum: true };
+
+export { ids } from "../../../fakes/fake-discord.ts";
+
+/** One log line as the recording logger keeps it. */
+export interface LogEntry {
+  level: string;
+  message: string;
+  fields?: Record<string, unknown> | undefined;
+}
+
+/** A logger that keeps every line (tests look for adapter complaints and secrets in them). */
+export function recordingLogger(): Logger & { entries: LogEntry[] } {
+  const entries: LogEntry[] = [];
+  const at = (level: string) => (message: string, fields?: Record<string, unknown>) => {
+    entries.push({ level, message, fields });
+  };
+  return { entries, debug: at("debug"), info: at("info"), warn: at("warn"), error: at("error") };
+}
+
+/** A running bot with its channels and their fakes. */
+export interface ChannelsBot {
+  bot: Bot;
+  store: JsonStore;
+  client: OpenClawGateway;
+  logger: ReturnType<typeof recordingLogger>;
+  tg: FakeTelegram;
+  telegram: TelegramChannel;
+  dc: FakeDiscord;
+  discord: DiscordChannel;
+  /** Stops the channels, the bot, the store and the fakes (idempotent). */
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts fake Telegram and fake Discord, the real channels against them, and the whole bot connected to
+ * `gateway`; resolves once the bot is connected.
+ */
+export async function startChannelsBot(options: {
+  gateway: Gateway;
+  storePath: string;
+  policy: ResumePolicy;
+}): Promise<ChannelsBot> {
+  const tg = await FakeTelegram.start();
+  for (const chat of [aliceDm, forum]) tg.addChat(chat);
+  tg.setMember(forum.id, alice, "administrator");
+  const dc = await FakeDiscord.start();
+  const logger = recordingLogger();
+  const store = await openJsonStore({ path: options.storePath });
+  const client = createOpenClawGateway({
+    url: options.gateway.url,
+    token: options.gateway.token,
+    logger,
+    // The real default backs off to 15 s while the gateway is down; a restart takes ~9 s, so tests would idle.
+    backoffMaxMs: 1_000,
+  });
+  const bot = composeBot({
+    store,
+    gateway: client,
+    logger,
+    agentId: "main",
+    policy: options.policy,
+    allowedUsers: [`telegram:${alice.id}`, `discord:${ids.alice}`],
+    adminUsers: [],
+  });
+  const telegram = createTelegramChannel({
+    token: tg.token,
+    apiRoot: tg.apiRoot,
+    app: bot.app,
+    logger,
+    limits: { throttle: false },
+  });
+  const discord = createDiscordChannel({ token: dc.token, apiRoot: dc.apiRoot, app: bot.app, logger });
+  bot.channels.add(telegram.channel);
+  bot.channels.add(discord.channel);
+  let stopped: Promise<void> | undefined;
+  const stop = () => {
+    stopped ??= (async () => {
+      await telegram.stop();
+      await discord.stop();
+      await bot.stop();
+      await store.close();
+      await tg.stop();
+      await dc.close();
+    })();
+    return stopped;
+  };
+  try {
+    await telegram.start();
+    await discord.start();
+    await bot.start();
+  } catch (error) {
+    await stop().catch(() => {});
+    throw error;
+  }
+  return { bot, store, client, logger, tg, telegram, dc, discord, stop };
+}
+
+/** Waits for the bot's message in a Telegram chat (and topic; undefined = outside topics) whose text matches. */
+export function telegramSays(
+  world: ChannelsBot,
+  chatId: number,
+  topicId: number | undefined,
+  text: string | RegExp,
+  timeoutMs = 60_000,
+): Promise<TelegramMessage> {
+  const matches = (t: string | undefined) => (typeof text === "string" ? t === text : text.test(t ?? ""));
+  return world.tg.waitUntil(() => world.tg.botMessages(chatId, topicId).find((m) => matches(m.message.text)), {
+    timeoutMs,
+    what: `${String(text)} in telegram ${chatId}/${topicId ?? "-"}`,
+  });
+}
+
+/** The bot's messages in a Discord channel (a thread or a DM channel). */
+export function discordBotMessages(world: ChannelsBot, channelId: string): DiscordMessage[] {
+  return world.dc.messagesIn(channelId).filter((m) => m.author.id === ids.bot && !m.deleted);
+}
+
+/** Waits for the bot's message in a Discord channel whose (current) content matches. */
+export function discordSays(
+  world: ChannelsBot,
+  channelId: string,
+  text: string | RegExp,
+  timeoutMs = 60_000,
+): Promise<DiscordMessage> {
+  const matches = (t: string) => (typeof text === "string" ? t === text : text.test(t));
+  return world.dc.waitFor(() => discordBotMessages(world, channelId).find((m) => matches(m.content)), {
+    timeoutMs,
+    what: `${String(text)} in discord ${channelId}`,
+  });
+}
+
+/** `/thread <name>` from the forum's General: waits for the reply there and returns the topic it opened. */
+export async function openTelegramTopic(world: ChannelsBot, name: string): Promise<number> {
+  world.tg.userMessage(forum.id, alice, `/thread ${name}`);
+  await telegramSays(world, forum.id, undefined, /Created thread/, 30_000);
+  const topic = world.tg.topics(forum.id).find((t) => t.name === name);
+  if (!topic) throw new Error(`no forum topic named ${name}`);
+  return topic.id;
+}
+
+/** `/thread name:<name>` in the text channel #general: waits for the answer and returns the Discord thread id. */
+export async function openDiscordThread(
+  world: ChannelsBot,
+  name: string,
+): Promise<{ threadId: string; reply: string }> {
+  const slash = world.dc.slash({ userId: ids.alice, channelId: ids.general, name: "thread", options: { name } });
+  const reply = await world.dc.waitFor(() => !slash.pendingDefer && slash.original?.content, {
+    timeoutMs: 30_000,
+    what: "/thread reply",
+  });
+  const thread = [...world.dc.world.channels.values()].find((c) => c.name === name && c.parentId === ids.general);
+  if (!thread) throw new Error(`no Discord thread named ${name}`);
+  return { threadId: thread.id, reply };
+}
