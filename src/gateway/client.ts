@@ -68,7 +68,7 @@ export class OpenClawGateway implements GatewayPort {
     this.#startTimeoutMs = options.startTimeoutMs ?? 30_000;
     this.#subscribeSessions = options.subscribeSessions ?? true;
     this.#router = new EventRouter(this.#logger);
-    const maxMs = options.backoffMaxMs ?? 15_000;
+    const maxMs = options.backoffMaxMs ?? 5_000;
     this.#connection = new GatewayConnection({
       url: options.url,
       token: options.token,

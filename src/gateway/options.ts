@@ -20,7 +20,7 @@ export interface OpenClawGatewayOptions {
   requestTimeoutMs?: number | undefined;
   /** First reconnect delay ceiling (250 ms). */
   backoffBaseMs?: number | undefined;
-  /** Largest reconnect delay (15 s). */
+  /** Largest reconnect delay (5 s: a restarted gateway on loopback is back within seconds). */
   backoffMaxMs?: number | undefined;
   /** A connection that lived this long resets the backoff (10 s). */
   stableAfterMs?: number | undefined;
