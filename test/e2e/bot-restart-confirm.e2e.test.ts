@@ -3,15 +3,10 @@
  * session, so OpenClaw does not re-run a crash-cut turn by itself; the person resumes it. Also records what
  * such a child session keeps of a normal session (the README's "what confirm costs").
  */
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { startE2eGateway } from "./harness/e2e-context.ts";
-import { type FakeModel, startFakeModel } from "./harness/fake-model.ts";
-import type { Gateway } from "./harness/gateway.ts";
+import { describe, expect, it } from "vitest";
 import { sendTurn } from "./harness/turns.ts";
-import { type InProcessBot, startInProcessBot } from "./support/in-process-bot.ts";
+import type { InProcessBot } from "./support/in-process-bot.ts";
+import { useGatewaySuite } from "./support/suite.ts";
 import { sleep, until } from "./support/waits.ts";
 
 interface Row {
@@ -23,37 +18,17 @@ interface Row {
 }
 
 describe("restarts under RESUME_POLICY=confirm (real gateway)", () => {
-  let model: FakeModel;
-  let gateway: Gateway;
-  let dir: string;
-  let bot: InProcessBot | undefined;
-
-  beforeAll(async () => {
-    model = await startFakeModel();
-    gateway = await startE2eGateway(model, "restart-confirm");
-    dir = mkdtempSync(join(tmpdir(), "tk-restart-confirm-"));
-  });
-
-  afterEach(async () => {
-    await bot?.stop();
-    bot = undefined;
-  });
-
-  afterAll(async () => {
-    await gateway?.cleanup();
-    await model?.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  const suite = useGatewaySuite("restart-confirm");
 
   const open = async (name: string, policy: "confirm" | "auto" = "confirm") => {
-    bot = await startInProcessBot({ gateway, storePath: join(dir, `${name}.json`), policy });
+    const bot = await suite.startBot(name.toLowerCase().replace(/\s+/g, "-"), policy);
     const conversation = `console:${name.toLowerCase().replace(/\s+/g, "-")}`;
     expect((await bot.command(conversation, "thread", name))?.text).toMatch(/Created thread/);
     return { bot, conversation };
   };
   const texts = (b: InProcessBot, conversation: string) => b.channel.in(conversation).map((m) => m.text);
   const rows = async (params: Record<string, unknown>): Promise<Row[]> => {
-    const client = await gateway.connect();
+    const client = await suite.gateway.connect();
     try {
       return (await client.request<{ sessions: Row[] }>("sessions.list", params)).sessions;
     } finally {
@@ -71,18 +46,18 @@ describe("restarts under RESUME_POLICY=confirm (real gateway)", () => {
     });
     await b.say(conversation, "hello child");
     await until("the echo", () => texts(b, conversation).includes("ECHO: hello child"), 60_000);
-    const tools = model.requests.at(-1)?.toolNames ?? [];
+    const tools = suite.model.requests.at(-1)?.toolNames ?? [];
     expect(tools.length).toBeGreaterThan(0);
     // A normal (non-child) session of the same agent is offered exactly the same tools.
-    const client = await gateway.connect();
+    const client = await suite.gateway.connect();
     await client.request("sessions.create", { key: "agent:main:named:plain-peer" });
     await sendTurn(client, "agent:main:named:plain-peer", "plain peer turn");
     await client.close();
-    const plain = model.requests.filter((r) => r.userText === "plain peer turn").at(-1)?.toolNames ?? [];
+    const plain = suite.model.requests.filter((r) => r.userText === "plain peer turn").at(-1)?.toolNames ?? [];
     expect([...tools].sort()).toEqual([...plain].sort());
     const tool =
       ["session_status", "sessions_list", "ls", "read"].find((name) => tools.includes(name)) ?? tools[0] ?? "";
-    model.when("use a tool", { kind: "tool", name: tool, args: {}, finalText: "Tool used." }, 1);
+    suite.model.when("use a tool", { kind: "tool", name: tool, args: {}, finalText: "Tool used." }, 1);
     await b.say(conversation, "use a tool please");
     await until("the tool answer", () => texts(b, conversation).includes("Tool used."), 60_000);
     await until(
@@ -98,10 +73,10 @@ describe("restarts under RESUME_POLICY=confirm (real gateway)", () => {
     await until("the first answer", () => texts(b, conversation).includes("ECHO: first turn"), 60_000);
     const [before] = await rows({ search: "confirm-crash" });
     await b.say(conversation, "HOLD plan the budget");
-    await model.waitForHeld();
+    await suite.model.waitForHeld();
     await sleep(500);
-    await gateway.crash();
-    await gateway.start();
+    await suite.gateway.crash();
+    await suite.gateway.start();
     const notice = await until(
       "the notice",
       () => b.channel.in(conversation).find((m) => m.text.includes("restart interrupted")),
@@ -109,13 +84,13 @@ describe("restarts under RESUME_POLICY=confirm (real gateway)", () => {
     );
     expect(notice.buttons.map((x) => x.label)).toEqual(["Resume"]);
     expect(notice.text).toContain("Task: HOLD plan the budget");
-    const sinceCrash = model.requests.length;
+    const sinceCrash = suite.model.requests.length;
     await sleep(8_000); // OpenClaw's own recovery would have reached the model by now (seen at hello+4–7 s).
-    expect(model.requests.slice(sinceCrash)).toEqual([]);
+    expect(suite.model.requests.slice(sinceCrash)).toEqual([]);
 
     const resume = notice.buttons[0]?.data ?? "";
     expect((await b.press(conversation, resume)).text).toMatch(/Resuming/);
-    const continuation = await model.waitForRequest((r) => r.seq > sinceCrash && r.kind === "turn", 60_000);
+    const continuation = await suite.model.waitForRequest((r) => r.seq > sinceCrash && r.kind === "turn", 60_000);
     const seen = continuation.messages.map((m) => m.text).join("\n");
     expect(seen).toContain("ECHO: first turn");
     expect(continuation.userText).toContain("interrupted by a restart");
@@ -129,12 +104,12 @@ describe("restarts under RESUME_POLICY=confirm (real gateway)", () => {
     expect(after?.key).toBe(before?.key);
     expect(after?.sessionId).toBe(before?.sessionId);
 
-    const requests = model.requests.length;
+    const requests = suite.model.requests.length;
     expect((await b.press(conversation, resume)).text).toMatch(/already continued/);
     expect((await b.command(conversation, "resume"))?.text).toMatch(/Nothing to resume/);
     expect((await b.press("console:elsewhere", resume)).text).toMatch(/another conversation/);
     await sleep(1_000);
-    expect(model.requests.length).toBe(requests);
-    expect(model.requests.filter((r) => r.kind === "recovery")).toHaveLength(0);
+    expect(suite.model.requests.length).toBe(requests);
+    expect(suite.model.requests.filter((r) => r.kind === "recovery")).toHaveLength(0);
   });
 });

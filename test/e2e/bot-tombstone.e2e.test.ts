@@ -3,65 +3,41 @@
  * `restartRecoveryStatus: "tombstoned"` (docs/openclaw-recovery.md §4). The bot then offers Recover, which
  * moves the thread to the session `sessions.recover` creates; the thread's name reaches it from then on.
  */
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startE2eGateway } from "./harness/e2e-context.ts";
-import { type FakeModel, startFakeModel } from "./harness/fake-model.ts";
-import type { Gateway } from "./harness/gateway.ts";
-import { type InProcessBot, startInProcessBot } from "./support/in-process-bot.ts";
+import { describe, expect, it } from "vitest";
+import { useGatewaySuite } from "./support/suite.ts";
 import { sleep, until } from "./support/waits.ts";
 
 const KEY = "agent:main:named:tombstone";
 
 describe("a tombstoned thread (real gateway)", () => {
-  let model: FakeModel;
-  let gateway: Gateway;
-  let dir: string;
-  let bot: InProcessBot | undefined;
-
-  beforeAll(async () => {
-    model = await startFakeModel();
-    gateway = await startE2eGateway(model, "tombstone");
-    dir = mkdtempSync(join(tmpdir(), "tk-tombstone-"));
-  });
-
-  afterAll(async () => {
-    await bot?.stop();
-    await gateway?.cleanup();
-    await model?.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  const suite = useGatewaySuite("tombstone");
 
   /** Crashes the gateway the moment OpenClaw admits the recovery run of KEY (before it starts). */
   async function crashAtRecoveryAdmission(): Promise<void> {
-    await gateway.start();
-    const watcher = await gateway.connect();
+    await suite.gateway.start();
+    const watcher = await suite.gateway.connect();
     await watcher.request("sessions.subscribe", {});
     await watcher.waitForEvent(
       (e) => e.event === "sessions.changed" && e.payload.sessionKey === KEY && e.payload.reason === "send",
       30_000,
     );
-    await gateway.crash();
+    await suite.gateway.crash();
     await watcher.closed;
   }
 
   it("gets a notice with Recover; Recover continues it under the new key, which /thread then reaches", async () => {
-    const storePath = join(dir, "threads.json");
-    bot = await startInProcessBot({ gateway, storePath, policy: "auto" });
+    let bot = await suite.startBot("threads", "auto");
     const conversation = "console:tomb";
     expect((await bot.command(conversation, "thread", "Tombstone"))?.text).toMatch(/Created thread/);
     await bot.say(conversation, "HOLD the doomed task");
-    await model.waitForHeld();
+    await suite.model.waitForHeld();
     await sleep(500);
-    await bot.stop(); // the bot comes back once OpenClaw has given up
-    bot = undefined;
-    await gateway.crash();
+    await suite.stopBot(); // the bot comes back once OpenClaw has given up
+    await suite.gateway.crash();
     for (let attempt = 0; attempt < 3; attempt++) await crashAtRecoveryAdmission();
-    await gateway.start();
+    await suite.gateway.start();
 
-    bot = await startInProcessBot({ gateway, storePath, policy: "auto" });
+    bot = await suite.startBot("threads", "auto");
     const b = bot;
     const notice = await until(
       "the Recover notice",
@@ -86,7 +62,7 @@ describe("a tombstoned thread (real gateway)", () => {
     expect(moved).not.toBe(KEY);
     expect(moved).toMatch(/^agent:main:/);
 
-    const client = await gateway.connect();
+    const client = await suite.gateway.connect();
     const labelled = await client.request<{ sessions: { key: string }[] }>("sessions.list", { label: "Tombstone" });
     expect(labelled.sessions.map((s) => s.key)).toEqual([moved]);
     await client.close();

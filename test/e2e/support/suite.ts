@@ -1,0 +1,60 @@
+/**
+ * The shared set-up of a bot e2e file: one fake model and one real gateway for the whole file, a temp dir
+ * for stores, and the in-process bot of the current test stopped after it.
+ */
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, afterEach, beforeAll } from "vitest";
+import type { ResumePolicy } from "../../../src/core/model.ts";
+import { startE2eGateway } from "../harness/e2e-context.ts";
+import { type FakeModel, startFakeModel } from "../harness/fake-model.ts";
+import type { Gateway } from "../harness/gateway.ts";
+import { type InProcessBot, startInProcessBot } from "./in-process-bot.ts";
+
+/** What a test of the file reaches; filled in by beforeAll. */
+export interface GatewaySuite {
+  model: FakeModel;
+  gateway: Gateway;
+  /** Temp dir for this file's stores. */
+  dir: string;
+  /** Starts an in-process bot with its store at `<dir>/<storeName>.json`; stopped after the test. */
+  startBot(storeName: string, policy: ResumePolicy): Promise<InProcessBot>;
+  /** Stops the current bot now (a test that restarts the bot). */
+  stopBot(): Promise<void>;
+}
+
+/** Registers the hooks; call inside `describe`. */
+export function useGatewaySuite(name: string): GatewaySuite {
+  let bot: InProcessBot | undefined;
+  const suite = {
+    async startBot(storeName: string, policy: ResumePolicy) {
+      bot = await startInProcessBot({
+        gateway: suite.gateway,
+        storePath: join(suite.dir, `${storeName}.json`),
+        policy,
+      });
+      return bot;
+    },
+    async stopBot() {
+      await bot?.stop();
+      bot = undefined;
+    },
+  } as GatewaySuite;
+  beforeAll(async () => {
+    suite.model = await startFakeModel();
+    suite.gateway = await startE2eGateway(suite.model, name);
+    suite.dir = mkdtempSync(join(tmpdir(), `tk-${name}-`));
+  });
+  afterEach(async () => {
+    suite.model.recoveryMode = "answer";
+    await suite.stopBot();
+  });
+  afterAll(async () => {
+    await suite.stopBot();
+    await suite.gateway?.cleanup();
+    await suite.model?.close();
+    if (suite.dir) rmSync(suite.dir, { recursive: true, force: true });
+  });
+  return suite;
+}
