@@ -1,0 +1,20 @@
+/** A GatewayPort that answers at once without a network, for store benchmarks of core code paths. */
+import type { GatewayPort } from "../../src/core/ports.ts";
+
+/** `connected` false makes the relay keep turns in its inbox (nothing is sent). */
+export function instantGateway(connected: boolean): GatewayPort {
+  return {
+    connected,
+    bootId: connected ? "bench-boot" : undefined,
+    start: async () => {},
+    stop: async () => {},
+    on: () => () => {},
+    createSession: async ({ key, label }) => ({ key, sessionId: `s-${key}`, label }),
+    patchSession: async () => {},
+    listSessions: async () => [],
+    chatSend: async ({ idempotencyKey }) => ({ runId: idempotencyKey, status: "started" }),
+    chatHistory: async ({ sessionKey }) => ({ sessionKey, messages: [], session: { key: sessionKey } }),
+    chatAbort: async () => {},
+    recoverSession: async ({ key }) => ({ key, sessionId: `s-${key}` }),
+  };
+}

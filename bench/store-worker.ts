@@ -1,0 +1,154 @@
+/**
+ * Child process of the `store` section (one fresh process per measurement, so every load is cold):
+ *   seed <path> <threads> [lean]    writes a seeded store (bench/lib/seed.ts)
+ *   load <path> <threads>           opens it (loadMs), waits, samples RSS while holding it
+ *   measure <path> <threads> json   lookups, journal writes, binds, a 1,000-bind burst on our store
+ *   measure <path> <threads> naive  journal writes on the naive lowdb store (same data)
+ * Prints one JSON line with the figures (ms unless named otherwise).
+ */
+import { statSync } from "node:fs";
+import { Channels } from "../src/core/channels.ts";
+import { slugify } from "../src/core/keys/thread-slug.ts";
+import { silentLogger } from "../src/core/log.ts";
+import type { StorePort } from "../src/core/ports.ts";
+import { Relay } from "../src/core/relay.ts";
+import { ThreadRegistry } from "../src/core/threads.ts";
+import { openJsonStore, openNaiveStore } from "../src/store/index.ts";
+import { instantGateway } from "./lib/instant-gateway.ts";
+import { prng, seedStore, threadName, writeSeededStore } from "./lib/seed.ts";
+import { percentile, rssMb, sleep } from "./lib/stats.ts";
+
+const [mode, path = "", count = "0", kind = "json"] = process.argv.slice(2);
+const threads = Number(count);
+const clock = { now: Date.now };
+
+async function seed(): Promise<Record<string, number>> {
+  const started = performance.now();
+  await writeSeededStore(path, seedStore(threads, { lean: kind === "lean" }));
+  return { seedMs: performance.now() - started, fileBytes: statSync(path).size };
+}
+
+async function load(): Promise<Record<string, number>> {
+  const started = performance.now();
+  const store = await openJsonStore({ path });
+  const loadMs = performance.now() - started;
+  // Hold it a moment, as a running bot does, before reading the resident size.
+  await sleep(1500);
+  const rss = rssMb();
+  const heapMb = process.memoryUsage().heapUsed / 1e6;
+  // Then what is left once the load's garbage (the file's bytes and text) is collected.
+  (globalThis as { gc?: () => void }).gc?.();
+  await sleep(200);
+  const afterGc = { rssAfterGcMb: rssMb(), heapAfterGcMb: process.memoryUsage().heapUsed / 1e6 };
+  await store.close();
+  return { loadMs, rssMb: rss, heapMb, ...afterGc, threadsLoaded: Object.keys(store.state.threads).length };
+}
+
+/** Times `run` `count` times, one call at a time. */
+async function timed(count: number, run: (i: number) => Promise<unknown> | unknown): Promise<number[]> {
+  const samples: number[] = [];
+  for (let i = 0; i < count; i++) {
+    const started = performance.now();
+    await run(i);
+    samples.push(performance.now() - started);
+  }
+  return samples;
+}
+
+/** Per-turn durable write exactly as the relay makes it (Relay.accept; the gateway is away so nothing is sent). */
+async function journalWrites(store: StorePort, rounds: number, close: boolean): Promise<number[]> {
+  const relay = new Relay({
+    store,
+    gateway: instantGateway(false),
+    channels: new Channels(),
+    clock,
+    logger: silentLogger,
+  });
+  const random = prng(7);
+  const samples: number[] = [];
+  for (let i = 0; i < rounds; i++) {
+    const slug = slugify(threadName(Math.floor(random() * threads)));
+    const thread = store.state.threads[slug];
+    if (!thread) throw new Error(`store bench: thread ${slug} missing`);
+    const started = performance.now();
+    const entry = await relay.accept({
+      thread,
+      conversation: "telegram:500000001",
+      senderId: "telegram:42",
+      text: TEXT,
+    });
+    samples.push(performance.now() - started);
+    // The turn's end closes the entry (as Relay's finish does); not timed.
+    if (close) await store.update({ journal: { [entry.turnId]: null } });
+  }
+  return samples;
+}
+
+const TEXT = "Can you compare the Q3 forecast with actuals and flag anything over 10%? Then draft the summary.";
+
+async function measure(): Promise<Record<string, number>> {
+  const naive = kind === "naive";
+  const started = performance.now();
+  const store: StorePort = naive ? await openNaiveStore(path) : await openJsonStore({ path });
+  const loadMs = performance.now() - started;
+  const journalRounds = naive ? (threads >= 100_000 ? 5 : threads >= 10_000 ? 20 : 50) : 1000;
+  const journal = await journalWrites(store, journalRounds, !naive);
+  const out: Record<string, number> = {
+    loadMs,
+    journalP50: percentile(journal, 0.5),
+    journalP99: percentile(journal, 0.99),
+    journalRounds,
+  };
+  if (!naive) Object.assign(out, await registryFigures(store));
+  out.rssMb = rssMb();
+  await store.close();
+  return out;
+}
+
+/** Lookups, binds and a burst of binds through the core's ThreadRegistry on our store. */
+async function registryFigures(store: StorePort): Promise<Record<string, number>> {
+  const registry = new ThreadRegistry({
+    store,
+    gateway: instantGateway(true),
+    agentId: "main",
+    policy: "auto",
+    clock,
+    logger: silentLogger,
+  });
+  const names = Array.from({ length: threads }, (_, i) => threadName(i));
+  const conversations = Object.keys(store.state.bindings);
+  const random = prng(11);
+  const pick = <T>(list: T[]): T => list[Math.floor(random() * list.length)] as T;
+  const resolve = await timed(20_000, (i) => {
+    // Half by name (as /thread and /resume <name> resolve), half by conversation (every message).
+    const found = i % 2 === 0 ? registry.byName(pick(names)) : registry.boundThread(pick(conversations));
+    if (!found) throw new Error("store bench: lookup missed");
+  });
+  const sender = { id: "telegram:42", name: "bench" };
+  // Durable /thread binds: alternately a new thread and an existing one, each from a new conversation.
+  const attach = (i: number, tag: string) =>
+    registry.attach({
+      name: i % 2 === 0 ? `bench ${tag} ${i}` : pick(names),
+      place: { conversation: `discord:77:${tag}${i}`, direct: false },
+      sender,
+    });
+  const binds = await timed(500, (i) => attach(i, "b"));
+  const burstStarted = performance.now();
+  await Promise.all(Array.from({ length: 1000 }, (_, i) => attach(i, "c")));
+  const burstMs = performance.now() - burstStarted;
+  return {
+    resolveP50: percentile(resolve, 0.5),
+    resolveP99: percentile(resolve, 0.99),
+    bindP50: percentile(binds, 0.5),
+    bindP99: percentile(binds, 0.99),
+    burstMs,
+  };
+}
+
+const run = mode === "seed" ? seed : mode === "load" ? load : mode === "measure" ? measure : undefined;
+if (!run || !path) {
+  console.error("usage: store-worker.ts seed|load|measure <path> <threads> [json|naive]");
+  process.exit(2);
+}
+console.log(JSON.stringify(await run()));
+process.exit(0);
