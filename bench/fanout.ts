@@ -27,11 +27,6 @@ const COUNT = 1_000;
 const CEILING_SECONDS = COUNT / 30;
 const NOTICE = "A restart interrupted a turn";
 
-/** The proposed global throttle: the same 30/s, spaced ≥ 34 ms apart so no rolling second holds 31. */
-export const SPACED_THROTTLE: TelegramLimits = {
-  throttle: { global: { reservoir: 30, reservoirRefreshAmount: 30, reservoirRefreshInterval: 1000, minTime: 34 } },
-};
-
 interface Outcome {
   seconds: number;
   firstSeconds: number;
@@ -115,10 +110,7 @@ async function fanout(limits: TelegramLimits | undefined): Promise<Outcome> {
 export async function run(): Promise<SectionResult> {
   console.log(`fanout: ${COUNT} interrupted turns, the Telegram channel with its default limits…`);
   const ours = await fanout(undefined);
-  console.log("fanout: again with the proposed spaced global throttle (informative)…");
-  const spaced = await fanout(SPACED_THROTTLE);
   const ratio = CEILING_SECONDS / ours.seconds;
-  const spacedRatio = CEILING_SECONDS / spaced.seconds;
   return {
     figures: {
       seconds: round(ours.seconds, 2),
@@ -139,17 +131,10 @@ export async function run(): Promise<SectionResult> {
       { figure: "fanout.lost", ours: String(ours.lost), target: "0", met: ours.lost === 0 },
       { figure: "fanout.duplicated", ours: String(ours.duplicated), target: "0", met: ours.duplicated === 0 },
       { figure: "  429s answered / first notice after (s)", ours: `${ours.refused} / ${fmt(ours.firstSeconds, 2)}` },
-      {
-        figure: "  with spaced throttle: seconds, lost, dup, 429s",
-        ours: `${fmt(spaced.seconds, 1)}, ${spaced.lost}, ${spaced.duplicated}, ${spaced.refused}`,
-        baseline: fmt(CEILING_SECONDS, 1),
-        ratio: fmt(spacedRatio, 3),
-      },
     ],
     notes: [
       `baseline = ceilingSeconds: ${COUNT} messages at Telegram's 30/s; the proxy refuses a message past 30 in any rolling second overall or 1 per chat (429, retry_after in whole seconds)`,
-      `left in the store afterwards: ${ours.outboxLeft} outbox items, ${ours.journalLeft} journal entries (spaced run: ${spaced.outboxLeft}, ${spaced.journalLeft})`,
-      "spaced throttle = createTelegramChannel limits { throttle: { global: { …defaults, minTime: 34 } } }, the fix proposed in bench/README.md (not the product's default)",
+      `left in the store afterwards: ${ours.outboxLeft} outbox items, ${ours.journalLeft} journal entries`,
     ],
   };
 }
