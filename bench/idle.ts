@@ -14,6 +14,7 @@ import { promisify } from "node:util";
 import { FakeDiscord } from "../test/fakes/fake-discord.ts";
 import { startFakeGateway } from "../test/fakes/fake-gateway.ts";
 import { FakeTelegram } from "../test/fakes/fake-telegram.ts";
+import { startFlags } from "./lib/node-flags.ts";
 import { fmt, type SectionResult } from "./lib/report.ts";
 import { seedStore, writeSeededStore } from "./lib/seed.ts";
 import { median, round, rssOfPid, sleep, until } from "./lib/stats.ts";
@@ -69,7 +70,11 @@ async function measureBot(world: World, entry: string): Promise<{ rss: number[];
     ...{ DISCORD_BOT_TOKEN: discord.token, DISCORD_API_ROOT: discord.apiRoot },
   };
   let stderr = "";
-  const bot = spawn(process.execPath, [entry], { cwd: repo, env, stdio: ["ignore", "ignore", "pipe"] });
+  const bot = spawn(process.execPath, [...startFlags(), entry], {
+    cwd: repo,
+    env,
+    stdio: ["ignore", "ignore", "pipe"],
+  });
   bot.stderr?.on("data", (chunk) => {
     stderr = (stderr + String(chunk)).slice(-4000);
   });

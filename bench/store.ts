@@ -10,6 +10,7 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
+import { startFlags } from "./lib/node-flags.ts";
 import { fmt, type Row, type SectionResult } from "./lib/report.ts";
 import { median, round } from "./lib/stats.ts";
 
@@ -45,7 +46,8 @@ async function measureSize(dir: string, threads: number): Promise<SizeResult> {
   const seeded = await child(["seed", path, String(threads)]);
   copyFileSync(path, naivePath);
   const loads: Figures[] = [];
-  for (let i = 0; i < LOADS; i++) loads.push(await child(["load", path, String(threads)], ["--expose-gc"]));
+  for (let i = 0; i < LOADS; i++)
+    loads.push(await child(["load", path, String(threads)], ["--expose-gc", ...startFlags()]));
   console.log(`store: ${threads} threads: measuring ours, then the naive store…`);
   const ours = await child(["measure", path, String(threads), "json"]);
   const naive = await child(["measure", naivePath, String(threads), "naive"]);
@@ -71,7 +73,8 @@ async function measureLean(
   console.log(`store: ${threads} threads, lean layout: seeding and loading…`);
   const seeded = await child(["seed", path, String(threads), "lean"]);
   const loads: Figures[] = [];
-  for (let i = 0; i < LOADS; i++) loads.push(await child(["load", path, String(threads)], ["--expose-gc"]));
+  for (let i = 0; i < LOADS; i++)
+    loads.push(await child(["load", path, String(threads)], ["--expose-gc", ...startFlags()]));
   return {
     fileBytes: seeded.fileBytes ?? Number.NaN,
     loadMs: median(loads.map((l) => l.loadMs ?? Number.NaN)),

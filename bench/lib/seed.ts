@@ -126,7 +126,8 @@ function checkpoint(i: number, slug: string, agentId: string, at: number, random
       turnId: `00000000-0000-4000-8000-${String(i).padStart(12, "0")}`,
     },
     task: `Compare the ${WORDS[i % WORDS.length]} forecast with actuals for thread ${i} and flag anything over 10%.`,
-    ...{ toolCalls, ...(last ? { lastToolCall: last } : {}), updatedAt: at + 5000, status: "done" },
+    // A finished turn keeps only its last tool call (Relay drops the list when a turn ends well).
+    ...{ toolCalls: [], ...(last ? { lastToolCall: last } : {}), updatedAt: at + 5000, status: "done" },
     ...(random() < 0.3 ? { nextAction: "send the summary to the finance channel" } : {}),
   };
 }

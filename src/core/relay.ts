@@ -301,7 +301,14 @@ export class Relay {
     } catch (error) {
       this.#logger.error("could not deliver an answer", { turnId, error });
     }
-    const ending = { status, updatedAt: this.#clock.now(), ...nextAction(text) };
+    // A turn that ended well drops its list of tool calls: only a cut turn's notice names what may
+    // run twice, and at 100,000 threads the lists would be most of the store (lastToolCall stays).
+    const ending = {
+      status,
+      updatedAt: this.#clock.now(),
+      ...(status === "done" ? { toolCalls: [] } : {}),
+      ...nextAction(text),
+    };
     // A turn followed without a checkpoint (one journaled by an older bot) gets a whole one: a
     // partial record would be refused by the store and leave the delivered turn open.
     const checkpoint = this.#store.state.checkpoints[entry.slug]
