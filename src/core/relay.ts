@@ -132,17 +132,15 @@ export class Relay {
   }
 
   /** Stops following every turn (their journal entries stay open for reconciliation). */
-  release(): JournalEntry[] {
-    const entries = [...this.#watches.all()].map((w) => {
+  release(): void {
+    for (const w of this.#watches.all()) {
       // A half-shown answer stays, marked as cut short; the continuation comes as a new message.
       w.stream
         .interrupt()
         .catch((error: unknown) => this.#logger.warn("could not mark an answer interrupted", { error }));
       w.settle();
-      return w.entry;
-    });
+    }
     this.#watches.clear();
-    return entries;
   }
 
   async #run(queued: JournalEntry): Promise<void> {

@@ -1,15 +1,8 @@
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { type BotUnderTest, chatSends, quiet, startBot, startGateway, tempDir, until } from "./support/bot-harness.ts";
+import { chatSends, notices, quiet, startBot, startGateway, tempDir, until } from "./support/bot-harness.ts";
 
 const A = "console:a";
-
-function notices(world: BotUnderTest, conversation: string) {
-  return world
-    .channelOf(conversation)
-    .in(conversation)
-    .filter((m) => m.buttons.length > 0);
-}
 
 describe("outbox under fault", () => {
   it("a notice whose send fails (429) is retried and delivered once", async () => {

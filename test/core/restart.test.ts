@@ -4,6 +4,7 @@ import {
   type BotUnderTest,
   chatSends,
   keysSentOnTwoBoots,
+  notices,
   quiet,
   sleep,
   startBot,
@@ -15,12 +16,6 @@ const B = "console:b";
 const KEY = "agent:main:named:budget-planning";
 
 /** Messages with buttons (notices) in a conversation. */
-function notices(world: BotUnderTest, conversation: string) {
-  return world
-    .channelOf(conversation)
-    .in(conversation)
-    .filter((m) => m.buttons.length > 0);
-}
 
 async function reconnected(world: BotUnderTest, bootCount: number): Promise<void> {
   await until(

@@ -1,25 +1,10 @@
 import { describe, expect, it } from "vitest";
-import {
-  type BotUnderTest,
-  chatSends,
-  keysSentOnTwoBoots,
-  quiet,
-  sleep,
-  startBot,
-  until,
-} from "./support/bot-harness.ts";
+import { chatSends, keysSentOnTwoBoots, notices, quiet, sleep, startBot, until } from "./support/bot-harness.ts";
 
 const A = "console:a";
 const B = "console:b";
 const KEY = "agent:main:named:budget-planning";
 const ROOT = "agent:main:threadkeeper:root";
-
-function notices(world: BotUnderTest, conversation: string) {
-  return world
-    .channelOf(conversation)
-    .in(conversation)
-    .filter((m) => m.buttons.length > 0);
-}
 
 /** confirm policy: a thread's turn cut by a crash, with its notice posted (OpenClaw's recovery is on but skips children). */
 async function interrupted(options: { task?: string } = {}) {

@@ -319,3 +319,11 @@ afterEach(async () => {
   for (const gw of gateways.splice(0)) await gw.stop();
   for (const dir of dirs.splice(0)) await rm(dir, { recursive: true, force: true });
 });
+
+/** The messages with buttons (restart notices) shown in a conversation. */
+export function notices(world: BotUnderTest, conversation: string) {
+  return world
+    .channelOf(conversation)
+    .in(conversation)
+    .filter((m) => m.buttons.length > 0);
+}

@@ -7,40 +7,17 @@ import { createDiscordChannel, type DiscordChannel } from "../../../../src/chann
 import { createTelegramChannel, type TelegramChannel } from "../../../../src/channels/telegram/index.ts";
 import { type Bot, composeBot } from "../../../../src/compose.ts";
 import type { ResumePolicy } from "../../../../src/core/model.ts";
-import type { Logger } from "../../../../src/core/ports.ts";
 import { createOpenClawGateway, type OpenClawGateway } from "../../../../src/gateway/index.ts";
 import { type JsonStore, openJsonStore } from "../../../../src/store/index.ts";
+// The Telegram person and chats of these tests are the unit tests' own.
+import { alice, aliceDm, forum, recordingLogger } from "../../../channels/telegram/support/harness.ts";
 import { type StoredMessage as DiscordMessage, FakeDiscord, ids } from "../../../fakes/fake-discord.ts";
-import {
-  type FakeChat,
-  FakeTelegram,
-  type FakeUser,
-  type StoredMessage as TelegramMessage,
-} from "../../../fakes/fake-telegram.ts";
+import { FakeTelegram, type StoredMessage as TelegramMessage } from "../../../fakes/fake-telegram.ts";
 import type { Gateway } from "../../harness/gateway.ts";
 
-/** The Telegram person and chats of these tests (the same ids as the unit tests'). */
-export const alice: FakeUser = { id: 101, is_bot: false, first_name: "Alice", username: "alice" };
-export const aliceDm: FakeChat = { id: 101, type: "private", first_name: "Alice" };
-export const forum: FakeChat = { id: -1002001, type: "supergroup", title: "Forum", is_forum: true };
+export { alice, aliceDm, forum, type LogEntry, recordingLogger } from "../../../channels/telegram/support/harness.ts";
 
 export { ids } from "../../../fakes/fake-discord.ts";
-
-/** One log line as the recording logger keeps it. */
-export interface LogEntry {
-  level: string;
-  message: string;
-  fields?: Record<string, unknown> | undefined;
-}
-
-/** A logger that keeps every line (tests look for adapter complaints and secrets in them). */
-export function recordingLogger(): Logger & { entries: LogEntry[] } {
-  const entries: LogEntry[] = [];
-  const at = (level: string) => (message: string, fields?: Record<string, unknown>) => {
-    entries.push({ level, message, fields });
-  };
-  return { entries, debug: at("debug"), info: at("info"), warn: at("warn"), error: at("error") };
-}
 
 /** A running bot with its channels and their fakes. */
 export interface ChannelsBot {
