@@ -1,25 +1,25 @@
 /**
- * Section `idle`: the bot as `npm start` runs it (`node src/main.ts`, a child process) with both
+ * Section `idle`: the bot as `npm start` runs it (`node dist/src/main.js` with npm start's flags, a child
+ * process) with both
  * channels on — Telegram against the fake Bot API (long polling), Discord against the fake Discord
  * (gateway socket + REST) — connected to an in-process fake OpenClaw gateway, with 1,000 threads in
  * its store. Once everything is connected and a few seconds have passed, RSS is sampled from /proc.
  * Baseline: an empty Node process (`setInterval`) on the same runtime.
  */
-import { type ChildProcess, execFile, spawn } from "node:child_process";
+import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { promisify } from "node:util";
+import { buildDist } from "../scripts/build.ts";
+import { startFlags } from "../scripts/start-flags.ts";
 import { FakeDiscord } from "../test/fakes/fake-discord.ts";
 import { startFakeGateway } from "../test/fakes/fake-gateway.ts";
 import { FakeTelegram } from "../test/fakes/fake-telegram.ts";
-import { startFlags } from "./lib/node-flags.ts";
 import { fmt, type SectionResult } from "./lib/report.ts";
 import { seedStore, writeSeededStore } from "./lib/seed.ts";
 import { median, round, rssOfPid, sleep, until } from "./lib/stats.ts";
 
-const run$ = promisify(execFile);
 const repo = dirname(dirname(fileURLToPath(import.meta.url)));
 const THREADS = 1_000;
 const SETTLE_MS = 5_000;
@@ -117,20 +117,14 @@ export async function run(): Promise<SectionResult> {
   const empty = spawn(process.execPath, ["-e", "setInterval(() => {}, 1000)"], { stdio: "ignore" });
   try {
     const world = { gw, tg, discord, storePath };
-    console.log("idle: the bot as npm start runs it (node src/main.ts)…");
-    const ours = await measureBot(world, join(repo, "src", "main.ts"));
+    console.log("idle: the bot as npm start runs it (node dist/src/main.js)…");
+    const ours = await measureBot(world, buildDist());
     const base = await sampleRss(empty.pid ?? 0);
-    console.log("idle: the same bot from JavaScript with the types stripped beforehand…");
-    const js = join(dir, "js");
-    await run$(process.execPath, [
-      "--disable-warning=ExperimentalWarning",
-      join(repo, "bench", "lib", "strip-tree.ts"),
-      js,
-    ]);
-    const plain = await measureBot(world, join(js, "src", "main.js"));
+    console.log("idle: the same bot run from its TypeScript sources (node src/main.ts)…");
+    const typescript = await measureBot(world, join(repo, "src", "main.ts"));
     const rss = median(ours.rss);
     const baseline = median(base);
-    const plainRss = median(plain.rss);
+    const typescriptRss = median(typescript.rss);
     return {
       figures: { rssMb: round(rss, 1) },
       rows: [
@@ -147,12 +141,16 @@ export async function run(): Promise<SectionResult> {
           ours: `${fmt(Math.min(...ours.rss), 1)} / ${fmt(Math.max(...ours.rss), 1)}`,
         },
         { figure: "  start → connected everywhere (s)", ours: fmt(ours.connectMs / 1000, 1) },
-        { figure: "  same bot, types stripped beforehand (MB)", ours: fmt(plainRss, 1), ratio: fmt(plainRss / rss, 2) },
+        {
+          figure: "  same bot from src/*.ts (MB)",
+          ours: fmt(typescriptRss, 1),
+          ratio: fmt(typescriptRss / rss, 2),
+        },
       ],
       notes: [
-        `bot = node src/main.ts (what npm start runs), ${THREADS} threads in its store; RSS from /proc sampled ${SAMPLES}× every 250 ms after ${SETTLE_MS / 1000} s idle`,
+        `bot = node dist/src/main.js with npm start's flags (${startFlags().join(" ")}), ${THREADS} threads in its store; RSS from /proc sampled ${SAMPLES}× every 250 ms after ${SETTLE_MS / 1000} s idle`,
         "baseline = an empty Node process on the same runtime (setInterval only)",
-        "types stripped beforehand = src/ and commands/ turned into .js by bench/lib/strip-tree.ts (diagnosis: what run-time TypeScript stripping costs)",
+        "same bot from src/*.ts = the same flags on the TypeScript sources (diagnosis: what Node's run-time type stripping would cost; npm start builds dist/ first instead)",
       ],
     };
   } finally {

@@ -6,6 +6,7 @@
 import { fork } from "node:child_process";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { startFlags } from "../scripts/start-flags.ts";
 import {
   mergeSection,
   printSection,
@@ -41,6 +42,8 @@ function runSection(name: SectionName): Promise<Outcome> {
   return new Promise((resolve) => {
     const child = fork(join(here, "lib", "child.ts"), [name, ...(noInstall ? ["--no-install"] : [])], {
       stdio: ["ignore", "inherit", "inherit", "ipc"],
+      // The bot runs in-process in several sections: give it the V8 flags npm start gives it.
+      execArgv: startFlags(),
     });
     let outcome: Outcome | undefined;
     const timer = setTimeout(() => {

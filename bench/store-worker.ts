@@ -1,7 +1,7 @@
 /**
- * Child process of the `store` section (one fresh process per measurement, so every load is cold):
+ * Child process of the `store` section (one fresh process per measurement, so every load is cold; the
+ * cold loads themselves run in bench/store-load.mjs, on the shipped JavaScript):
  *   seed <path> <threads> [lean]    writes a seeded store (bench/lib/seed.ts)
- *   load <path> <threads>           opens it (loadMs), waits, samples RSS while holding it
  *   measure <path> <threads> json   lookups, journal writes, binds, a 1,000-bind burst on our store
  *   measure <path> <threads> naive  journal writes on the naive lowdb store (same data)
  * Prints one JSON line with the figures (ms unless named otherwise).
@@ -16,7 +16,7 @@ import { ThreadRegistry } from "../src/core/threads.ts";
 import { openJsonStore, openNaiveStore } from "../src/store/index.ts";
 import { instantGateway } from "./lib/instant-gateway.ts";
 import { prng, seedStore, threadName, writeSeededStore } from "./lib/seed.ts";
-import { percentile, rssMb, sleep } from "./lib/stats.ts";
+import { percentile, rssMb } from "./lib/stats.ts";
 
 const [mode, path = "", count = "0", kind = "json"] = process.argv.slice(2);
 const threads = Number(count);
@@ -26,22 +26,6 @@ async function seed(): Promise<Record<string, number>> {
   const started = performance.now();
   await writeSeededStore(path, seedStore(threads, { lean: kind === "lean" }));
   return { seedMs: performance.now() - started, fileBytes: statSync(path).size };
-}
-
-async function load(): Promise<Record<string, number>> {
-  const started = performance.now();
-  const store = await openJsonStore({ path });
-  const loadMs = performance.now() - started;
-  // Hold it a moment, as a running bot does, before reading the resident size.
-  await sleep(1500);
-  const rss = rssMb();
-  const heapMb = process.memoryUsage().heapUsed / 1e6;
-  // Then what is left once the load's garbage (the file's bytes and text) is collected.
-  (globalThis as { gc?: () => void }).gc?.();
-  await sleep(200);
-  const afterGc = { rssAfterGcMb: rssMb(), heapAfterGcMb: process.memoryUsage().heapUsed / 1e6 };
-  await store.close();
-  return { loadMs, rssMb: rss, heapMb, ...afterGc, threadsLoaded: Object.keys(store.state.threads).length };
 }
 
 /** Times `run` `count` times, one call at a time. */
@@ -145,9 +129,9 @@ async function registryFigures(store: StorePort): Promise<Record<string, number>
   };
 }
 
-const run = mode === "seed" ? seed : mode === "load" ? load : mode === "measure" ? measure : undefined;
+const run = mode === "seed" ? seed : mode === "measure" ? measure : undefined;
 if (!run || !path) {
-  console.error("usage: store-worker.ts seed|load|measure <path> <threads> [json|naive]");
+  console.error("usage: store-worker.ts seed|measure <path> <threads> [json|naive|lean]");
   process.exit(2);
 }
 console.log(JSON.stringify(await run()));

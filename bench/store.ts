@@ -10,21 +10,31 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
-import { startFlags } from "./lib/node-flags.ts";
+import { buildDist, distDir } from "../scripts/build.ts";
+import { startFlags } from "../scripts/start-flags.ts";
 import { fmt, type Row, type SectionResult } from "./lib/report.ts";
 import { median, round } from "./lib/stats.ts";
 
 const run$ = promisify(execFile);
-const worker = join(dirname(fileURLToPath(import.meta.url)), "store-worker.ts");
+const here = dirname(fileURLToPath(import.meta.url));
+const worker = join(here, "store-worker.ts");
+const loadWorker = join(here, "store-load.mjs");
 const SIZES = [1_000, 10_000, 100_000];
 const LOADS = 5;
 
 type Figures = Record<string, number>;
 
-async function child(args: string[], flags: string[] = []): Promise<Figures> {
-  const { stdout } = await run$(process.execPath, [...flags, worker, ...args], { maxBuffer: 1 << 20 });
+async function child(args: string[], flags: string[] = [], script = worker): Promise<Figures> {
+  const { stdout } = await run$(process.execPath, [...flags, script, ...args], { maxBuffer: 1 << 20 });
   const line = stdout.trim().split("\n").at(-1) ?? "{}";
   return JSON.parse(line) as Figures;
+}
+
+/** Cold loads of `path` by the shipped JavaScript with npm start's flags (bench/store-load.mjs). */
+async function loads(dist: string, path: string): Promise<Figures[]> {
+  const all: Figures[] = [];
+  for (let i = 0; i < LOADS; i++) all.push(await child([dist, path], startFlags(), loadWorker));
+  return all;
 }
 
 interface SizeResult {
@@ -33,21 +43,19 @@ interface SizeResult {
   seedMs: number;
   loadMs: number;
   rssMb: number;
-  rssAfterGcMb: number;
-  heapAfterGcMb: number;
+  releaseMs: number;
+  heapMb: number;
   ours: Figures;
   naive: Figures;
 }
 
-async function measureSize(dir: string, threads: number): Promise<SizeResult> {
+async function measureSize(dist: string, dir: string, threads: number): Promise<SizeResult> {
   const path = join(dir, `threads-${threads}.json`);
   const naivePath = join(dir, `naive-${threads}.json`);
   console.log(`store: ${threads} threads: seeding…`);
   const seeded = await child(["seed", path, String(threads)]);
   copyFileSync(path, naivePath);
-  const loads: Figures[] = [];
-  for (let i = 0; i < LOADS; i++)
-    loads.push(await child(["load", path, String(threads)], ["--expose-gc", ...startFlags()]));
+  const cold = await loads(dist, path);
   console.log(`store: ${threads} threads: measuring ours, then the naive store…`);
   const ours = await child(["measure", path, String(threads), "json"]);
   const naive = await child(["measure", naivePath, String(threads), "naive"]);
@@ -55,10 +63,10 @@ async function measureSize(dir: string, threads: number): Promise<SizeResult> {
     threads,
     fileBytes: seeded.fileBytes ?? Number.NaN,
     seedMs: seeded.seedMs ?? Number.NaN,
-    loadMs: median(loads.map((l) => l.loadMs ?? Number.NaN)),
-    rssMb: median(loads.map((l) => l.rssMb ?? Number.NaN)),
-    rssAfterGcMb: median(loads.map((l) => l.rssAfterGcMb ?? Number.NaN)),
-    heapAfterGcMb: median(loads.map((l) => l.heapAfterGcMb ?? Number.NaN)),
+    loadMs: median(cold.map((l) => l.loadMs ?? Number.NaN)),
+    rssMb: median(cold.map((l) => l.rssMb ?? Number.NaN)),
+    releaseMs: median(cold.map((l) => l.releaseMs ?? Number.NaN)),
+    heapMb: median(cold.map((l) => l.heapMb ?? Number.NaN)),
     ours,
     naive,
   };
@@ -66,19 +74,18 @@ async function measureSize(dir: string, threads: number): Promise<SizeResult> {
 
 /** Seeds the lean layout (threads + one binding each) and loads it: how much of load and RSS is data volume. */
 async function measureLean(
+  dist: string,
   dir: string,
   threads: number,
 ): Promise<{ fileBytes: number; loadMs: number; rssMb: number }> {
   const path = join(dir, `lean-${threads}.json`);
   console.log(`store: ${threads} threads, lean layout: seeding and loading…`);
   const seeded = await child(["seed", path, String(threads), "lean"]);
-  const loads: Figures[] = [];
-  for (let i = 0; i < LOADS; i++)
-    loads.push(await child(["load", path, String(threads)], ["--expose-gc", ...startFlags()]));
+  const cold = await loads(dist, path);
   return {
     fileBytes: seeded.fileBytes ?? Number.NaN,
-    loadMs: median(loads.map((l) => l.loadMs ?? Number.NaN)),
-    rssMb: median(loads.map((l) => l.rssMb ?? Number.NaN)),
+    loadMs: median(cold.map((l) => l.loadMs ?? Number.NaN)),
+    rssMb: median(cold.map((l) => l.rssMb ?? Number.NaN)),
   };
 }
 
@@ -114,9 +121,10 @@ function sizeRows(r: SizeResult): Row[] {
     },
     { figure: `${tag} burst1000Ms`, ours: fmt(burst, 0), ...when("≤ 2000", burst <= 2000) },
     { figure: `${tag} fileBytes`, ours: String(r.fileBytes) },
+    { figure: `${tag} load garbage released (ms, not in loadMs)`, ours: fmt(r.releaseMs, 0) },
     {
-      figure: `${tag} rssMb held (after a forced GC)`,
-      ours: `${fmt(r.rssMb, 0)} (${fmt(r.rssAfterGcMb, 0)})`,
+      figure: `${tag} rssMb held (heap MB)`,
+      ours: `${fmt(r.rssMb, 0)} (${fmt(r.heapMb, 0)})`,
       baseline: `${fmt(r.naive.rssMb, 0)}`,
       ...when("≤ 250", r.rssMb <= 250),
     },
@@ -127,15 +135,17 @@ function sizeRows(r: SizeResult): Row[] {
 export async function run(): Promise<SectionResult> {
   const results: SizeResult[] = [];
   const dir = mkdtempSync(join(tmpdir(), "tk-bench-store-"));
+  buildDist();
+  const dist = distDir;
   let lean: Awaited<ReturnType<typeof measureLean>> | undefined;
   try {
     for (const threads of SIZES) {
       const sub = join(dir, String(threads));
       mkdirSync(sub);
-      results.push(await measureSize(sub, threads));
+      results.push(await measureSize(dist, sub, threads));
       rmSync(sub, { recursive: true, force: true });
     }
-    lean = await measureLean(dir, 100_000);
+    lean = await measureLean(dist, dir, 100_000);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -152,7 +162,8 @@ export async function run(): Promise<SectionResult> {
     "lean layout: threads + one binding each, no checkpoints (test/store/measure-store.ts's layout), to show what data volume costs",
     "baseline = the naive lowdb store (openNaiveStore: whole file rewritten per change, no fsync) on a copy of the same file",
     "journal write = Relay.accept's durable write (entry + thread counters); bind = ThreadRegistry.attach with an instant gateway, half new threads, half re-attaches; resolve = registry.byName / boundThread, 20,000 lookups",
-    `rssMb = RSS of a fresh process 1.5 s after it loaded the store (Node + modules ≈ 100 MB of it); heap after GC at 100k: ${fmt(top?.heapAfterGcMb, 0)} MB; seeding took ${results.map((r) => `${fmt(r.seedMs / 1000, 1)} s`).join(" / ")}`,
+    `loads = bench/store-load.mjs: the shipped JavaScript (dist/) with npm start's flags (${startFlags().join(" ")}), which opens the store, releases the load's garbage as src/main.ts does (one full GC), holds the store 1.5 s, then reads RSS (Node + modules ≈ 70 MB of it)`,
+    `seeding took ${results.map((r) => `${fmt(r.seedMs / 1000, 1)} s`).join(" / ")}`,
   ];
   const figures: Record<string, number | null> = top
     ? {

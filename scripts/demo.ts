@@ -9,8 +9,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { startFakeModel } from "../test/e2e/harness/fake-model.ts";
 import { startGateway } from "../test/e2e/harness/gateway.ts";
+import { buildDist } from "./build.ts";
 import { ensureOpenclawInstalled } from "./openclaw-install.ts";
 import { repoRoot } from "./openclaw-paths.ts";
+import { startFlags } from "./start-flags.ts";
 
 async function demo(): Promise<number> {
   await ensureOpenclawInstalled();
@@ -19,7 +21,8 @@ async function demo(): Promise<number> {
   const gateway = await startGateway({ modelBaseUrl: model.baseUrl, name: "demo-gateway" });
   const storeDir = mkdtempSync(join(tmpdir(), "threadkeeper-demo-"));
   console.log(`demo: gateway ready at ${gateway.url}; the model echoes what you write ("ECHO: …").`);
-  const bot = spawn(process.execPath, [join(repoRoot, "src", "main.ts"), ...process.argv.slice(2)], {
+  // The bot exactly as `npm start` runs it: dist/ built from src/, npm start's Node flags.
+  const bot = spawn(process.execPath, [...startFlags(), buildDist(), ...process.argv.slice(2)], {
     cwd: repoRoot,
     stdio: "inherit",
     env: {

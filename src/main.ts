@@ -14,6 +14,7 @@ import { BotError, ErrorCode, isBotError } from "./core/errors.ts";
 import { createLogger } from "./core/log.ts";
 import type { Logger } from "./core/ports.ts";
 import { createOpenClawGateway } from "./gateway/index.ts";
+import { releaseLoadGarbage } from "./memory.ts";
 import { openJsonStore } from "./store/index.ts";
 
 interface Running {
@@ -43,6 +44,7 @@ async function main(): Promise<void> {
     write: (line) => process.stderr.write(`${line}\n`),
   });
   const store = await openJsonStore({ path: config.STORE_PATH, logger });
+  releaseLoadGarbage();
   const gateway = createOpenClawGateway({
     url: config.OPENCLAW_GATEWAY_URL,
     token: config.OPENCLAW_GATEWAY_TOKEN ?? "",

@@ -1,11 +1,13 @@
 /**
- * The bot as a person runs it: `node src/main.ts --conversation NAME` (what `npm start` runs) in a child
- * process on the console channel, driven through stdin and read from stdout.
+ * The bot as a person runs it: what `npm start -- --conversation NAME` runs (dist/ freshly built from src/,
+ * with npm start's Node flags) in a child process on the console channel, driven through stdin and read
+ * from stdout.
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { once } from "node:events";
-import { join } from "node:path";
+import { buildDist } from "../../../scripts/build.ts";
 import { repoRoot } from "../../../scripts/openclaw-paths.ts";
+import { startFlags } from "../../../scripts/start-flags.ts";
 
 /** A running console bot. */
 export interface ConsoleBot {
@@ -24,9 +26,13 @@ export interface ConsoleBot {
   kill(): Promise<void>;
 }
 
-/** Starts `node src/main.ts` with the given environment (no platform tokens: console mode). */
+/** The built entry point; built once per test process, before the first bot starts. */
+let entry: string | undefined;
+
+/** Starts the bot as `npm start` does, with the given environment (no platform tokens: console mode). */
 export function startConsoleBot(options: { conversation: string; env: Record<string, string> }): ConsoleBot {
-  const child = spawn(process.execPath, [join(repoRoot, "src", "main.ts"), "--conversation", options.conversation], {
+  entry ??= buildDist();
+  const child = spawn(process.execPath, [...startFlags(), entry, "--conversation", options.conversation], {
     cwd: repoRoot,
     env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", ...options.env },
     stdio: ["pipe", "pipe", "pipe"],

@@ -5,7 +5,7 @@ import { readFileSync } from "node:fs";
  * measured on the bot as people run it.
  */
 export function startFlags(): string[] {
-  const pkg = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as {
+  const pkg = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as {
     scripts: Record<string, string>;
   };
   return (pkg.scripts.start ?? "")
