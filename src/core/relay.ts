@@ -24,6 +24,8 @@ export class Relay {
   readonly #clock: Clock;
   readonly #logger: Logger;
   readonly #queues = new Map<string, Promise<void>>();
+  /** Turns per thread accepted or scheduled and not yet finished; a new turn skips the queue only at none. */
+  readonly #open = new Map<string, number>();
   readonly #watches = new Watches();
   readonly #endListeners: ((entry: JournalEntry, status: TurnEnd) => void)[] = [];
 
@@ -36,7 +38,12 @@ export class Relay {
     this.#gateway.on((event) => this.#onEvent(event));
   }
 
-  /** Journals a person's (or a resume's) text for a thread, durably, and queues it for sending. */
+  /**
+   * Journals a person's (or a resume's) text for a thread, durably, and queues it for sending. When the
+   * thread has nothing ahead of it and the gateway is up, the same write already marks the turn sent to
+   * this boot, so the message reaches OpenClaw after one fsync instead of two (the mark must be on disk
+   * before chat.send either way: DESIGN §5).
+   */
   async accept(request: {
     thread: Thread;
     conversation: string;
@@ -47,6 +54,7 @@ export class Relay {
     // The caller's copy may be stale (read before an await): count on the stored record.
     const thread = this.#store.state.threads[request.thread.slug] ?? request.thread;
     const seq = this.#store.state.seq + 1;
+    const now = this.#clock.now();
     const entry: JournalEntry = {
       turnId: randomUUID(),
       slug: thread.slug,
@@ -55,27 +63,67 @@ export class Relay {
       senderId: request.senderId,
       text: request.text,
       kind: request.kind ?? "message",
-      createdAt: this.#clock.now(),
+      createdAt: now,
       seq,
     };
-    await this.#store.update({
-      seq,
-      journal: { [entry.turnId]: entry },
-      threads: { [thread.slug]: { lastActivityAt: entry.createdAt, messageCount: thread.messageCount + 1 } },
-    });
-    this.schedule(entry);
-    return entry;
+    // Decided and held before the write, so a message arriving during it queues behind this one.
+    const bootId = this.#open.has(thread.slug) ? undefined : this.#sendableBoot(entry);
+    this.#hold(thread.slug);
+    const sent = bootId === undefined ? undefined : this.#sentPatch(entry, bootId, now);
+    try {
+      await this.#store.update({
+        seq,
+        journal: { [entry.turnId]: { ...entry, ...sent?.entry } },
+        threads: { [thread.slug]: { lastActivityAt: now, messageCount: thread.messageCount + 1, ...sent?.thread } },
+        ...(sent ? { checkpoints: sent.checkpoints } : {}),
+      });
+    } catch (error) {
+      this.#drop(thread.slug);
+      throw error;
+    }
+    const stored = { ...entry, ...sent?.entry };
+    this.#enqueue(stored, bootId);
+    return stored;
   }
 
   /** Queues a journaled entry behind the thread's earlier turns. */
   schedule(entry: JournalEntry): void {
+    this.#hold(entry.slug);
+    this.#enqueue(entry, undefined);
+  }
+
+  /** Chains a held entry's run behind the thread's earlier turns; `markedBoot` = accept already marked it sent. */
+  #enqueue(entry: JournalEntry, markedBoot: string | undefined): void {
     const previous = this.#queues.get(entry.slug) ?? Promise.resolve();
     const next = previous
-      .then(() => this.#run(entry))
+      .then(() => this.#run(entry, markedBoot))
       .catch((error: unknown) => {
         this.#logger.error("turn failed", { turnId: entry.turnId, error });
-      });
+      })
+      .finally(() => this.#drop(entry.slug));
     this.#queues.set(entry.slug, next);
+  }
+
+  /** Counts a turn of the thread as accepted and not yet finished. */
+  #hold(slug: string): void {
+    this.#open.set(slug, (this.#open.get(slug) ?? 0) + 1);
+  }
+
+  #drop(slug: string): void {
+    const left = (this.#open.get(slug) ?? 1) - 1;
+    if (left > 0) this.#open.set(slug, left);
+    else this.#open.delete(slug);
+  }
+
+  /**
+   * The boot a turn can be sent to right now: the gateway is connected, the conversation's platform
+   * runs, and nothing of the thread is in flight (OpenClaw's own recovery run included) or waiting.
+   */
+  #sendableBoot(entry: JournalEntry): string | undefined {
+    const bootId = this.#gateway.bootId;
+    if (!this.#gateway.connected || bootId === undefined) return undefined;
+    if (!this.#channels.has(entry.conversation) || this.#watches.hasSlug(entry.slug)) return undefined;
+    return this.queued(entry.slug).length === 0 ? bootId : undefined;
   }
 
   /** Journal entries not yet sent to any gateway boot (the inbox), in arrival order. */
@@ -143,10 +191,17 @@ export class Relay {
     this.#watches.clear();
   }
 
-  async #run(queued: JournalEntry): Promise<void> {
+  async #run(queued: JournalEntry, markedBoot: string | undefined): Promise<void> {
     const entry = this.#store.state.journal[queued.turnId];
-    // Gone (answered) or already sent (reconciliation follows it): nothing to send.
-    if (!entry || entry.sentBootId !== undefined || this.#watches.has(entry.turnId)) return;
+    if (!entry || this.#watches.has(entry.turnId)) return; // answered, or already followed
+    if (entry.sentBootId !== undefined) {
+      // Sent already: ours to send only if accept marked it; any other is reconciliation's to follow.
+      if (entry.sentBootId !== markedBoot) return;
+      const done = this.follow(entry, { checkNow: false });
+      await this.#send(entry);
+      await done;
+      return;
+    }
     const bootId = this.#gateway.bootId;
     if (!this.#gateway.connected || bootId === undefined) return; // stays in the inbox
     if (!this.#channels.has(entry.conversation)) return; // its platform is not running: kept for later
@@ -178,10 +233,19 @@ export class Relay {
   }
 
   async #markSent(entry: JournalEntry, bootId: string): Promise<void> {
-    const now = this.#clock.now();
+    const sent = this.#sentPatch(entry, bootId, this.#clock.now());
     await this.#store.update({
-      journal: { [entry.turnId]: { sentBootId: bootId, sentAt: now } },
-      threads: { [entry.slug]: { state: "running" } },
+      journal: { [entry.turnId]: sent.entry },
+      threads: { [entry.slug]: sent.thread },
+      checkpoints: sent.checkpoints,
+    });
+  }
+
+  /** What marking a turn sent to `bootId` changes: the entry's mark, the thread's state, a fresh checkpoint. */
+  #sentPatch(entry: JournalEntry, bootId: string, now: number) {
+    return {
+      entry: { sentBootId: bootId, sentAt: now },
+      thread: { state: "running" as const },
       checkpoints: {
         [entry.slug]: {
           sessionKey: entry.sessionKey,
@@ -189,12 +253,12 @@ export class Relay {
           turnId: entry.turnId,
           toolCalls: [],
           updatedAt: now,
-          status: "running",
+          status: "running" as const,
           lastToolCall: null,
           nextAction: null,
         },
       },
-    });
+    };
   }
 
   /** A send the gateway refused: back to the inbox when it is away, else a one-line answer. */

@@ -56,6 +56,38 @@ describe("relay: a turn", () => {
     });
   });
 
+  it("sends a turn on an idle thread after one durable write; one behind a running turn is marked when its turn comes", async () => {
+    let observed: ObservedStore | undefined;
+    const world = await startBot({
+      wrapStore: (store, gw) => {
+        observed = new ObservedStore(store, () => gw.requestsOf("chat.send").length);
+        return observed;
+      },
+    });
+    await world.command(A, "/thread Budget Planning");
+    world.gw.model.when(/^m\d$/, (turn) => ({ delayMs: 80, text: `answer to ${turn.message}` }));
+    // Accepted together: the second arrives while the first one's write is still going to disk.
+    await Promise.all([world.message(A, "m1"), world.message(A, "m2")]);
+    await world.says(A, "answer to m2");
+    await quiet(world);
+    const [first, second] = chatSends(world.gw).map((send) => send.idempotencyKey);
+    const writesOf = (turnId: string | undefined) =>
+      (observed?.durable ?? []).filter((d) => d.patch.journal?.[turnId ?? ""] !== undefined);
+    // m1: a single write, entry and sent mark together, on disk before any chat.send.
+    const m1 = writesOf(first);
+    expect(m1[0]?.patch.journal?.[first ?? ""]).toMatchObject({ text: "m1", sentBootId: world.gw.bootId });
+    expect(m1[0]?.patch.checkpoints?.["budget-planning"]).toMatchObject({ task: "m1", status: "running" });
+    expect(m1[0]?.chatSendsSeen).toBe(0);
+    // m2: journaled unsent (m1 was ahead of it), marked only after m1's answer, before its own chat.send.
+    const m2 = writesOf(second);
+    expect(m2[0]?.patch.journal?.[second ?? ""]).toMatchObject({ text: "m2" });
+    expect(m2[0]?.patch.journal?.[second ?? ""]).not.toHaveProperty("sentBootId");
+    expect(m2[1]?.patch.journal?.[second ?? ""]).toMatchObject({ sentBootId: world.gw.bootId });
+    expect(m2[1]?.chatSendsSeen).toBe(1);
+    expect(world.console.in(A).map((m) => m.text)).toEqual(["answer to m1", "answer to m2"]);
+    expect(world.store.state.journal).toEqual({});
+  });
+
   it("streams the answer with several edits, never an unchanged one, then the final text", async () => {
     const world = await startBot({ minEditIntervalMs: 5 });
     await world.command(A, "/thread Budget Planning");
