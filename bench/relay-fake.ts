@@ -30,7 +30,7 @@ export interface LegSamples {
 
 /** What the fake-gateway relay measurement returns. */
 export interface RelayFakeSamples {
-  /** The bot as shipped: JSON store on disk (two durable writes before chat.send). */
+  /** The bot as shipped: JSON store on disk (one durable write before chat.send). */
   bot: LegSamples;
   /** The same bot on the in-memory store: the core's own cost without the disk. */
   memory: LegSamples;

@@ -59,7 +59,7 @@ export async function run(options: SectionOptions): Promise<SectionResult> {
   });
   notes.push(
     `fake gateway: ${TURNS} measured turns per side (+${WARMUP} warm-up), interleaved; ` +
-      `${fmt(fake.appends / (TURNS + WARMUP), 1)} durable appends (fdatasyncs) per bot turn: 3 store writes, 2 of them before chat.send`,
+      `${fmt(fake.appends / (TURNS + WARMUP), 1)} durable appends (fdatasyncs) per bot turn: 2 store writes, 1 of them (entry + sent mark) before chat.send`,
     "added = our quantile minus the bare client's quantile of the same leg sum (transport: ws frame, JSON, zod)",
   );
   console.log(`relay: real gateway, ${REAL_TURNS} turns each way…`);
