@@ -21,6 +21,11 @@ export interface MessageInvocation {
   messageId?: string | undefined;
   /** Platform id of the message this one replies to (a reply to a restart notice resumes). */
   replyToMessageId?: string | undefined;
+  /**
+   * What came with the text that the agent cannot be given, as a person would name it ("a photo",
+   * "a file"); such a message is answered and sent nowhere, rather than reaching the agent in part.
+   */
+  attachments?: readonly string[] | undefined;
 }
 
 /** A button press (Telegram callback_query, Discord component interaction). */

@@ -55,6 +55,7 @@ export class App implements AppPort {
   async handleMessage(invocation: MessageInvocation): Promise<Reply | undefined> {
     const { place, sender } = invocation;
     if (!this.#services.access.isAllowed(sender.id)) return this.#stranger(place, sender);
+    if (invocation.attachments?.length) return this.#withAttachments(place, invocation.attachments);
     if (
       invocation.replyToMessageId &&
       // Only a notice waiting for the person takes a reply; any other reply is an ordinary message.
@@ -108,6 +109,18 @@ export class App implements AppPort {
       .map((t) => t.name.slice(0, 100));
   }
 
+  /**
+   * Only text reaches the agent: a message with a photo or a file is not sent at all (its caption
+   * alone would reach the agent without what it talks about), and the person is told so where the
+   * agent would have answered. Elsewhere (a group with no thread) it was not meant for the bot.
+   */
+  #withAttachments(place: Place, attachments: readonly string[]): Reply | undefined {
+    if (!place.direct && !this.#services.threads.boundThread(place.conversation)) return undefined;
+    return {
+      text: `Only text reaches the agent, so this message was not sent (it has ${listOf(attachments)}). Send what you want to say as text.`,
+    };
+  }
+
   /** Strangers are ignored without a gateway call; in a DM they learn their id once. */
   #stranger(place: Place, sender: Sender): Reply | undefined {
     if (!place.direct || this.#told.has(sender.id)) return undefined;
@@ -124,6 +137,12 @@ export class App implements AppPort {
       return { text: userMessage(error), ephemeral: true };
     }
   }
+}
+
+/** "a photo", "a photo and a file", "a photo, a file and a sticker". */
+function listOf(items: readonly string[]): string {
+  if (items.length <= 1) return items[0] ?? "";
+  return `${items.slice(0, -1).join(", ")} and ${items.at(-1)}`;
 }
 
 /** An open Resume or Recover notice (a reply to Stop must not abort OpenClaw's continuation). */

@@ -25,7 +25,7 @@ import { addCoreRoutes } from "./discord/rest-core.ts";
 import { addInteractionRoutes } from "./discord/rest-interactions.ts";
 import { addMessageRoutes, postMessage } from "./discord/rest-messages.ts";
 import { addThreadRoutes } from "./discord/rest-threads.ts";
-import { defaultWorld, type StoredMessage, type World } from "./discord/world.ts";
+import { defaultWorld, type FakeAttachment, type StoredMessage, type World } from "./discord/world.ts";
 
 export type { InteractionRecord } from "./discord/context.ts";
 export type { Fault, RecordedCall } from "./discord/http.ts";
@@ -145,13 +145,17 @@ export class FakeDiscord {
     return originChannel(this.#ctx, { userId, dm: true }).id;
   }
 
-  /** A person writes a message (guild channel, thread or DM); dispatched as MESSAGE_CREATE. */
-  userMessage(origin: Origin & { content: string; replyTo?: string }): StoredMessage {
+  /** A person writes a message (guild channel, thread or DM), maybe with files or stickers; dispatched as MESSAGE_CREATE. */
+  userMessage(
+    origin: Origin & { content: string; replyTo?: string; attachments?: FakeAttachment[]; stickers?: string[] },
+  ): StoredMessage {
     const author = this.world.users.get(origin.userId);
     if (!author) throw new Error(`fake-discord: no user ${origin.userId}`);
     const channel = originChannel(this.#ctx, origin);
     const body = {
       content: origin.content,
+      attachments: origin.attachments ?? [],
+      stickers: origin.stickers ?? [],
       ...(origin.replyTo ? { message_reference: { message_id: origin.replyTo } } : {}),
     };
     const result = postMessage(this.#ctx, { channelId: channel.id, author, body });

@@ -2,6 +2,7 @@ import { type Client, type Message, MessageType, PermissionFlagsBits } from "dis
 import type { AppPort } from "../../core/app-port.ts";
 import type { Reply } from "../../core/command.ts";
 import type { Logger } from "../../core/ports.ts";
+import { attachmentsOf } from "./attachments.ts";
 import { placeOf, senderOf } from "./place.ts";
 import { sendChunks } from "./port.ts";
 
@@ -18,7 +19,8 @@ export function parseTextCommand(text: string, names: readonly string[]): { name
 /**
  * MESSAGE_CREATE → the core. Bots (this one included), webhooks and system messages are ignored;
  * a typed `/command` becomes a CommandInvocation, anything else a MessageInvocation (a reply
- * carries the id of the message it answers, so a reply to a restart notice can resume). The
+ * carries the id of the message it answers, so a reply to a restart notice can resume; files,
+ * stickers and polls are named, for the core to refuse rather than send the text alone). The
  * core's acknowledgement, if any, goes back as a reply to the message.
  */
 export function createMessageHandler(deps: { client: Client; app: AppPort; logger: Logger }) {
@@ -27,7 +29,8 @@ export function createMessageHandler(deps: { client: Client; app: AppPort; logge
     if (message.author.bot || message.author.id === client.user?.id || message.webhookId) return;
     if (message.type !== MessageType.Default && message.type !== MessageType.Reply) return;
     const text = message.content;
-    if (text.trim().length === 0) return;
+    const attachments = attachmentsOf(message);
+    if (text.trim().length === 0 && attachments.length === 0) return;
     const place = placeOf({
       client,
       guildId: message.guildId,
@@ -38,10 +41,8 @@ export function createMessageHandler(deps: { client: Client; app: AppPort; logge
       logger,
     });
     const sender = senderOf(message.author, message.member?.displayName);
-    const command = parseTextCommand(
-      text,
-      app.commands.map((c) => c.name),
-    );
+    const names = app.commands.map((c) => c.name);
+    const command = attachments.length === 0 ? parseTextCommand(text, names) : undefined;
     const reply: Reply | undefined = command
       ? await app.handleCommand({ place, sender, name: command.name, text: command.text })
       : await app.handleMessage({
@@ -50,6 +51,7 @@ export function createMessageHandler(deps: { client: Client; app: AppPort; logge
           text,
           messageId: message.id,
           replyToMessageId: message.reference?.messageId,
+          attachments,
         });
     if (reply && message.channel.isSendable()) await sendChunks(message.channel, reply, message.id);
   };

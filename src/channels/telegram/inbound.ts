@@ -6,6 +6,7 @@ import { userMessage } from "../../core/errors.ts";
 import { onCallback } from "./callbacks.ts";
 import { type ParsedCommand, parseCommand, withoutMention, withStartAsHelp } from "./commands.ts";
 import { errorFields } from "./errors.ts";
+import { attachmentsOf } from "./media.ts";
 import type { ConversationOrder } from "./order.ts";
 import type { TelegramOutgoing } from "./outgoing.ts";
 import { type PlaceDeps, placeOf, senderOf } from "./place.ts";
@@ -31,20 +32,25 @@ export function inboundHandler(deps: InboundDeps): (ctx: Context) => Promise<voi
 
 async function onMessage(deps: InboundDeps, message: Message): Promise<void> {
   const from = message.from;
-  if (!from || from.is_bot || message.chat.type === "channel" || message.text === undefined) return;
+  if (!from || from.is_bot || message.chat.type === "channel") return;
+  const attachments = attachmentsOf(message);
+  // Neither text nor media: a service message (members, pins, topic changes).
+  if (message.text === undefined && attachments.length === 0) return;
   const place = placeOf(deps, message.chat, message, from);
   const sender = senderOf(from);
   const username = deps.me().username;
-  const command = parseCommand(message.text, message.entities, username);
+  const command = message.text === undefined ? undefined : parseCommand(message.text, message.entities, username);
   if (command === "foreign") return;
   if (command) {
     await onCommand(deps, { message, place, sender, command });
     return;
   }
-  const text = withoutMention(message.text, username);
-  if (text.length === 0) return;
+  // A media message's caption is its text; the core answers it without passing it on.
+  const text = withoutMention(message.text ?? message.caption ?? "", username);
+  if (text.length === 0 && attachments.length === 0) return;
   const replyToMessageId = replyTarget(message, deps.me().id);
-  const invocation = { place, sender, text, messageId: String(message.message_id), replyToMessageId };
+  const messageId = String(message.message_id);
+  const invocation = { place, sender, text, messageId, replyToMessageId, attachments };
   await deps.order.message(place.conversation, () =>
     answer(deps, place.conversation, message, () => deps.app.handleMessage(invocation)),
   );

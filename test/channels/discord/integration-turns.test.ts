@@ -50,6 +50,35 @@ describe("discord turns with the real core", () => {
     expect(world.fake.calls.filter((c) => c.status >= 400)).toEqual([]);
   });
 
+  it("answers a message with files or a sticker and sends nothing of it; the next text goes through", async () => {
+    const world = await startBot();
+    const threadId = await openThread(world, "receipts");
+    const files = [
+      { filename: "receipt.png", contentType: "image/png" },
+      { filename: "scan.png", contentType: "image/png" },
+      { filename: "notes.pdf", contentType: "application/pdf" },
+    ];
+    world.fake.userMessage({
+      userId: ids.alice,
+      channelId: threadId,
+      content: "add these to the budget",
+      attachments: files,
+    });
+    world.fake.userMessage({ userId: ids.alice, channelId: threadId, content: "", stickers: ["thumbs up"] });
+    world.fake.userMessage({ userId: ids.alice, channelId: threadId, content: "the total was 42 euros" });
+    await world.fake.waitFor(() => fromBot(world, threadId).some((m) => m.content === "ECHO: the total was 42 euros"), {
+      what: "the answer to the text",
+    });
+    const said = fromBot(world, threadId).map((m) => m.content);
+    expect(said).toContain(
+      "Only text reaches the agent, so this message was not sent (it has 2 images and a file). Send what you want to say as text.",
+    );
+    expect(said.some((t) => t.includes("(it has a sticker)"))).toBe(true);
+    expect(world.gw.requestsOf("chat.send").map((r) => (r.params as { message: string }).message)).toEqual([
+      "the total was 42 euros",
+    ]);
+  });
+
   it("after a crash mid-turn posts one notice with Resume in the thread; pressing it continues the session", async () => {
     // confirm: the turn waits for the person (OpenClaw does not re-run a child session's turn).
     const world = await startBot({ policy: "confirm" });

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { splitMessage } from "../../../src/core/split.ts";
 import type { StoredMessage } from "../../fakes/fake-telegram.ts";
 import { type BotWorld, botSays, startBot } from "./support/bot-world.ts";
-import { alice, aliceDm, forum } from "./support/harness.ts";
+import { alice, aliceDm, forum, group } from "./support/harness.ts";
 
 async function openTopic(world: BotWorld, name: string): Promise<number> {
   world.tg.userMessage(forum.id, alice, `/thread ${name}`);
@@ -51,6 +51,33 @@ describe("telegram turns with the real core", () => {
       expect(versions.every((t, i) => i === 0 || t !== versions[i - 1])).toBe(true);
     }
     expect(world.tg.calls.filter((c) => !c.ok && c.method !== "getUpdates")).toEqual([]);
+  });
+
+  it("answers a photo or a voice message in a bound chat and sends nothing of it; a group with no thread hears nothing", async () => {
+    const world = await startBot();
+    world.tg.userMessage(aliceDm.id, alice, "/thread receipts");
+    await botSays(world, aliceDm.id, undefined, /Created thread/);
+    world.tg.userMessage(aliceDm.id, alice, "what does this receipt say?", { media: "photo" });
+    await botSays(
+      world,
+      aliceDm.id,
+      undefined,
+      /^Only text reaches the agent, so this message was not sent \(it has a photo\)\./,
+    );
+    world.tg.userMessage(aliceDm.id, alice, "", { media: "voice" });
+    await botSays(world, aliceDm.id, undefined, /\(it has a voice message\)/);
+    world.tg.userMessage(group.id, alice, "look at this", { media: "photo" });
+    world.tg.userMessage(aliceDm.id, alice, "the total was 42 euros");
+    await world.tg.waitUntil(() => world.gw.requestsOf("chat.send").length === 1 || undefined, { what: "the text" });
+    await botSays(world, aliceDm.id, undefined, "ECHO: the total was 42 euros");
+    // Only the text went to the agent; the group, bound to nothing, got no answer.
+    expect(world.gw.requestsOf("chat.send").map((r) => (r.params as { message: string }).message)).toEqual([
+      "the total was 42 euros",
+    ]);
+    expect(world.tg.botMessages(group.id)).toEqual([]);
+    await world.tg.waitUntil(() => Object.keys(world.store.state.journal).length === 0 || undefined, {
+      what: "the turn to close",
+    });
   });
 
   it("after a crash mid-turn posts one notice with Resume in the topic; pressing it continues, twice says so", async () => {

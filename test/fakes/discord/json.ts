@@ -84,7 +84,15 @@ export function messageJson(world: World, message: StoredMessage): Record<string
     mention_everyone: false,
     mentions: referenced ? [userJson(referenced.author)] : [],
     mention_roles: [],
-    attachments: [],
+    attachments: message.attachments.map((file, i) => ({
+      id: `${message.id}${i}`,
+      filename: file.filename,
+      content_type: file.contentType,
+      size: 1024,
+      url: `https://cdn.invalid/${message.id}/${file.filename}`,
+      proxy_url: `https://media.invalid/${message.id}/${file.filename}`,
+    })),
+    sticker_items: message.stickers.map((name, i) => ({ id: `${message.id}${i}`, name, format_type: 1 })),
     embeds: [],
     pinned: false,
     ...(message.referenceId

@@ -2,7 +2,7 @@ import type { FakeContext } from "./context.ts";
 import { messageCreate } from "./events.ts";
 import { apiError, type FakeResponse, json, noContent, type Router, tooLong } from "./http.ts";
 import { messageJson } from "./json.ts";
-import { type FakeUser, type StoredMessage, snowflake } from "./world.ts";
+import { type FakeAttachment, type FakeUser, type StoredMessage, snowflake } from "./world.ts";
 
 /** Discord's limit on message content, in UTF-16 units (JS length, the strict side). */
 export const MAX_CONTENT = 2000;
@@ -52,7 +52,10 @@ export function postMessage(
   const content = typeof input.body.content === "string" ? input.body.content : "";
   const components = Array.isArray(input.body.components) ? input.body.components : [];
   if (content.length > MAX_CONTENT) return tooLong();
-  if (content.length === 0 && components.length === 0) return apiError(400, 50006, "Cannot send an empty message");
+  const attachments = (Array.isArray(input.body.attachments) ? input.body.attachments : []) as FakeAttachment[];
+  const stickers = (Array.isArray(input.body.stickers) ? input.body.stickers : []) as string[];
+  if (content.length === 0 && components.length === 0 && attachments.length === 0 && stickers.length === 0)
+    return apiError(400, 50006, "Cannot send an empty message");
   const reference = input.body.message_reference as { message_id?: string; fail_if_not_exists?: boolean } | undefined;
   const referenced = reference?.message_id ? ctx.world.messages.get(reference.message_id) : undefined;
   if (reference?.message_id && !referenced && reference.fail_if_not_exists !== false) {
@@ -69,6 +72,8 @@ export function postMessage(
     flags: Number(input.body.flags ?? 0),
     type: referenced ? 19 : 0,
     ...(referenced ? { referenceId: referenced.id } : {}),
+    attachments,
+    stickers,
     edits: [],
     deleted: false,
   };

@@ -81,8 +81,18 @@ export interface StoredMessage {
   flags: number;
   type: number;
   referenceId?: string;
+  /** Files a person attached (only people attach files here). */
+  attachments: FakeAttachment[];
+  /** Names of the stickers a person sent. */
+  stickers: string[];
   edits: string[];
   deleted: boolean;
+}
+
+/** A file on a message, as its metadata. */
+export interface FakeAttachment {
+  filename: string;
+  contentType: string;
 }
 
 /** The whole fake state. */

@@ -11,6 +11,29 @@ export interface UserMessageOptions {
   topicId?: number | undefined;
   /** message_id of the message this one replies to. */
   replyTo?: number | undefined;
+  /** Sends this media instead of a text message; the text becomes its caption (none when empty). */
+  media?: FakeMedia | undefined;
+}
+
+/** Media a person can send (what the bot cannot pass on to the agent). */
+export type FakeMedia = "photo" | "document" | "voice" | "sticker";
+
+/** The fields Telegram puts on a message of this media kind. */
+function mediaFields(media: FakeMedia, id: number): Partial<FakeMessage> {
+  const file = { file_id: `file-${media}-${id}`, file_unique_id: `u-${media}-${id}` };
+  if (media === "photo") return { photo: [{ ...file, width: 90, height: 90 }] };
+  if (media === "document") return { document: { ...file, file_name: "receipt.pdf" } };
+  if (media === "voice") return { voice: { ...file, duration: 3 } };
+  return { sticker: { ...file, type: "regular", width: 512, height: 512 } };
+}
+
+/** Text and entities of a message, or caption and caption entities of a media message. */
+function bodyFields(text: string, options: UserMessageOptions): Partial<FakeMessage> {
+  if (options.media === undefined) return { text, entities: entitiesOf(text) };
+  return {
+    ...mediaFields(options.media, Date.now()),
+    ...(text.length > 0 ? { caption: text, caption_entities: entitiesOf(text) } : {}),
+  };
 }
 
 /** Entities Telegram's clients add: a bot_command at the start (incl. `/cmd@bot`) and @mentions. */
@@ -41,7 +64,7 @@ function replyTargetOf(chat: ChatState, options: UserMessageOptions): FakeMessag
   return target ? quoted(target.message) : undefined;
 }
 
-/** Stores a user's text message and queues it as a `message` update (if it reaches the bot). */
+/** Stores a user's text (or media) message and queues it as a `message` update (if it reaches the bot). */
 export function userMessage(
   world: FakeWorld,
   queue: UpdateQueue,
@@ -54,8 +77,7 @@ export function userMessage(
   const topic = options.topicId === undefined ? {} : { message_thread_id: options.topicId, is_topic_message: true };
   const stored = world.store(chat, {
     from,
-    text,
-    entities: entitiesOf(text),
+    ...bodyFields(text, options),
     ...topic,
     reply_to_message: replyTargetOf(chat, options),
   });
@@ -68,14 +90,15 @@ function reachesBot(world: FakeWorld, chat: ChatState, message: FakeMessage, opt
   if (!world.privacyMode || chat.chat.type === "private") return true;
   const status = chat.members.get(world.bot.id)?.status;
   if (status === "administrator" || status === "creator") return true;
-  if (message.entities?.some((e) => e.type === "bot_command")) return true;
+  const entities = message.entities ?? message.caption_entities;
+  if (entities?.some((e) => e.type === "bot_command")) return true;
   const mention = `@${world.bot.username ?? ""}`.toLowerCase();
-  if (message.entities?.some((e) => e.type === "mention" && textOf(message, e).toLowerCase() === mention)) return true;
+  if (entities?.some((e) => e.type === "mention" && textOf(message, e).toLowerCase() === mention)) return true;
   return options.replyTo !== undefined && message.reply_to_message?.from?.id === world.bot.id;
 }
 
 function textOf(message: FakeMessage, entity: FakeEntity): string {
-  return (message.text ?? "").slice(entity.offset, entity.offset + entity.length);
+  return (message.text ?? message.caption ?? "").slice(entity.offset, entity.offset + entity.length);
 }
 
 /** Queues a `callback_query` for a button press under `message`; returns the query id. */

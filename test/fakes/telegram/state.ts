@@ -33,6 +33,13 @@ export interface FakeMessage {
   sender_chat?: FakeChat;
   text?: string;
   entities?: FakeEntity[];
+  /** A media message's text, and its entities. */
+  caption?: string;
+  caption_entities?: FakeEntity[];
+  photo?: { file_id: string; file_unique_id: string; width: number; height: number }[];
+  document?: { file_id: string; file_unique_id: string; file_name?: string };
+  voice?: { file_id: string; file_unique_id: string; duration: number };
+  sticker?: { file_id: string; file_unique_id: string; type: "regular"; width: number; height: number };
   message_thread_id?: number;
   is_topic_message?: boolean;
   reply_to_message?: FakeMessage;
