@@ -38,6 +38,14 @@ export interface ActionInvocation {
   messageId?: string | undefined;
 }
 
+/** A platform gave a conversation a new id (a Telegram group upgraded to a supergroup). */
+export interface ConversationMove {
+  /** The conversation key until now. */
+  from: string;
+  /** Its key from now on (same platform). */
+  to: string;
+}
+
 /** Autocomplete request for a command parameter (Discord). */
 export interface AutocompleteInvocation {
   place: Place;
@@ -62,4 +70,6 @@ export interface AppPort {
   handleAction(invocation: ActionInvocation): Promise<Reply>;
   /** Up to 25 thread names matching the query. */
   autocomplete(invocation: AutocompleteInvocation): Promise<string[]>;
+  /** Moves what the bot keeps about a conversation (its thread binding first) to the conversation's new key. */
+  conversationMoved(move: ConversationMove): Promise<void>;
 }

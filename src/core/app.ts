@@ -3,6 +3,7 @@ import type {
   AppPort,
   AutocompleteInvocation,
   CommandInvocation,
+  ConversationMove,
   MessageInvocation,
 } from "./app-port.ts";
 import {
@@ -13,7 +14,9 @@ import {
   rawArgsFromText,
   type Sender,
 } from "./command.ts";
+import { conversationMovePatch } from "./conversation-move.ts";
 import { BotError, ErrorCode, userMessage } from "./errors.ts";
+import { platformOf } from "./keys/conversation-key.ts";
 import type { Notice } from "./model.ts";
 import { parseAction } from "./notices.ts";
 import type { GatewayPort, Logger } from "./ports.ts";
@@ -119,6 +122,16 @@ export class App implements AppPort {
     return {
       text: `Only text reaches the agent, so this message was not sent (it has ${listOf(attachments)}). Send what you want to say as text.`,
     };
+  }
+
+  async conversationMoved({ from, to }: ConversationMove): Promise<void> {
+    if (from === to || platformOf(from) !== platformOf(to)) {
+      throw new BotError(ErrorCode.BadInput, `A conversation cannot move from ${from} to ${to}.`);
+    }
+    const patch = conversationMovePatch(this.#services.store.state, from, to);
+    if (!patch) return; // nothing kept there, or already moved (both service messages announce it)
+    await this.#services.store.update(patch);
+    this.#logger.info("conversation moved", { from, to, bound: this.#services.store.state.bindings[to]?.slug });
   }
 
   /** Strangers are ignored without a gateway call; in a DM they learn their id once. */

@@ -1,5 +1,6 @@
 import type { Place, Sender } from "./command.ts";
 import { BotError, ErrorCode, isBotError } from "./errors.ts";
+import { nativeThreadKey } from "./keys/conversation-key.ts";
 import { encodeRootSessionKey, encodeSessionKey } from "./keys/session-key.ts";
 import { parseThreadName, slugify } from "./keys/thread-slug.ts";
 import type { Binding, ResumePolicy, Thread } from "./model.ts";
@@ -183,7 +184,7 @@ export class ThreadRegistry {
 
   async #bindTarget(place: Place, thread: Thread): Promise<string> {
     if (!place.openNativeThread) return place.conversation;
-    const nativeKey = `${place.conversation}|${thread.slug}`;
+    const nativeKey = nativeThreadKey.encode(place.conversation, thread.slug);
     const existing = this.#store.state.nativeThreads[nativeKey]?.conversation;
     const conversation = await place.openNativeThread({ name: thread.name, slug: thread.slug, existing });
     if (conversation !== existing) {

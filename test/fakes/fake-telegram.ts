@@ -7,7 +7,7 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import { callbackQuery, channelPost, type UserMessageOptions, userMessage } from "./telegram/builders.ts";
+import { callbackQuery, channelPost, migrateChat, type UserMessageOptions, userMessage } from "./telegram/builders.ts";
 import { chatMethods } from "./telegram/methods-chats.ts";
 import { type Method, messageMethods, type Params } from "./telegram/methods-messages.ts";
 import {
@@ -130,6 +130,11 @@ export class FakeTelegram {
   /** A user presses a button under `message`; returns the callback query id. */
   callbackQuery(from: FakeUser, message: FakeMessage, data: string | undefined): string {
     return callbackQuery(this.world, this.updates, from, message, data);
+  }
+
+  /** A person upgrades a group to a supergroup with a new id; both chats get the service message. */
+  migrateChat(chatId: number, by: FakeUser, upgrade: { newId: number; isForum?: boolean }): FakeChat {
+    return migrateChat(this.world, this.updates, chatId, by, upgrade);
   }
 
   /** A post in a channel. */

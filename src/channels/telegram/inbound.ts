@@ -3,6 +3,7 @@ import type { Message, UserFromGetMe } from "grammy/types";
 import type { AppPort } from "../../core/app-port.ts";
 import type { Place, Reply, Sender } from "../../core/command.ts";
 import { userMessage } from "../../core/errors.ts";
+import { telegramKey } from "../../core/keys/conversation-key.ts";
 import { onCallback } from "./callbacks.ts";
 import { type ParsedCommand, parseCommand, withoutMention, withStartAsHelp } from "./commands.ts";
 import { errorFields } from "./errors.ts";
@@ -31,6 +32,10 @@ export function inboundHandler(deps: InboundDeps): (ctx: Context) => Promise<voi
 }
 
 async function onMessage(deps: InboundDeps, message: Message): Promise<void> {
+  if (message.migrate_to_chat_id !== undefined || message.migrate_from_chat_id !== undefined) {
+    await onMigration(deps, message);
+    return;
+  }
   const from = message.from;
   if (!from || from.is_bot || message.chat.type === "channel") return;
   const attachments = attachmentsOf(message);
@@ -54,6 +59,30 @@ async function onMessage(deps: InboundDeps, message: Message): Promise<void> {
   await deps.order.message(place.conversation, () =>
     answer(deps, place.conversation, message, () => deps.app.handleMessage(invocation)),
   );
+}
+
+/**
+ * A group upgraded to a supergroup gets a new chat id; Telegram announces it in both chats (the old
+ * one's last message names the new id, the new one's first names the old). The first of the two
+ * moves the binding and everything else kept under the old id; the second finds nothing left.
+ */
+async function onMigration(deps: InboundDeps, message: Message): Promise<void> {
+  const here = String(message.chat.id);
+  const [oldId, newId] =
+    message.migrate_to_chat_id !== undefined
+      ? [here, String(message.migrate_to_chat_id)]
+      : [String(message.migrate_from_chat_id), here];
+  const move = { from: telegramKey.encode(oldId), to: telegramKey.encode(newId) };
+  try {
+    // Messages in the new chat wait for the move (they came after it); the move waits for commands
+    // still running in the old chat (a /thread there binds before it moves).
+    await deps.order.command(move.to, () => deps.order.command(move.from, () => deps.app.conversationMoved(move)));
+  } catch (error) {
+    deps.logger.error("telegram: could not follow a group's upgrade to a supergroup", {
+      ...move,
+      ...errorFields(error, deps.token),
+    });
+  }
 }
 
 /** A command of ours, with where it came from and who sent it. */

@@ -120,3 +120,21 @@ export function spaceOf(key: string): string {
 export function inSpace(key: string, space: string): boolean {
   return key === space || key.startsWith(`${space}:`);
 }
+
+/**
+ * A native topic or Discord thread the bot opened for a thread inside a container conversation
+ * (a forum's General, a text channel): `<containerConversation>|<slug>`. Neither part holds `|`.
+ */
+export const nativeThreadKey = {
+  encode(container: string, slug: string): string {
+    if (!decodeConversation(container) || container.includes("|") || slug.length === 0 || slug.includes("|")) {
+      throw new BotError(ErrorCode.BadInput, `Invalid native thread key parts: ${JSON.stringify([container, slug])}`);
+    }
+    return `${container}|${slug}`;
+  },
+  decode(key: string): { container: string; slug: string } | undefined {
+    const [container, slug, ...rest] = key.split("|");
+    if (container === undefined || slug === undefined || rest.length > 0 || slug.length === 0) return undefined;
+    return decodeConversation(container) ? { container, slug } : undefined;
+  },
+};

@@ -27,6 +27,7 @@ function recordingApp() {
     async autocomplete() {
       return [];
     },
+    async conversationMoved() {},
   };
   return { app, seen };
 }

@@ -98,6 +98,9 @@ export class RecordingApp implements AppPort {
     return this.onAutocomplete(invocation);
   }
 
+  /** Discord never moves a conversation. */
+  async conversationMoved(): Promise<void> {}
+
   /** The tiny core's answers. */
   async defaultCommand(invocation: CommandInvocation): Promise<Reply | undefined> {
     const { place } = invocation;

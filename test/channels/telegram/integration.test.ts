@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { type BotWorld, botSays, carol, dave, startBot } from "./support/bot-world.ts";
-import { alice, aliceDm, bob, forum } from "./support/harness.ts";
+import { alice, aliceDm, bob, forum, group } from "./support/harness.ts";
 
 /** /thread <name> from the forum's General; returns the topic id it opened. */
 async function openTopic(world: BotWorld, name: string): Promise<number> {
@@ -72,6 +72,27 @@ describe("telegram with the real core", () => {
     const after = world.gw.requests.slice(before).map((r) => JSON.stringify(r.params));
     expect(after.some((p) => p.includes("let me in") || p.includes("sneaky") || p.includes("hello?"))).toBe(false);
     expect(world.tg.botMessages(forum.id, topicId).map((m) => m.message.text)).toEqual(["ECHO: after carol"]);
+  });
+
+  it("follows a group upgraded to a supergroup: the thread bound in the group answers in the supergroup", async () => {
+    const world = await startBot();
+    world.tg.userMessage(group.id, alice, "/thread budget");
+    await botSays(world, group.id, undefined, /Created thread/);
+    world.tg.userMessage(group.id, alice, "first question");
+    await botSays(world, group.id, undefined, "ECHO: first question");
+    const supergroupId = -1004242;
+    world.tg.migrateChat(group.id, alice, { newId: supergroupId });
+    world.tg.userMessage(supergroupId, bob, "second question");
+    await botSays(world, supergroupId, undefined, "ECHO: second question");
+    // Same session; the binding moved once although both chats announced the upgrade.
+    expect(new Set(sessionKeysSent(world))).toEqual(new Set(["agent:main:named:budget"]));
+    expect(world.store.state.bindings).toEqual({
+      [`telegram:${supergroupId}`]: expect.objectContaining({ slug: "budget" }),
+    });
+    world.tg.userMessage(supergroupId, alice, "/thread");
+    await botSays(world, supergroupId, undefined, /budget/);
+    expect(world.logger.entries.filter((e) => e.message === "conversation moved")).toHaveLength(1);
+    expect(world.logger.entries.filter((e) => e.level === "error")).toEqual([]);
   });
 
   it("answers bad input with one line and changes nothing", async () => {

@@ -5,6 +5,7 @@ import {
   discordKey,
   encodeConversation,
   inSpace,
+  nativeThreadKey,
   spaceOf,
   telegramKey,
 } from "../../../src/core/keys/conversation-key.ts";
@@ -35,6 +36,23 @@ describe("conversation key codecs (pinned)", () => {
     expect(() => discordKey.encode("dm", "1")).toThrow();
     expect(() => consoleKey.encode("a b")).toThrow();
     expect(decodeConversation("slack:1")).toBeUndefined();
+  });
+
+  it.each([
+    ["telegram:-1001234567890", "budget-planning", "telegram:-1001234567890|budget-planning"],
+    ["discord:111:222", "t-9f2c", "discord:111:222|t-9f2c"],
+  ])("round-trips a native thread key: %s + %s ↔ %s", (container, slug, key) => {
+    expect(nativeThreadKey.encode(container, slug)).toBe(key);
+    expect(nativeThreadKey.decode(key)).toEqual({ container, slug });
+  });
+
+  it("refuses native thread keys that are not a conversation and a slug", () => {
+    expect(() => nativeThreadKey.encode("slack:1", "a")).toThrow();
+    expect(() => nativeThreadKey.encode("telegram:1", "a|b")).toThrow();
+    expect(() => nativeThreadKey.encode("telegram:1", "")).toThrow();
+    expect(nativeThreadKey.decode("telegram:1")).toBeUndefined();
+    expect(nativeThreadKey.decode("telegram:1|a|b")).toBeUndefined();
+    expect(nativeThreadKey.decode("nowhere|a")).toBeUndefined();
   });
 
   it("scopes conversations to their chat or server", () => {

@@ -131,3 +131,31 @@ export function channelPost(world: FakeWorld, queue: UpdateQueue, chat: FakeChat
   queue.push({ channel_post: stored.message });
   return stored.message;
 }
+
+/**
+ * A person upgrades group `chatId` to a supergroup with id `newId` (enabling topics, making history
+ * visible…): the supergroup starts with the group's members, and Telegram announces the move with a
+ * service message in each chat; from then on every call on the old id is refused with
+ * `migrate_to_chat_id`. Returns the new chat.
+ */
+export function migrateChat(
+  world: FakeWorld,
+  queue: UpdateQueue,
+  chatId: number,
+  by: FakeUser,
+  upgrade: { newId: number; isForum?: boolean },
+): FakeChat {
+  const old = world.chat(chatId);
+  const chat: FakeChat = {
+    id: upgrade.newId,
+    type: "supergroup",
+    title: old.chat.title ?? "Supergroup",
+    ...(upgrade.isForum ? { is_forum: true } : {}),
+  };
+  const fresh = world.addChat(chat);
+  for (const [id, member] of old.members) fresh.members.set(id, member);
+  queue.push({ message: world.store(old, { from: by, migrate_to_chat_id: chat.id }).message });
+  queue.push({ message: world.store(fresh, { from: by, migrate_from_chat_id: chatId }).message });
+  old.migratedTo = chat.id;
+  return chat;
+}

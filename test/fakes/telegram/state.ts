@@ -45,6 +45,9 @@ export interface FakeMessage {
   reply_to_message?: FakeMessage;
   reply_markup?: InlineMarkup;
   forum_topic_created?: { name: string; icon_color: number };
+  /** Service messages of a group's upgrade to a supergroup. */
+  migrate_to_chat_id?: number;
+  migrate_from_chat_id?: number;
   edit_date?: number;
 }
 
@@ -82,6 +85,8 @@ export interface ChatState {
   nextMessageId: number;
   /** Whether the bot may create/reopen topics (admin with can_manage_topics). */
   botCanManageTopics: boolean;
+  /** Set once the group was upgraded to the supergroup with this id: calls here are refused. */
+  migratedTo?: number;
 }
 
 /** A Bot API error the fake answers with ({ok:false, error_code, description, parameters?}). */
@@ -136,10 +141,15 @@ export class FakeWorld {
     return state;
   }
 
-  /** The chat, or 400 "chat not found". */
+  /** The chat, or 400 "chat not found" (or Telegram's answer for a group upgraded to a supergroup). */
   chat(chatId: unknown): ChatState {
     const state = this.chats.get(Number(chatId));
     if (!state) throw badRequest("chat not found");
+    if (state.migratedTo !== undefined) {
+      throw new ApiFailure(400, "Bad Request: group chat was upgraded to a supergroup chat", {
+        migrate_to_chat_id: state.migratedTo,
+      });
+    }
     return state;
   }
 

@@ -4,6 +4,7 @@ import type {
   AppPort,
   AutocompleteInvocation,
   CommandInvocation,
+  ConversationMove,
   MessageInvocation,
 } from "../../../../src/core/app-port.ts";
 import { type CommandDefinition, defineCommand, type Reply } from "../../../../src/core/command.ts";
@@ -44,6 +45,7 @@ export class RecordingApp implements AppPort {
   readonly commandCalls: CommandInvocation[] = [];
   readonly messageCalls: MessageInvocation[] = [];
   readonly actionCalls: ActionInvocation[] = [];
+  readonly moves: ConversationMove[] = [];
   onCommand: (invocation: CommandInvocation) => Promise<Reply | undefined> = async (invocation) => ({
     text: `ran /${invocation.name} ${invocation.text ?? ""}`.trim(),
   });
@@ -69,5 +71,9 @@ export class RecordingApp implements AppPort {
 
   async autocomplete(_invocation: AutocompleteInvocation): Promise<string[]> {
     return [];
+  }
+
+  async conversationMoved(move: ConversationMove): Promise<void> {
+    this.moves.push(move);
   }
 }
