@@ -5,6 +5,7 @@ import type { JournalEntry, Notice } from "./model.ts";
 import { resumePrompt } from "./notices.ts";
 import type { Clock, GatewayPort, Logger, StorePort } from "./ports.ts";
 import type { Relay } from "./relay.ts";
+import { StopGuard } from "./stop-guard.ts";
 import { requireGateway, type ThreadRegistry } from "./threads.ts";
 
 /** How a resume was asked for. */
@@ -34,6 +35,7 @@ export class Resumer {
   readonly #logger: Logger;
   /** Notices whose action is being carried out right now. */
   readonly #handling = new Set<string>();
+  readonly #stops: StopGuard;
 
   constructor(options: {
     store: StorePort;
@@ -49,6 +51,7 @@ export class Resumer {
     this.#threads = options.threads;
     this.#clock = options.clock;
     this.#logger = options.logger;
+    this.#stops = new StopGuard(options);
   }
 
   /** The open notice a reply answers, if the message replied to is one. */
@@ -143,6 +146,8 @@ export class Resumer {
       throw new BotError(ErrorCode.NothingToDo, "That turn has already finished; nothing to stop.");
     }
     await this.#store.update({ notices: { [notice.id]: { state: "used" } } });
+    // Armed first: a continuation OpenClaw admits later (or after the gateway is back) is stopped too.
+    this.#stops.arm(thread.sessionKey, notice.runId, (runId) => this.#store.state.journal[runId] !== undefined);
     await this.#gateway.chatAbort({ sessionKey: thread.sessionKey, runId: notice.runId });
     return { text: `Stopping OpenClaw's continuation of "${thread.name}".` };
   }

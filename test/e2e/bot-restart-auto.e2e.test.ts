@@ -167,4 +167,31 @@ describe("restarts under RESUME_POLICY=auto (real gateway)", () => {
     );
     expect((await b.press(conversation, stop?.data ?? "")).text).toMatch(/already continued/);
   });
+  it("Stop pressed as soon as the notice shows, before the continuation reaches the model, still stops it", async () => {
+    const { bot: b, conversation } = await open("stop-early");
+    const firstRequest = suite.model.requests.length;
+    suite.model.recoveryMode = "hold";
+    await b.say(conversation, "HOLD stop me early");
+    await suite.model.waitForHeld();
+    await sleep(500);
+    await suite.gateway.crash();
+    await suite.gateway.start();
+    const notice = await until(
+      "the notice",
+      () => b.channel.in(conversation).find((m) => m.text.includes("restart interrupted")),
+      30_000,
+    );
+    const recoveries = () => suite.model.requests.filter((r) => r.seq > firstRequest && r.kind === "recovery").length;
+    // OpenClaw admits its continuation about 1.7 s after hello and calls the model about 4 s after it.
+    expect(recoveries()).toBe(0);
+    expect((await b.press(conversation, notice.buttons[0]?.data ?? "")).text).toMatch(/Stopping/);
+    // Give OpenClaw time to start the continuation if the stop did not take; then let any held call answer.
+    await sleep(8_000);
+    suite.model.release();
+    await until("the turn closes", () => Object.keys(b.store.state.journal).length === 0, 30_000);
+    await sleep(2_000);
+    expect(texts(b, conversation).filter((t) => t.includes("RECOVERED:"))).toEqual([]);
+    const history = await b.client.chatHistory({ sessionKey: "agent:main:named:stop-early", limit: 10 });
+    expect(JSON.stringify(history)).not.toContain("RECOVERED:");
+  });
 });

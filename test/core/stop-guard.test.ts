@@ -1,0 +1,90 @@
+import { describe, expect, it } from "vitest";
+import { silentLogger } from "../../src/core/log.ts";
+import type { GatewayEvent, SessionInfo } from "../../src/core/ports.ts";
+import { StopGuard } from "../../src/core/stop-guard.ts";
+
+const KEY = "agent:main:named:budget";
+const CONTINUATION = "run-recovery";
+const OURS = "turn-of-the-bot";
+
+/** The two things the guard uses of a gateway, recorded: events in, aborts out. */
+function world() {
+  const listeners: ((event: GatewayEvent) => void)[] = [];
+  const aborts: { sessionKey: string; runId?: string | undefined }[] = [];
+  let now = 1_000;
+  const gateway = {
+    on(listener: (event: GatewayEvent) => void) {
+      listeners.push(listener);
+      return () => undefined;
+    },
+    async chatAbort(params: { sessionKey: string; runId?: string | undefined }) {
+      aborts.push(params);
+    },
+  };
+  const guard = new StopGuard({ gateway, clock: { now: () => now }, logger: silentLogger });
+  const emit = (event: GatewayEvent) => {
+    for (const listener of listeners) listener(event);
+  };
+  const session = (info: Partial<SessionInfo>, reason?: string) =>
+    emit({ type: "session", sessionKey: KEY, reason, session: { key: KEY, ...info } as SessionInfo });
+  const chat = (runId: string, state: "delta" | "final" | "aborted") =>
+    emit({ type: "chat", runId, sessionKey: KEY, state, text: "" });
+  return { guard, aborts, session, chat, later: (ms: number) => (now += ms) };
+}
+
+const isOurs = (runId: string) => runId === OURS;
+
+describe("StopGuard", () => {
+  it("aborts the continuation again when OpenClaw admits it after an early Stop, then lets go once it ended", () => {
+    const w = world();
+    w.guard.arm(KEY, CONTINUATION, isOurs);
+    // What 2026.9.6 does: the Stop's abort is answered at once, the session shows nothing running…
+    w.chat(CONTINUATION, "aborted");
+    w.session({ hasActiveRun: false, activeRunIds: [] });
+    expect(w.aborts).toEqual([]);
+    // …then the recovery scheduler admits the same run id and starts it.
+    w.session({ hasActiveRun: true, activeRunIds: [CONTINUATION] }, "send");
+    w.session({ hasActiveRun: true }, "agent.run.started");
+    w.chat(CONTINUATION, "delta");
+    expect(w.aborts).toEqual([{ sessionKey: KEY, runId: CONTINUATION }]);
+    w.chat(CONTINUATION, "aborted");
+    w.session({ hasActiveRun: false, activeRunIds: [] });
+    w.session({ hasActiveRun: true, activeRunIds: [CONTINUATION] }, "send");
+    expect(w.aborts).toHaveLength(1);
+  });
+
+  it("adds nothing when Stop meets a running continuation: the events that trail the abort are not a restart", () => {
+    const w = world();
+    w.guard.arm(KEY, CONTINUATION, isOurs);
+    w.session({ hasActiveRun: true, activeRunIds: [CONTINUATION] });
+    w.chat(CONTINUATION, "delta");
+    w.chat(CONTINUATION, "aborted");
+    w.session({ hasActiveRun: false });
+    expect(w.aborts).toEqual([]);
+    // Should OpenClaw start it once more, it is stopped again.
+    w.chat(CONTINUATION, "delta");
+    expect(w.aborts).toEqual([{ sessionKey: KEY, runId: CONTINUATION }]);
+  });
+
+  it("never aborts the bot's own turn, and with no known run id aborts only runs that are not the bot's", () => {
+    const w = world();
+    w.guard.arm(KEY, CONTINUATION, isOurs);
+    w.session({ hasActiveRun: true, activeRunIds: [OURS] }, "send");
+    w.chat(OURS, "delta");
+    expect(w.aborts).toEqual([]);
+    w.guard.arm(KEY, undefined, isOurs);
+    w.session({ hasActiveRun: false, activeRunIds: [] });
+    w.session({ hasActiveRun: true }, "agent.run.started");
+    w.session({ hasActiveRun: true, activeRunIds: [OURS, "someone-else"] }, "send");
+    expect(w.aborts).toEqual([{ sessionKey: KEY, runId: "someone-else" }]);
+  });
+
+  it("lets a Stop lapse after two minutes", () => {
+    const w = world();
+    w.guard.arm(KEY, CONTINUATION, isOurs);
+    w.chat(CONTINUATION, "aborted");
+    w.later(120_001);
+    w.session({ hasActiveRun: true, activeRunIds: [CONTINUATION] }, "send");
+    expect(w.aborts).toEqual([]);
+  });
+});
