@@ -133,7 +133,11 @@ export class FakeTelegram {
   }
 
   /** A person upgrades a group to a supergroup with a new id; both chats get the service message. */
-  migrateChat(chatId: number, by: FakeUser, upgrade: { newId: number; isForum?: boolean }): FakeChat {
+  migrateChat(
+    chatId: number,
+    by: FakeUser,
+    upgrade: { newId: number; isForum?: boolean; announce?: boolean },
+  ): FakeChat {
     return migrateChat(this.world, this.updates, chatId, by, upgrade);
   }
 

@@ -16,6 +16,11 @@ export function isTopicGone(error: unknown): boolean {
   return error instanceof GrammyError && /TOPIC_ID_INVALID|TOPIC_DELETED|thread not found/i.test(error.description);
 }
 
+/** The supergroup a group became, when Telegram refuses a call on the group's old id because of it. */
+export function upgradedTo(error: unknown): number | undefined {
+  return error instanceof GrammyError ? error.parameters.migrate_to_chat_id : undefined;
+}
+
 /** Reopening a topic that is already open. */
 export function isTopicAlreadyOpen(error: unknown): boolean {
   return error instanceof GrammyError && error.description.includes("TOPIC_NOT_MODIFIED");

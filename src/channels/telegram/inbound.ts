@@ -73,6 +73,7 @@ async function onMigration(deps: InboundDeps, message: Message): Promise<void> {
       ? [here, String(message.migrate_to_chat_id)]
       : [String(message.migrate_from_chat_id), here];
   const move = { from: telegramKey.encode(oldId), to: telegramKey.encode(newId) };
+  deps.outgoing.noteUpgrade(oldId, newId);
   try {
     // Messages in the new chat wait for the move (they came after it); the move waits for commands
     // still running in the old chat (a /thread there binds before it moves).

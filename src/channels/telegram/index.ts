@@ -57,7 +57,12 @@ export function createTelegramChannel(options: TelegramChannelOptions): Telegram
   const client = options.apiRoot ? { apiRoot: options.apiRoot } : {};
   const bot = new Bot(token, { client, ...(options.botInfo ? { botInfo: options.botInfo } : {}) });
   installLimits(bot.api, options.limits);
-  const outgoing = new TelegramOutgoing({ api: bot.api, logger, token });
+  const outgoing = new TelegramOutgoing({
+    api: bot.api,
+    logger,
+    token,
+    onUpgrade: (move) => app.conversationMoved(move),
+  });
   const order = new ConversationOrder();
   bot.use(inboundHandler({ api: bot.api, logger, token, app, outgoing, order, me: () => bot.botInfo }));
   const polling = new Polling({

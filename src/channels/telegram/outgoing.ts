@@ -1,10 +1,12 @@
 import type { Api } from "grammy";
 import type { InlineKeyboardButton, InlineKeyboardMarkup } from "grammy/types";
+import type { ConversationMove } from "../../core/app-port.ts";
 import { BotError, ErrorCode } from "../../core/errors.ts";
+import { telegramKey } from "../../core/keys/conversation-key.ts";
 import type { Button, Logger, OutgoingMessage } from "../../core/ports.ts";
 import { splitMessage } from "../../core/split.ts";
 import { type TelegramTarget, targetOf, threadParams } from "./conversation.ts";
-import { errorFields, isNotModified, isParseError, platformError } from "./errors.ts";
+import { errorFields, isNotModified, isParseError, platformError, upgradedTo } from "./errors.ts";
 import { markdownToTelegramHtml, visibleLength } from "./render.ts";
 
 /** Telegram's message limit in UTF-16 units (counted on the text after entity parsing). */
@@ -51,29 +53,51 @@ export function inlineKeyboard(buttons: readonly Button[] | undefined): InlineKe
   return { inline_keyboard: rows };
 }
 
-/** Sends, edits and shows typing in Telegram conversations (the ChannelPort operations). */
+/**
+ * Sends, edits and shows typing in Telegram conversations (the ChannelPort operations). A group
+ * upgraded to a supergroup is followed: its old id is refused with the new one, and the call goes
+ * there instead (an answer streaming at the moment of the upgrade carries on in the supergroup).
+ */
 export class TelegramOutgoing {
   readonly #api: Api;
   readonly #logger: Logger;
   readonly #token: string;
+  /** Told once per upgrade learnt from a refusal, so the core moves what it keeps under the old id. */
+  readonly #onUpgrade: (move: ConversationMove) => Promise<void>;
+  /** Chat ids of groups that became supergroups → the supergroups' ids. */
+  readonly #upgraded = new Map<string, string>();
 
-  constructor(options: { api: Api; logger: Logger; token: string }) {
+  constructor(options: {
+    api: Api;
+    logger: Logger;
+    token: string;
+    onUpgrade?: ((move: ConversationMove) => Promise<void>) | undefined;
+  }) {
     this.#api = options.api;
     this.#logger = options.logger;
     this.#token = options.token;
+    this.#onUpgrade = options.onUpgrade ?? (async () => undefined);
+  }
+
+  /** Notes that group `oldChatId` lives on as supergroup `newChatId` (from the service messages). */
+  noteUpgrade(oldChatId: string, newChatId: string): void {
+    this.#upgraded.set(oldChatId, newChatId);
   }
 
   /** Posts a message (optionally as a reply); resolves with its message id. */
   async send(conversation: string, message: OutgoingMessage, replyTo?: number): Promise<string> {
-    const target = targetOf(conversation);
-    const extra = {
-      ...threadParams(target),
-      reply_markup: inlineKeyboard(message.buttons),
-      reply_parameters: replyTo === undefined ? undefined : { message_id: replyTo, allow_sending_without_reply: true },
-    };
-    const sent = await this.#withFallback("send a message", target, message, (body) =>
-      this.#api.sendMessage(target.chatId, body.text, { ...extra, parse_mode: body.parse_mode }),
-    );
+    const sent = await this.#onChat(conversation, (target) => {
+      const extra = {
+        ...threadParams(target),
+        reply_markup: inlineKeyboard(message.buttons),
+        // A reply target stays behind in the old group: then the message is sent without it.
+        reply_parameters:
+          replyTo === undefined ? undefined : { message_id: replyTo, allow_sending_without_reply: true },
+      };
+      return this.#withFallback("send a message", target, message, (body) =>
+        this.#api.sendMessage(target.chatId, body.text, { ...extra, parse_mode: body.parse_mode }),
+      );
+    });
     return String(sent.message_id);
   }
 
@@ -91,12 +115,13 @@ export class TelegramOutgoing {
 
   /** Replaces a message's text and buttons; an unchanged message is not an error. */
   async edit(conversation: string, messageId: string, message: OutgoingMessage): Promise<void> {
-    const target = targetOf(conversation);
     const id = Number(messageId);
     const reply_markup = inlineKeyboard(message.buttons);
     try {
-      await this.#withFallback("edit a message", target, message, (body) =>
-        this.#api.editMessageText(target.chatId, id, body.text, { parse_mode: body.parse_mode, reply_markup }),
+      await this.#onChat(conversation, (target) =>
+        this.#withFallback("edit a message", target, message, (body) =>
+          this.#api.editMessageText(target.chatId, id, body.text, { parse_mode: body.parse_mode, reply_markup }),
+        ),
       );
     } catch (error) {
       // The core never asks for an unchanged edit, but identical renderings of two texts can happen.
@@ -106,11 +131,41 @@ export class TelegramOutgoing {
 
   /** Shows "typing…" in the conversation (and its topic). */
   async typing(conversation: string): Promise<void> {
-    const target = targetOf(conversation);
     try {
-      await this.#api.sendChatAction(target.chatId, "typing", threadParams(target));
+      await this.#onChat(conversation, (target) =>
+        this.#api.sendChatAction(target.chatId, "typing", threadParams(target)),
+      );
     } catch (error) {
       throw platformError("show typing", error);
+    }
+  }
+
+  /**
+   * Runs a call on the conversation's chat (or the supergroup it became); when Telegram answers that
+   * the group was upgraded, notes it, tells the core, and runs the call once more on the supergroup.
+   */
+  async #onChat<T>(conversation: string, call: (target: TelegramTarget) => Promise<T>): Promise<T> {
+    const target = targetOf(conversation);
+    const chat = String(target.chatId);
+    const known = this.#upgraded.get(chat);
+    try {
+      return await call(known === undefined ? target : { ...target, chatId: Number(known) });
+    } catch (error) {
+      const to = upgradedTo(error);
+      if (to === undefined || known !== undefined) throw failureOf(error);
+      this.noteUpgrade(chat, String(to));
+      const move = { from: telegramKey.encode(chat), to: telegramKey.encode(String(to)) };
+      await this.#onUpgrade(move).catch((moveError: unknown) => {
+        this.#logger.error("telegram: could not move a group's state to its supergroup", {
+          ...move,
+          ...errorFields(moveError, this.#token),
+        });
+      });
+      try {
+        return await call({ ...target, chatId: to });
+      } catch (retryError) {
+        throw failureOf(retryError);
+      }
     }
   }
 
@@ -125,6 +180,7 @@ export class TelegramOutgoing {
     try {
       return await call(body);
     } catch (error) {
+      if (upgradedTo(error) !== undefined) throw error; // #onChat follows the group to its supergroup
       if (!(isParseError(error) && body.parse_mode)) throw failure(what, error);
       const fields = { chat: target.chatId, ...errorFields(error, this.#token) };
       this.#logger.warn("telegram: markup rejected, sending plain text", fields);
@@ -140,4 +196,9 @@ export class TelegramOutgoing {
 /** "Not modified" stays as it is (edit() swallows it); anything else becomes a PLATFORM error. */
 function failure(what: string, error: unknown): unknown {
   return isNotModified(error) ? error : platformError(what, error);
+}
+
+/** What a call that #onChat did not follow throws: errors already wrapped stay, raw ones are wrapped. */
+function failureOf(error: unknown): unknown {
+  return error instanceof BotError || isNotModified(error) ? error : platformError("reach the chat", error);
 }

@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { isBotError } from "../../../src/core/errors.ts";
 import { silentLogger } from "../../../src/core/log.ts";
 import { ReplyStream } from "../../../src/core/reply-stream.ts";
-import { aliceDm, type Harness, startHarness } from "./support/harness.ts";
+import { alice, aliceDm, group, type Harness, startHarness } from "./support/harness.ts";
 
 let h: Harness;
 beforeEach(async () => {
@@ -93,6 +93,21 @@ describe("Telegram outgoing messages", () => {
     expect(isBotError(error, "PLATFORM")).toBe(true);
     expect(String(error.message)).toContain("chat not found");
     expect(String(error.message)).not.toContain(h.tg.token);
+  });
+
+  it("follows a group that became a supergroup: the call goes there, the core is told once, edits follow", async () => {
+    const chat = `telegram:${group.id}`;
+    const supergroupId = -1004242;
+    // The bot never saw the service messages: it learns of the upgrade from Telegram's refusal.
+    h.tg.migrateChat(group.id, alice, { newId: supergroupId, announce: false });
+    const id = await h.channel.send(chat, { text: "first", format: "plain" });
+    await h.channel.edit(chat, id, { text: "first, edited", format: "plain" });
+    await h.channel.typing(chat);
+    await h.channel.send(chat, { text: "second", format: "plain" });
+    expect(h.tg.botMessages(supergroupId).map((m) => m.message.text)).toEqual(["first, edited", "second"]);
+    expect(h.app.moves).toEqual([{ from: chat, to: `telegram:${supergroupId}` }]);
+    // One refused call, then straight to the supergroup.
+    expect(h.tg.calls.filter((c) => !c.ok && c.method !== "getUpdates").map((c) => c.method)).toEqual(["sendMessage"]);
   });
 
   it("shows typing", async () => {

@@ -143,7 +143,7 @@ export function migrateChat(
   queue: UpdateQueue,
   chatId: number,
   by: FakeUser,
-  upgrade: { newId: number; isForum?: boolean },
+  upgrade: { newId: number; isForum?: boolean; announce?: boolean },
 ): FakeChat {
   const old = world.chat(chatId);
   const chat: FakeChat = {
@@ -154,8 +154,12 @@ export function migrateChat(
   };
   const fresh = world.addChat(chat);
   for (const [id, member] of old.members) fresh.members.set(id, member);
-  queue.push({ message: world.store(old, { from: by, migrate_to_chat_id: chat.id }).message });
-  queue.push({ message: world.store(fresh, { from: by, migrate_from_chat_id: chatId }).message });
+  const announcements = [
+    world.store(old, { from: by, migrate_to_chat_id: chat.id }).message,
+    world.store(fresh, { from: by, migrate_from_chat_id: chatId }).message,
+  ];
+  // `announce: false`: the bot never gets them (it was away longer than Telegram keeps updates).
+  if (upgrade.announce !== false) for (const message of announcements) queue.push({ message });
   old.migratedTo = chat.id;
   return chat;
 }
