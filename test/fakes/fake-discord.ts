@@ -111,7 +111,16 @@ export class FakeDiscord {
   }
 
   /** IDENTIFY payloads received, and the heartbeat count. */
-  get gateway(): Pick<FakeGateway, "identifies" | "heartbeats" | "readySessions"> {
+  get gateway(): Pick<
+    FakeGateway,
+    | "identifies"
+    | "resumes"
+    | "heartbeats"
+    | "readySessions"
+    | "dropConnections"
+    | "requestReconnect"
+    | "invalidateSessions"
+  > {
     return this.#gateway;
   }
 

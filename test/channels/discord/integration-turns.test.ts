@@ -10,6 +10,8 @@ function longAnswer(): string {
   return [...prose, "```ts", ...code, "```", ...prose].join("\n").padEnd(6_000, ".");
 }
 
+const sleepMs = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
 function fromBot(world: BotWorld, channelId: string): StoredMessage[] {
   return world.fake.messagesIn(channelId).filter((m) => m.author.id === ids.bot);
 }
@@ -77,6 +79,53 @@ describe("discord turns with the real core", () => {
     expect(world.gw.requestsOf("chat.send").map((r) => (r.params as { message: string }).message)).toEqual([
       "the total was 42 euros",
     ]);
+  });
+
+  it("resumes after a dropped Discord connection and answers a message sent meanwhile, once", async () => {
+    const world = await startBot();
+    const threadId = await openThread(world, "reconnects");
+    world.fake.gateway.dropConnections();
+    // Discord keeps what the session missed and replays it on RESUME.
+    world.fake.userMessage({ userId: ids.alice, channelId: threadId, content: "sent while away" });
+    await world.fake.waitFor(() => fromBot(world, threadId).some((m) => m.content === "ECHO: sent while away"), {
+      timeoutMs: 15_000,
+      what: "the answer after the resume",
+    });
+    expect(world.fake.gateway.resumes.length).toBeGreaterThanOrEqual(1);
+    expect(world.fake.gateway.identifies).toHaveLength(1);
+    await sleepMs(300);
+    expect(fromBot(world, threadId).filter((m) => m.content === "ECHO: sent while away")).toHaveLength(1);
+    expect(world.gw.requestsOf("chat.send")).toHaveLength(1);
+  });
+
+  it("after a reconnect request and a new session, answers each message once and registers commands once", async () => {
+    const world = await startBot();
+    const threadId = await openThread(world, "new-sessions");
+    const say = async (content: string) => {
+      world.fake.userMessage({ userId: ids.alice, channelId: threadId, content });
+      await world.fake.waitFor(() => fromBot(world, threadId).some((m) => m.content === `ECHO: ${content}`), {
+        timeoutMs: 15_000,
+        what: `the answer to ${content}`,
+      });
+    };
+    world.fake.gateway.requestReconnect();
+    await world.fake.waitFor(() => world.fake.gateway.resumes.length === 1 && world.fake.gateway.readySessions === 1, {
+      what: "the resume after op 7",
+    });
+    await say("after op 7");
+    world.fake.gateway.invalidateSessions();
+    // discord.js waits out its identify spacing (up to 5 s) before it identifies again.
+    await world.fake.waitFor(
+      () => world.fake.gateway.identifies.length === 2 && world.fake.gateway.readySessions === 1,
+      { timeoutMs: 15_000, what: "a new session after op 9" },
+    );
+    await say("after op 9");
+    await sleepMs(300);
+    const answers = fromBot(world, threadId)
+      .map((m) => m.content)
+      .filter((t) => t.startsWith("ECHO: after"));
+    expect(answers).toEqual(["ECHO: after op 7", "ECHO: after op 9"]);
+    expect(world.fake.callsTo("PUT", /\/commands$/)).toHaveLength(1);
   });
 
   it("after a crash mid-turn posts one notice with Resume in the thread; pressing it continues the session", async () => {
