@@ -86,7 +86,7 @@ export class TelegramOutgoing {
 
   /** Posts a message (optionally as a reply); resolves with its message id. */
   async send(conversation: string, message: OutgoingMessage, replyTo?: number): Promise<string> {
-    const sent = await this.#onChat(conversation, (target) => {
+    const sent = await this.#onChat("send a message", conversation, (target) => {
       const extra = {
         ...threadParams(target),
         reply_markup: inlineKeyboard(message.buttons),
@@ -118,7 +118,7 @@ export class TelegramOutgoing {
     const id = Number(messageId);
     const reply_markup = inlineKeyboard(message.buttons);
     try {
-      await this.#onChat(conversation, (target) =>
+      await this.#onChat("edit a message", conversation, (target) =>
         this.#withFallback("edit a message", target, message, (body) =>
           this.#api.editMessageText(target.chatId, id, body.text, { parse_mode: body.parse_mode, reply_markup }),
         ),
@@ -132,7 +132,7 @@ export class TelegramOutgoing {
   /** Shows "typing…" in the conversation (and its topic). */
   async typing(conversation: string): Promise<void> {
     try {
-      await this.#onChat(conversation, (target) =>
+      await this.#onChat("show typing", conversation, (target) =>
         this.#api.sendChatAction(target.chatId, "typing", threadParams(target)),
       );
     } catch (error) {
@@ -144,7 +144,7 @@ export class TelegramOutgoing {
    * Runs a call on the conversation's chat (or the supergroup it became); when Telegram answers that
    * the group was upgraded, notes it, tells the core, and runs the call once more on the supergroup.
    */
-  async #onChat<T>(conversation: string, call: (target: TelegramTarget) => Promise<T>): Promise<T> {
+  async #onChat<T>(what: string, conversation: string, call: (target: TelegramTarget) => Promise<T>): Promise<T> {
     const target = targetOf(conversation);
     const chat = String(target.chatId);
     const known = this.#upgraded.get(chat);
@@ -152,7 +152,7 @@ export class TelegramOutgoing {
       return await call(known === undefined ? target : { ...target, chatId: Number(known) });
     } catch (error) {
       const to = upgradedTo(error);
-      if (to === undefined || known !== undefined) throw failureOf(error);
+      if (to === undefined || known !== undefined) throw failure(what, error);
       this.noteUpgrade(chat, String(to));
       const move = { from: telegramKey.encode(chat), to: telegramKey.encode(String(to)) };
       await this.#onUpgrade(move).catch((moveError: unknown) => {
@@ -164,7 +164,7 @@ export class TelegramOutgoing {
       try {
         return await call({ ...target, chatId: to });
       } catch (retryError) {
-        throw failureOf(retryError);
+        throw failure(what, retryError);
       }
     }
   }
@@ -196,9 +196,4 @@ export class TelegramOutgoing {
 /** "Not modified" stays as it is (edit() swallows it); anything else becomes a PLATFORM error. */
 function failure(what: string, error: unknown): unknown {
   return isNotModified(error) ? error : platformError(what, error);
-}
-
-/** What a call that #onChat did not follow throws: errors already wrapped stay, raw ones are wrapped. */
-function failureOf(error: unknown): unknown {
-  return error instanceof BotError || isNotModified(error) ? error : platformError("reach the chat", error);
 }
