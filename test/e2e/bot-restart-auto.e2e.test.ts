@@ -142,7 +142,7 @@ describe("restarts under RESUME_POLICY=auto (real gateway)", () => {
     const firstRequest = suite.model.requests.length;
     suite.model.recoveryMode = "hold";
     await b.say(conversation, "HOLD stop me");
-    await suite.model.waitForHeld();
+    await suite.model.waitForHeld(30_000, firstRequest);
     await sleep(500);
     await suite.gateway.crash();
     await suite.gateway.start();
@@ -169,10 +169,11 @@ describe("restarts under RESUME_POLICY=auto (real gateway)", () => {
   });
   it("Stop pressed as soon as the notice shows, before the continuation reaches the model, still stops it", async () => {
     const { bot: b, conversation } = await open("stop-early");
+    suite.model.release(); // nothing an earlier test held may answer into this one
     const firstRequest = suite.model.requests.length;
     suite.model.recoveryMode = "hold";
     await b.say(conversation, "HOLD stop me early");
-    await suite.model.waitForHeld();
+    await suite.model.waitForHeld(30_000, firstRequest);
     await sleep(500);
     await suite.gateway.crash();
     await suite.gateway.start();
@@ -184,11 +185,21 @@ describe("restarts under RESUME_POLICY=auto (real gateway)", () => {
     const recoveries = () => suite.model.requests.filter((r) => r.seq > firstRequest && r.kind === "recovery").length;
     // OpenClaw admits its continuation about 1.7 s after hello and calls the model about 4 s after it.
     expect(recoveries()).toBe(0);
+    const started = Date.now();
+    const events: unknown[] = [];
+    b.client.on((e) => events.push({ at: Date.now() - started, ...e }));
     expect((await b.press(conversation, notice.buttons[0]?.data ?? "")).text).toMatch(/Stopping/);
     // Give OpenClaw time to start the continuation if the stop did not take; then let any held call answer.
     await sleep(8_000);
     suite.model.release();
-    await until("the turn closes", () => Object.keys(b.store.state.journal).length === 0, 30_000);
+    await until("the turn closes", () => Object.keys(b.store.state.journal).length === 0, 30_000).catch(
+      (error: unknown) => {
+        console.log(
+          JSON.stringify({ events, notices: b.store.state.notices, recoveries: recoveries() }).slice(0, 8000),
+        );
+        throw error;
+      },
+    );
     await sleep(2_000);
     expect(texts(b, conversation).filter((t) => t.includes("RECOVERED:"))).toEqual([]);
     const history = await b.client.chatHistory({ sessionKey: "agent:main:named:stop-early", limit: 10 });

@@ -16,6 +16,7 @@ import type { Gateway } from "./harness/gateway.ts";
 import { stripWrapping } from "./harness/model-messages.ts";
 import type { RawClient } from "./harness/raw-client.ts";
 import { history, rowText, sendTurn } from "./harness/turns.ts";
+import { until } from "./support/waits.ts";
 
 let model: FakeModel;
 let gateway: Gateway;
@@ -199,10 +200,14 @@ describe("real gateway: graceful restarts keep the session", () => {
     expect(model.unexpected()).toEqual([]);
   });
 
-  it("looked up no host but clawhub.ai, which the offline guard refused", () => {
-    const output = readFileSync(gateway.paths.consoleLog, "utf8");
-    const blocked = new Set([...output.matchAll(/\[offline-guard\] blocked DNS lookup of (\S+)/g)].map((m) => m[1]));
-    // The post-ready plugin-catalog prewarm runs on every boot; nothing else may try to leave the machine.
-    expect([...blocked]).toEqual(["clawhub.ai"]);
+  it("looked up no host but clawhub.ai, which the offline guard refused", async () => {
+    const blocked = () => {
+      const output = readFileSync(gateway.paths.consoleLog, "utf8");
+      return new Set([...output.matchAll(/\[offline-guard\] blocked DNS lookup of (\S+)/g)].map((m) => m[1]));
+    };
+    // The post-ready plugin-catalog prewarm runs on every boot, later when the machine is busy (a boot
+    // restarted before it fired never looks up anything); nothing else may try to leave the machine.
+    await until("the catalog prewarm's lookup", () => blocked().size > 0, 60_000);
+    expect([...blocked()]).toEqual(["clawhub.ai"]);
   });
 });

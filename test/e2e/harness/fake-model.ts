@@ -96,11 +96,14 @@ export class FakeModel {
     return this.#waiters.wait(pred, timeoutMs, "fake model request");
   }
 
-  /** Resolves once an answer is being held open (one already held counts). */
-  waitForHeld(timeoutMs = 30_000): Promise<ModelRequest> {
-    const held = [...this.#held.keys()][0];
+  /**
+   * Resolves once an answer is being held open (one already held counts). `since`: only a request after
+   * that many requests counts, so an answer an earlier test left held cannot stand in for this one.
+   */
+  waitForHeld(timeoutMs = 30_000, since = 0): Promise<ModelRequest> {
+    const held = [...this.#held.keys()].find((r) => r.seq > since);
     if (held) return Promise.resolve(held);
-    return this.#waiters.wait((r) => r.outcome === "held", timeoutMs, "held model answer");
+    return this.#waiters.wait((r) => r.outcome === "held" && r.seq > since, timeoutMs, "held model answer");
   }
 
   /** How many answers are held open right now. */
