@@ -219,6 +219,14 @@ export class Relay {
     }
   }
 
+  /**
+   * Ends a followed turn the person stopped: shown as stopped, its entry closed. OpenClaw may send no
+   * `aborted` for a continuation it had not started yet, and nothing else would end the turn.
+   */
+  async stopped(turnId: string): Promise<void> {
+    await this.#finish(turnId, "(stopped)", "aborted");
+  }
+
   /** True while the relay follows this turn. */
   isFollowing(turnId: string): boolean {
     return this.#watches.has(turnId);

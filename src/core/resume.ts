@@ -149,6 +149,7 @@ export class Resumer {
     // Armed first: a continuation OpenClaw admits later (or after the gateway is back) is stopped too.
     this.#stops.arm(thread.sessionKey, notice.runId, (runId) => this.#store.state.journal[runId] !== undefined);
     await this.#gateway.chatAbort({ sessionKey: thread.sessionKey, runId: notice.runId });
+    await this.#relay.stopped(notice.turnId);
     return { text: `Stopping OpenClaw's continuation of "${thread.name}".` };
   }
 

@@ -12,7 +12,7 @@ interface Armed {
   until: number;
   /**
    * Whether the continuation is running as far as the events tell. True at first (the Stop's own abort
-   * is on its way); it is aborted again only when it turns from stopped to running.
+   * is on its way); it is aborted again when it turns from stopped to running, or is admitted or started.
    */
   running: boolean;
   /** The guard itself aborted it: its next end ends the guard. */
@@ -63,15 +63,20 @@ export class StopGuard {
       return;
     }
     const { activeRunIds, hasActiveRun } = event.session;
-    if (activeRunIds !== undefined) this.#observe(event.sessionKey, armed, activeRunIds.filter(armed.targets));
+    // An admission or a start is news even when no `aborted` came in between (OpenClaw may send none
+    // for a run it had not started when Stop was pressed).
+    const starts = event.reason === "send" || event.reason === "agent.run.started";
+    if (activeRunIds !== undefined) this.#observe(event.sessionKey, armed, activeRunIds.filter(armed.targets), starts);
     else if (hasActiveRun === false) armed.running = false;
     // "agent.run.started" names no run ids; only a known continuation id can be aborted on its own.
-    else if (hasActiveRun && armed.runId !== undefined) this.#observe(event.sessionKey, armed, [armed.runId]);
+    else if (hasActiveRun && armed.runId !== undefined) this.#observe(event.sessionKey, armed, [armed.runId], starts);
   }
 
-  /** Runs of the continuation seen active now (none: it stopped); one that starts again is aborted. */
-  #observe(sessionKey: string, armed: Armed, running: string[]): void {
-    if (running.length > 0 && !armed.running) for (const runId of running) this.#abort(sessionKey, armed, runId);
+  /** Runs of the continuation seen active now (none: it stopped); one that starts (again) is aborted. */
+  #observe(sessionKey: string, armed: Armed, running: string[], starts = false): void {
+    if (running.length > 0 && (!armed.running || starts)) {
+      for (const runId of running) this.#abort(sessionKey, armed, runId);
+    }
     armed.running = running.length > 0;
   }
 

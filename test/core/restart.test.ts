@@ -135,9 +135,13 @@ describe("gateway restarts (fake gateway)", () => {
     const reply = await world.press(A, stop?.data ?? "");
     expect(reply.text).toMatch(/^Stopping/);
     const aborts = world.gw.requestsOf("chat.abort").map((r) => r.params as { sessionKey: string; runId?: string });
-    expect(aborts).toHaveLength(1);
-    expect(aborts[0]?.sessionKey).toBe(KEY);
-    expect(aborts[0]?.runId).toBe(world.gw.model.turns[1]?.runId);
+    // The Stop's abort, and maybe one more from the StopGuard when the run's admission event arrives
+    // after the press (it cannot tell a late event from a re-admission; aborting twice changes nothing).
+    expect(aborts.length).toBeGreaterThanOrEqual(1);
+    expect(aborts.length).toBeLessThanOrEqual(2);
+    expect(new Set(aborts.map((a) => `${a.sessionKey} ${a.runId}`))).toEqual(
+      new Set([`${KEY} ${world.gw.model.turns[1]?.runId}`]),
+    );
     await quiet(world);
     expect(world.gw.session(KEY)?.row.hasActiveRun).toBe(false);
     expect(world.store.state.threads["budget-planning"]?.state).toBe("idle");

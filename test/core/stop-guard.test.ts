@@ -46,11 +46,20 @@ describe("StopGuard", () => {
     w.session({ hasActiveRun: true, activeRunIds: [CONTINUATION] }, "send");
     w.session({ hasActiveRun: true }, "agent.run.started");
     w.chat(CONTINUATION, "delta");
-    expect(w.aborts).toEqual([{ sessionKey: KEY, runId: CONTINUATION }]);
+    // Admitted, then started: each aborts it (a second abort of a run being aborted changes nothing).
+    const abort = { sessionKey: KEY, runId: CONTINUATION };
+    expect(w.aborts).toEqual([abort, abort]);
     w.chat(CONTINUATION, "aborted");
     w.session({ hasActiveRun: false, activeRunIds: [] });
     w.session({ hasActiveRun: true, activeRunIds: [CONTINUATION] }, "send");
-    expect(w.aborts).toHaveLength(1);
+    expect(w.aborts).toHaveLength(2);
+  });
+
+  it("aborts an admission that follows Stop with no `aborted` in between", () => {
+    const w = world();
+    w.guard.arm(KEY, CONTINUATION, isOurs);
+    w.session({ hasActiveRun: true, activeRunIds: [CONTINUATION] }, "send");
+    expect(w.aborts).toEqual([{ sessionKey: KEY, runId: CONTINUATION }]);
   });
 
   it("adds nothing when Stop meets a running continuation: the events that trail the abort are not a restart", () => {
