@@ -192,6 +192,9 @@ export class Relay {
   }
 
   async #run(queued: JournalEntry, markedBoot: string | undefined): Promise<void> {
+    // A turn of this thread the bot sent outside this queue (reconciliation re-sends one after a
+    // restart) is answered first: two of the bot's turns of one thread are never in flight at once.
+    await this.#watches.sentIdle(queued.slug, queued.turnId);
     const entry = this.#store.state.journal[queued.turnId];
     if (!entry || this.#watches.has(entry.turnId)) return; // answered, or already followed
     if (entry.sentBootId !== undefined) {

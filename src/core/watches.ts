@@ -15,6 +15,8 @@ export interface Watch {
 /** The turns being followed, found by turn, run or session. */
 export class Watches {
   readonly #byTurn = new Map<string, Watch>();
+  /** Waiting for a thread to have none of the bot's own turns in flight (see sentIdle). */
+  readonly #waiters: { slug: string; except: string; resolve: () => void }[] = [];
 
   /** Starts following a turn. */
   add(watch: Watch): void {
@@ -34,11 +36,34 @@ export class Watches {
   /** Stops following a turn. */
   delete(turnId: string): void {
     this.#byTurn.delete(turnId);
+    this.#wake();
   }
 
   /** Stops following every turn. */
   clear(): void {
     this.#byTurn.clear();
+    this.#wake();
+  }
+
+  /**
+   * Resolves once no turn of thread `slug` that the bot sent itself (other than `except`) is followed.
+   * OpenClaw's own continuations (followed by session) do not count: OpenClaw queues a turn behind them.
+   */
+  sentIdle(slug: string, except: string): Promise<void> {
+    if (!this.#sentBusy(slug, except)) return Promise.resolve();
+    return new Promise((resolve) => this.#waiters.push({ slug, except, resolve }));
+  }
+
+  #sentBusy(slug: string, except: string): boolean {
+    return this.all().some((w) => w.entry.slug === slug && w.entry.turnId !== except && !w.followSession);
+  }
+
+  #wake(): void {
+    for (const waiter of [...this.#waiters]) {
+      if (this.#sentBusy(waiter.slug, waiter.except)) continue;
+      this.#waiters.splice(this.#waiters.indexOf(waiter), 1);
+      waiter.resolve();
+    }
   }
 
   /** Every followed turn. */

@@ -133,6 +133,43 @@ describe("bot restarts (JSON store on disk)", () => {
     expect(chatSends(gw).map((s) => s.idempotencyKey)).toEqual([turnId]);
   });
 
+  it("an unsent entry and one marked sent on this boot, same thread: sent one after the other, each answered once", async () => {
+    const gw = await startGateway();
+    gw.store.create({ key: KEY, label: "Budget Planning" });
+    const unsent = "33333333-3333-4333-8333-333333333333";
+    const marked = "44444444-4444-4444-8444-444444444444";
+    gw.model.when(/^(first|second)$/, (turn) => ({ delayMs: 80, text: `answer to ${turn.message}` }));
+    const world = await startBot({
+      gw,
+      seed: async (store) => {
+        await journaled({ turnId: unsent, text: "first" })(store);
+        const entry = { ...store.state.journal[unsent], turnId: marked, text: "second", seq: 2 };
+        await store.update({
+          seq: 2,
+          gatewayBootId: gw.bootId,
+          journal: { [marked]: { ...entry, sentBootId: gw.bootId, sentAt: Date.now() } } as never,
+        });
+      },
+    });
+    await until(
+      () => world.store.state.journal[unsent] === undefined && world.store.state.journal[marked] === undefined,
+      "both answered",
+    );
+    await quiet(world);
+    const sends = chatSends(gw);
+    expect(sends.map((s) => s.idempotencyKey).sort()).toEqual([unsent, marked].sort());
+    // Never both in flight: the second chat.send came after the first one's final.
+    const finals = gw.events.filter((e) => e.event === "chat" && e.payload.state === "final");
+    const firstFinal = finals.find((f) => f.payload.runId === sends[0]?.idempotencyKey);
+    expect(sends[1]?.at).toBeGreaterThanOrEqual(firstFinal?.at ?? Number.POSITIVE_INFINITY);
+    expect(
+      world.console
+        .in(A)
+        .map((m) => m.text)
+        .sort(),
+    ).toEqual(["answer to first", "answer to second"]);
+  });
+
   it("an entry marked sent on an earlier gateway boot that never reached it goes out once under a fresh key", async () => {
     const gw = await startGateway();
     gw.store.create({ key: KEY, label: "Budget Planning" });
