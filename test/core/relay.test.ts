@@ -8,15 +8,22 @@ const A = "console:a";
 const B = "console:b";
 const KEY = "agent:main:named:budget-planning";
 
+/** A bot whose store notes, for each durable update, how many chat.sends the gateway had seen. */
+async function startObserved() {
+  let observed: ObservedStore | undefined;
+  const world = await startBot({
+    wrapStore: (store, gw) => {
+      observed = new ObservedStore(store, () => gw.requestsOf("chat.send").length);
+      return observed;
+    },
+  });
+  if (!observed) throw new Error("the store was not wrapped");
+  return { world, observed };
+}
+
 describe("relay: a turn", () => {
   it("journals the turn durably before chat.send, sends it with the turn id as key and deliver:false, closes it after", async () => {
-    let observed: ObservedStore | undefined;
-    const world = await startBot({
-      wrapStore: (store, gw) => {
-        observed = new ObservedStore(store, () => gw.requestsOf("chat.send").length);
-        return observed;
-      },
-    });
+    const { world, observed } = await startObserved();
     await world.command(A, "/thread Budget Planning");
     // Hold the request at the gateway so the store can be looked at while chat.send is in flight.
     world.gw.fault("chat.send", { delayMs: 150 });
@@ -39,9 +46,9 @@ describe("relay: a turn", () => {
       deliver: false,
     });
     // The entry (and its sent mark) were on disk before the gateway saw any chat.send.
-    const journaled = observed?.durable.find((d) => d.patch.journal?.[entry?.turnId ?? ""]?.text === "plan the budget");
+    const journaled = observed.durable.find((d) => d.patch.journal?.[entry?.turnId ?? ""]?.text === "plan the budget");
     expect(journaled?.chatSendsSeen).toBe(0);
-    const marked = observed?.durable.find((d) => d.patch.journal?.[entry?.turnId ?? ""]?.sentBootId);
+    const marked = observed.durable.find((d) => d.patch.journal?.[entry?.turnId ?? ""]?.sentBootId);
     expect(marked?.chatSendsSeen).toBe(0);
     expect(await accepted).toBeUndefined();
     await world.says(A, "ECHO: plan the budget");
@@ -57,13 +64,7 @@ describe("relay: a turn", () => {
   });
 
   it("sends a turn on an idle thread after one durable write; one behind a running turn is marked when its turn comes", async () => {
-    let observed: ObservedStore | undefined;
-    const world = await startBot({
-      wrapStore: (store, gw) => {
-        observed = new ObservedStore(store, () => gw.requestsOf("chat.send").length);
-        return observed;
-      },
-    });
+    const { world, observed } = await startObserved();
     await world.command(A, "/thread Budget Planning");
     world.gw.model.when(/^m\d$/, (turn) => ({ delayMs: 80, text: `answer to ${turn.message}` }));
     // Accepted together: the second arrives while the first one's write is still going to disk.
@@ -72,7 +73,7 @@ describe("relay: a turn", () => {
     await quiet(world);
     const [first, second] = chatSends(world.gw).map((send) => send.idempotencyKey);
     const writesOf = (turnId: string | undefined) =>
-      (observed?.durable ?? []).filter((d) => d.patch.journal?.[turnId ?? ""] !== undefined);
+      observed.durable.filter((d) => d.patch.journal?.[turnId ?? ""] !== undefined);
     // m1: a single write, entry and sent mark together, on disk before any chat.send.
     const m1 = writesOf(first);
     expect(m1[0]?.patch.journal?.[first ?? ""]).toMatchObject({ text: "m1", sentBootId: world.gw.bootId });

@@ -21,6 +21,28 @@ describe("restarts under RESUME_POLICY=auto (real gateway)", () => {
   };
   const texts = (b: InProcessBot, conversation: string) => b.channel.in(conversation).map((m) => m.text);
 
+  /**
+   * A held turn on a new thread, cut by a gateway crash with OpenClaw's continuation held at the model;
+   * resolves with the interruption notice. `firstRequest` counts the model requests made before the turn.
+   */
+  const crashWithContinuationHeld = async (name: string, text: string) => {
+    const { bot: b, conversation } = await open(name);
+    suite.model.release(); // nothing an earlier test held may answer into this one
+    const firstRequest = suite.model.requests.length;
+    suite.model.recoveryMode = "hold";
+    await b.say(conversation, `HOLD ${text}`);
+    await suite.model.waitForHeld(30_000, firstRequest);
+    await sleep(500);
+    await suite.gateway.crash();
+    await suite.gateway.start();
+    const notice = await until(
+      "the notice",
+      () => b.channel.in(conversation).find((m) => m.text.includes("restart interrupted")),
+      30_000,
+    );
+    return { b, conversation, notice, firstRequest };
+  };
+
   it("SIGKILL mid-answer: one notice with Stop, then OpenClaw's recovered answer relayed once", async () => {
     const { bot: b, conversation } = await open("crash-auto");
     await b.say(conversation, "HOLD plan the budget");
@@ -138,19 +160,7 @@ describe("restarts under RESUME_POLICY=auto (real gateway)", () => {
   });
 
   it("Stop aborts OpenClaw's own continuation", async () => {
-    const { bot: b, conversation } = await open("stop");
-    const firstRequest = suite.model.requests.length;
-    suite.model.recoveryMode = "hold";
-    await b.say(conversation, "HOLD stop me");
-    await suite.model.waitForHeld(30_000, firstRequest);
-    await sleep(500);
-    await suite.gateway.crash();
-    await suite.gateway.start();
-    const notice = await until(
-      "the notice",
-      () => b.channel.in(conversation).find((m) => m.text.includes("restart interrupted")),
-      30_000,
-    );
+    const { b, conversation, notice, firstRequest } = await crashWithContinuationHeld("stop", "stop me");
     await suite.model.waitForRequest((r) => r.seq > firstRequest && r.kind === "recovery", 60_000);
     const stop = notice.buttons[0];
     expect(stop?.label).toBe("Stop");
@@ -167,21 +177,9 @@ describe("restarts under RESUME_POLICY=auto (real gateway)", () => {
     );
     expect((await b.press(conversation, stop?.data ?? "")).text).toMatch(/already continued/);
   });
+
   it("Stop pressed as soon as the notice shows, before the continuation reaches the model, still stops it", async () => {
-    const { bot: b, conversation } = await open("stop-early");
-    suite.model.release(); // nothing an earlier test held may answer into this one
-    const firstRequest = suite.model.requests.length;
-    suite.model.recoveryMode = "hold";
-    await b.say(conversation, "HOLD stop me early");
-    await suite.model.waitForHeld(30_000, firstRequest);
-    await sleep(500);
-    await suite.gateway.crash();
-    await suite.gateway.start();
-    const notice = await until(
-      "the notice",
-      () => b.channel.in(conversation).find((m) => m.text.includes("restart interrupted")),
-      30_000,
-    );
+    const { b, conversation, notice, firstRequest } = await crashWithContinuationHeld("stop-early", "stop me early");
     const recoveries = () => suite.model.requests.filter((r) => r.seq > firstRequest && r.kind === "recovery").length;
     // OpenClaw admits its continuation about 1.7 s after hello and calls the model about 4 s after it.
     expect(recoveries()).toBe(0);
