@@ -1,10 +1,9 @@
 /**
  * Section `idle`: the bot as `npm start` runs it (`node dist/src/main.js` with npm start's flags, a child
- * process) with both
- * channels on — Telegram against the fake Bot API (long polling), Discord against the fake Discord
- * (gateway socket + REST) — connected to an in-process fake OpenClaw gateway, with 1,000 threads in
- * its store. Once everything is connected and a few seconds have passed, RSS is sampled from /proc.
- * Baseline: an empty Node process (`setInterval`) on the same runtime.
+ * process) with both channels on — Telegram against the fake Bot API (long polling), Discord against the
+ * fake Discord (gateway socket + REST) — connected to an in-process fake OpenClaw gateway, with 1,000
+ * threads in its store. Once everything is connected and a few seconds have passed, RSS is sampled from
+ * /proc. Baseline: an empty Node process (`setInterval`) on the same runtime.
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";

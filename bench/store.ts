@@ -125,7 +125,6 @@ function sizeRows(r: SizeResult): Row[] {
     {
       figure: `${tag} rssMb held (heap MB)`,
       ours: `${fmt(r.rssMb, 0)} (${fmt(r.heapMb, 0)})`,
-      baseline: `${fmt(r.naive.rssMb, 0)}`,
       ...when("≤ 250", r.rssMb <= 250),
     },
   ];
