@@ -6,7 +6,7 @@
 import { describe, expect, it } from "vitest";
 import { QUEUED_TEXT } from "../../src/core/relay.ts";
 import type { InProcessBot } from "./support/in-process-bot.ts";
-import { useGatewaySuite } from "./support/suite.ts";
+import { crashMidAnswer, interruptionNotice, useGatewaySuite } from "./support/suite.ts";
 import { sleep, until } from "./support/waits.ts";
 
 describe("restarts under RESUME_POLICY=auto (real gateway)", () => {
@@ -21,44 +21,19 @@ describe("restarts under RESUME_POLICY=auto (real gateway)", () => {
   };
   const texts = (b: InProcessBot, conversation: string) => b.channel.in(conversation).map((m) => m.text);
 
-  /**
-   * A held turn on a new thread, cut by a gateway crash with OpenClaw's continuation held at the model;
-   * resolves with the interruption notice. `firstRequest` counts the model requests made before the turn.
-   */
+  /** A held turn on a new thread, cut by a gateway crash with OpenClaw's continuation held at the model. */
   const crashWithContinuationHeld = async (name: string, text: string) => {
     const { bot: b, conversation } = await open(name);
-    suite.model.release(); // nothing an earlier test held may answer into this one
-    const firstRequest = suite.model.requests.length;
+    // Held until the notice is seen, so the bot's reconnect (which may back off for a few seconds)
+    // always finds OpenClaw's continuation still running.
     suite.model.recoveryMode = "hold";
-    await b.say(conversation, `HOLD ${text}`);
-    await suite.model.waitForHeld(30_000, firstRequest);
-    await sleep(500);
-    await suite.gateway.crash();
-    await suite.gateway.start();
-    const notice = await until(
-      "the notice",
-      () => b.channel.in(conversation).find((m) => m.text.includes("restart interrupted")),
-      30_000,
-    );
+    const firstRequest = await crashMidAnswer(suite, b, conversation, text);
+    const notice = await interruptionNotice(b, conversation);
     return { b, conversation, notice, firstRequest };
   };
 
   it("SIGKILL mid-answer: one notice with Stop, then OpenClaw's recovered answer relayed once", async () => {
-    const { bot: b, conversation } = await open("crash-auto");
-    await b.say(conversation, "HOLD plan the budget");
-    await suite.model.waitForHeld();
-    await sleep(500);
-    // OpenClaw's continuation is held until the notice is seen, so the bot's reconnect (which may back
-    // off for a few seconds) always finds it still running.
-    suite.model.recoveryMode = "hold";
-    const firstRequest = suite.model.requests.length;
-    await suite.gateway.crash();
-    await suite.gateway.start();
-    const notice = await until(
-      "the notice",
-      () => b.channel.in(conversation).find((m) => m.text.includes("restart interrupted")),
-      30_000,
-    );
+    const { b, conversation, notice, firstRequest } = await crashWithContinuationHeld("crash-auto", "plan the budget");
     expect(notice.buttons.map((x) => x.label)).toEqual(["Stop"]);
     await suite.model.waitForRequest((r) => r.seq > firstRequest && r.kind === "recovery", 60_000);
     suite.model.release();
@@ -77,11 +52,7 @@ describe("restarts under RESUME_POLICY=auto (real gateway)", () => {
 
   it("a message sent while OpenClaw's recovery is pending is answered, under a run id the bot never issued", async () => {
     const { bot: b, conversation } = await open("during-recovery");
-    await b.say(conversation, "HOLD first task");
-    await suite.model.waitForHeld();
-    await sleep(500);
-    await suite.gateway.crash();
-    await suite.gateway.start();
+    await crashMidAnswer(suite, b, conversation, "first task");
     await until("reconnected", () => b.client.connected, 30_000);
     await b.say(conversation, "sent during recovery");
     await until("its answer", () => texts(b, conversation).find((t) => t === "ECHO: sent during recovery"), 90_000);

@@ -6,7 +6,7 @@
 import { describe, expect, it } from "vitest";
 import { sendTurn } from "./harness/turns.ts";
 import type { InProcessBot } from "./support/in-process-bot.ts";
-import { useGatewaySuite } from "./support/suite.ts";
+import { crashMidAnswer, interruptionNotice, useGatewaySuite } from "./support/suite.ts";
 import { sleep, until } from "./support/waits.ts";
 
 interface Row {
@@ -72,16 +72,8 @@ describe("restarts under RESUME_POLICY=confirm (real gateway)", () => {
     await b.say(conversation, "first turn");
     await until("the first answer", () => texts(b, conversation).includes("ECHO: first turn"), 60_000);
     const [before] = await rows({ search: "confirm-crash" });
-    await b.say(conversation, "HOLD plan the budget");
-    await suite.model.waitForHeld();
-    await sleep(500);
-    await suite.gateway.crash();
-    await suite.gateway.start();
-    const notice = await until(
-      "the notice",
-      () => b.channel.in(conversation).find((m) => m.text.includes("restart interrupted")),
-      30_000,
-    );
+    await crashMidAnswer(suite, b, conversation, "plan the budget");
+    const notice = await interruptionNotice(b, conversation);
     expect(notice.buttons.map((x) => x.label)).toEqual(["Resume"]);
     expect(notice.text).toContain("Task: HOLD plan the budget");
     const sinceCrash = suite.model.requests.length;

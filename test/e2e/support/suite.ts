@@ -11,6 +11,7 @@ import { startE2eGateway } from "../harness/e2e-context.ts";
 import { type FakeModel, startFakeModel } from "../harness/fake-model.ts";
 import type { Gateway } from "../harness/gateway.ts";
 import { type InProcessBot, startInProcessBot } from "./in-process-bot.ts";
+import { sleep, until } from "./waits.ts";
 
 /** What a test of the file reaches; filled in by beforeAll. */
 export interface GatewaySuite {
@@ -48,6 +49,7 @@ export function useGatewaySuite(name: string): GatewaySuite {
   });
   afterEach(async () => {
     suite.model.recoveryMode = "answer";
+    suite.model.release(); // nothing a test left held may answer into the next one
     await suite.stopBot();
   });
   afterAll(async () => {
@@ -57,4 +59,32 @@ export function useGatewaySuite(name: string): GatewaySuite {
     if (suite.dir) rmSync(suite.dir, { recursive: true, force: true });
   });
   return suite;
+}
+
+/**
+ * Sends `HOLD <text>` and, once the model holds that very answer with its first words streamed, crashes
+ * the gateway (SIGKILL) and starts it again. Returns how many model requests came before the turn.
+ */
+export async function crashMidAnswer(
+  suite: GatewaySuite,
+  bot: InProcessBot,
+  conversation: string,
+  text: string,
+): Promise<number> {
+  const before = suite.model.requests.length;
+  await bot.say(conversation, `HOLD ${text}`);
+  await suite.model.waitForHeld(30_000, before);
+  await sleep(500);
+  await suite.gateway.crash();
+  await suite.gateway.start();
+  return before;
+}
+
+/** The notice the bot posts in `conversation` for a turn a restart cut short. */
+export function interruptionNotice(bot: InProcessBot, conversation: string) {
+  return until(
+    "the notice",
+    () => bot.channel.in(conversation).find((m) => m.text.includes("restart interrupted")),
+    30_000,
+  );
 }
