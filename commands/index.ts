@@ -1,5 +1,5 @@
-import type { CommandDefinition } from "../src/core/command.ts";
-import type { Services } from "../src/core/services.ts";
+import type { CommandDefinition } from "../src/core/commands/command.ts";
+import type { Services } from "../src/core/commands/services.ts";
 import { help } from "./help.ts";
 import { resume } from "./resume.ts";
 import { thread } from "./thread.ts";

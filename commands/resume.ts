@@ -1,6 +1,6 @@
 import { z } from "zod";
-import { defineCommand } from "../src/core/command.ts";
-import type { Services } from "../src/core/services.ts";
+import { defineCommand } from "../src/core/commands/command.ts";
+import type { Services } from "../src/core/commands/services.ts";
 
 const ResumeArgs = z.object({
   name: z.string().max(2_000, "Thread names are at most 100 characters.").optional(),

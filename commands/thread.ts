@@ -1,8 +1,8 @@
 import { z } from "zod";
-import { defineCommand } from "../src/core/command.ts";
-import { describeToolCall } from "../src/core/notices.ts";
-import type { Services } from "../src/core/services.ts";
-import { ago, threadStatus, when } from "../src/core/status.ts";
+import { defineCommand } from "../src/core/commands/command.ts";
+import type { Services } from "../src/core/commands/services.ts";
+import { ago, threadStatus, when } from "../src/core/threads/status.ts";
+import { describeToolCall } from "../src/core/turns/notices.ts";
 
 const ThreadArgs = z.object({
   name: z.string().max(2_000, "Thread names are at most 100 characters.").optional(),

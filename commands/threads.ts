@@ -1,11 +1,11 @@
 import { z } from "zod";
-import { type CommandContext, defineCommand, type Reply } from "../src/core/command.ts";
+import { type CommandContext, defineCommand, type Reply } from "../src/core/commands/command.ts";
+import type { Services } from "../src/core/commands/services.ts";
 import { BotError, ErrorCode } from "../src/core/errors.ts";
 import { inSpace, spaceOf } from "../src/core/keys/conversation-key.ts";
 import type { Thread } from "../src/core/model.ts";
-import { pageButton } from "../src/core/notices.ts";
-import type { Services } from "../src/core/services.ts";
-import { ago, threadStatus } from "../src/core/status.ts";
+import { ago, threadStatus } from "../src/core/threads/status.ts";
+import { pageButton } from "../src/core/turns/notices.ts";
 
 const PAGE_SIZE = 10;
 

@@ -1,15 +1,15 @@
 import { commands } from "../commands/index.ts";
-import { Access } from "./core/access.ts";
 import { App } from "./core/app.ts";
 import { Channels } from "./core/channels.ts";
+import { Access } from "./core/commands/access.ts";
+import type { Services } from "./core/commands/services.ts";
 import type { ResumePolicy } from "./core/model.ts";
-import { Outbox } from "./core/outbox.ts";
 import type { Clock, GatewayPort, Logger, StorePort } from "./core/ports.ts";
-import { Recovery } from "./core/recovery.ts";
-import { Relay } from "./core/relay.ts";
-import { Resumer } from "./core/resume.ts";
-import type { Services } from "./core/services.ts";
-import { ThreadRegistry } from "./core/threads.ts";
+import { ThreadRegistry } from "./core/threads/registry.ts";
+import { Outbox } from "./core/turns/outbox.ts";
+import { Recovery } from "./core/turns/recovery.ts";
+import { Relay } from "./core/turns/relay.ts";
+import { Resumer } from "./core/turns/resume.ts";
 
 /** What composeBot needs: the opened store, a gateway client, and the settings the core reads. */
 export interface BotOptions {

@@ -5,7 +5,7 @@
  * send and edit (performance.now()). No console I/O, so the figures are the core's and the client's.
  */
 import { type Bot, composeBot } from "../../src/compose.ts";
-import type { Reply } from "../../src/core/command.ts";
+import type { Reply } from "../../src/core/commands/command.ts";
 import { silentLogger } from "../../src/core/log.ts";
 import type { ResumePolicy } from "../../src/core/model.ts";
 import type { ChannelPort, OutgoingMessage, StorePort } from "../../src/core/ports.ts";

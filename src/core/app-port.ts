@@ -1,4 +1,4 @@
-import type { CommandDefinition, Place, RawArgs, Reply, Sender } from "./command.ts";
+import type { CommandDefinition, Place, RawArgs, Reply, Sender } from "./commands/command.ts";
 
 /** A command a channel parsed: `/name args` in text, or a Discord slash command with options. */
 export interface CommandInvocation {

@@ -13,15 +13,15 @@ import {
   type Reply,
   rawArgsFromText,
   type Sender,
-} from "./command.ts";
-import { conversationMovePatch } from "./conversation-move.ts";
+} from "./commands/command.ts";
+import type { Services } from "./commands/services.ts";
 import { BotError, ErrorCode, userMessage } from "./errors.ts";
 import { platformOf } from "./keys/conversation-key.ts";
 import type { Notice } from "./model.ts";
-import { parseAction } from "./notices.ts";
 import type { GatewayPort, Logger } from "./ports.ts";
-import { QUEUED_TEXT } from "./relay.ts";
-import type { Services } from "./services.ts";
+import { conversationMovePatch } from "./threads/conversation-move.ts";
+import { parseAction } from "./turns/notices.ts";
+import { QUEUED_TEXT } from "./turns/relay.ts";
 
 /** The core behind every channel: access rules, command routing, messages and buttons. */
 export class App implements AppPort {

@@ -2,7 +2,7 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import type { JournalEntry, Thread } from "../../src/core/model.ts";
 import type { StorePort } from "../../src/core/ports.ts";
-import { QUEUED_TEXT } from "../../src/core/relay.ts";
+import { QUEUED_TEXT } from "../../src/core/turns/relay.ts";
 import { MemoryStore } from "../../src/store/index.ts";
 import {
   chatSends,

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { conversationMovePatch } from "../../src/core/conversation-move.ts";
 import { emptyState, type StoreState } from "../../src/core/model.ts";
+import { conversationMovePatch } from "../../src/core/threads/conversation-move.ts";
 import { MemoryStore } from "../../src/store/index.ts";
 
 const OLD = "telegram:-4001";

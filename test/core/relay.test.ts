@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { JournalEntry } from "../../src/core/model.ts";
-import { splitMessage } from "../../src/core/split.ts";
+import { splitMessage } from "../../src/core/turns/split.ts";
 import { fillerText } from "../fakes/gateway/model.ts";
 import { chatSends, ObservedStore, quiet, sleep, startBot, until } from "./support/bot-harness.ts";
 

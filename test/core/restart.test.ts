@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { QUEUED_TEXT } from "../../src/core/relay.ts";
+import { QUEUED_TEXT } from "../../src/core/turns/relay.ts";
 import {
   type BotUnderTest,
   chatSends,

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { silentLogger } from "../../src/core/log.ts";
 import type { GatewayEvent, SessionInfo } from "../../src/core/ports.ts";
-import { StopGuard } from "../../src/core/stop-guard.ts";
+import { StopGuard } from "../../src/core/turns/stop-guard.ts";
 
 const KEY = "agent:main:named:budget";
 const CONTINUATION = "run-recovery";

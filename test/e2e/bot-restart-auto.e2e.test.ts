@@ -4,7 +4,7 @@
  * store and a recording channel.
  */
 import { describe, expect, it } from "vitest";
-import { QUEUED_TEXT } from "../../src/core/relay.ts";
+import { QUEUED_TEXT } from "../../src/core/turns/relay.ts";
 import type { InProcessBot } from "./support/in-process-bot.ts";
 import { crashMidAnswer, interruptionNotice, useGatewaySuite } from "./support/suite.ts";
 import { sleep, until } from "./support/waits.ts";

@@ -1,7 +1,7 @@
 import { createInterface, type Interface } from "node:readline";
 import type { Readable, Writable } from "node:stream";
 import type { AppPort } from "../../core/app-port.ts";
-import type { Place, Reply, Sender } from "../../core/command.ts";
+import type { Place, Reply, Sender } from "../../core/commands/command.ts";
 import type { OutgoingMessage } from "../../core/ports.ts";
 
 const COMMAND = /^\/([A-Za-z0-9_]{1,32})(?:@\S+)?(?:\s+([\s\S]*))?$/;

@@ -8,7 +8,7 @@ import {
   PermissionFlagsBits,
 } from "discord.js";
 import type { AppPort } from "../../core/app-port.ts";
-import type { Place, RawArgs } from "../../core/command.ts";
+import type { Place, RawArgs } from "../../core/commands/command.ts";
 import type { ChannelPort, Logger } from "../../core/ports.ts";
 import { placeOf, senderOf } from "./place.ts";
 import { answerByUpdate, answerInteraction } from "./respond.ts";

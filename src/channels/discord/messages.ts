@@ -1,6 +1,6 @@
 import { type Client, type Message, MessageType, PermissionFlagsBits } from "discord.js";
 import type { AppPort } from "../../core/app-port.ts";
-import type { Reply } from "../../core/command.ts";
+import type { Reply } from "../../core/commands/command.ts";
 import type { Logger } from "../../core/ports.ts";
 import { attachmentsOf } from "./attachments.ts";
 import { placeOf, senderOf } from "./place.ts";

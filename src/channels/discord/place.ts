@@ -1,5 +1,5 @@
 import type { Channel, Client, User } from "discord.js";
-import type { Place, Sender } from "../../core/command.ts";
+import type { Place, Sender } from "../../core/commands/command.ts";
 import { discordKey } from "../../core/keys/conversation-key.ts";
 import type { Logger } from "../../core/ports.ts";
 import { CONTAINER_TYPES, openNativeThread } from "./native-thread.ts";

@@ -2,7 +2,7 @@ import { type Client, DiscordAPIError, type Message, type SendableChannels } fro
 import { BotError, ErrorCode } from "../../core/errors.ts";
 import { discordKey } from "../../core/keys/conversation-key.ts";
 import type { ChannelPort, Logger, OutgoingMessage } from "../../core/ports.ts";
-import { splitMessage } from "../../core/split.ts";
+import { splitMessage } from "../../core/turns/split.ts";
 import { MAX_CONTENT, payloadOf } from "./render.ts";
 
 // Discord allows 5 edits per 5 s per channel; one a second leaves room for the other messages.

@@ -1,5 +1,5 @@
 import { ActionRowBuilder, ButtonBuilder, ButtonStyle, escapeMarkdown } from "discord.js";
-import type { Reply } from "../../core/command.ts";
+import type { Reply } from "../../core/commands/command.ts";
 import type { Button, OutgoingMessage } from "../../core/ports.ts";
 import { truncate } from "./text.ts";
 

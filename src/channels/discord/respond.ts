@@ -1,8 +1,8 @@
 import { type ButtonInteraction, type ChatInputCommandInteraction, MessageFlags } from "discord.js";
-import type { Reply } from "../../core/command.ts";
+import type { Reply } from "../../core/commands/command.ts";
 import { userMessage } from "../../core/errors.ts";
 import type { Logger } from "../../core/ports.ts";
-import { splitMessage } from "../../core/split.ts";
+import { splitMessage } from "../../core/turns/split.ts";
 import { MAX_CONTENT, payloadOf } from "./render.ts";
 
 /** Interactions this module answers. */

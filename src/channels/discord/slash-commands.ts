@@ -8,7 +8,7 @@ import {
   type RESTPostAPIChatInputApplicationCommandsJSONBody,
   Routes,
 } from "discord.js";
-import type { CommandDefinition, CommandParam } from "../../core/command.ts";
+import type { CommandDefinition, CommandParam } from "../../core/commands/command.ts";
 import type { Logger } from "../../core/ports.ts";
 import { platformCall } from "./port.ts";
 import { truncate } from "./text.ts";

@@ -1,5 +1,5 @@
 import type { CallbackQuery, Message } from "grammy/types";
-import type { Reply } from "../../core/command.ts";
+import type { Reply } from "../../core/commands/command.ts";
 import { userMessage } from "../../core/errors.ts";
 import { errorFields } from "./errors.ts";
 import type { InboundDeps } from "./inbound.ts";

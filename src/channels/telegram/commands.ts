@@ -1,5 +1,5 @@
 import type { BotCommand, MessageEntity } from "grammy/types";
-import type { CommandDefinition } from "../../core/command.ts";
+import type { CommandDefinition } from "../../core/commands/command.ts";
 import type { Logger } from "../../core/ports.ts";
 
 const MENU_NAME = /^[a-z0-9_]{1,32}$/;

@@ -1,7 +1,7 @@
 import type { Context } from "grammy";
 import type { Message, UserFromGetMe } from "grammy/types";
 import type { AppPort } from "../../core/app-port.ts";
-import type { Place, Reply, Sender } from "../../core/command.ts";
+import type { Place, Reply, Sender } from "../../core/commands/command.ts";
 import { userMessage } from "../../core/errors.ts";
 import { telegramKey } from "../../core/keys/conversation-key.ts";
 import { onCallback } from "./callbacks.ts";

@@ -4,7 +4,7 @@ import type { ConversationMove } from "../../core/app-port.ts";
 import { BotError, ErrorCode } from "../../core/errors.ts";
 import { telegramKey } from "../../core/keys/conversation-key.ts";
 import type { Button, Logger, OutgoingMessage } from "../../core/ports.ts";
-import { splitMessage } from "../../core/split.ts";
+import { splitMessage } from "../../core/turns/split.ts";
 import { type TelegramTarget, targetOf, threadParams } from "./conversation.ts";
 import { errorFields, isNotModified, isParseError, platformError, upgradedTo } from "./errors.ts";
 import { markdownToTelegramHtml, visibleLength } from "./render.ts";

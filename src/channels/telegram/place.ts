@@ -1,6 +1,6 @@
 import { type Api, GrammyError } from "grammy";
 import type { Chat, Message, User } from "grammy/types";
-import type { Place, Sender } from "../../core/command.ts";
+import type { Place, Sender } from "../../core/commands/command.ts";
 import { BotError, ErrorCode } from "../../core/errors.ts";
 import { telegramKey } from "../../core/keys/conversation-key.ts";
 import type { Logger } from "../../core/ports.ts";

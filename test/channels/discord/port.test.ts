@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { splitMessage } from "../../../src/core/split.ts";
+import { splitMessage } from "../../../src/core/turns/split.ts";
 import { ids } from "../../fakes/fake-discord.ts";
 import { startHarness } from "./harness.ts";
 

@@ -6,7 +6,7 @@ import type {
   CommandInvocation,
   MessageInvocation,
 } from "../../../src/core/app-port.ts";
-import { type CommandDefinition, defineCommand, type RawArgs, type Reply } from "../../../src/core/command.ts";
+import { type CommandDefinition, defineCommand, type RawArgs, type Reply } from "../../../src/core/commands/command.ts";
 
 const NameArgs = z.object({ name: z.string().optional() }) as unknown as z.ZodType<unknown, RawArgs>;
 const FilterArgs = z.object({ filter: z.string().optional() }) as unknown as z.ZodType<unknown, RawArgs>;

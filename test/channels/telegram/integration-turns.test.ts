@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { splitMessage } from "../../../src/core/split.ts";
+import { splitMessage } from "../../../src/core/turns/split.ts";
 import type { StoredMessage } from "../../fakes/fake-telegram.ts";
 import { type BotWorld, botSays, startBot } from "./support/bot-world.ts";
 import { alice, aliceDm, forum, group } from "./support/harness.ts";

@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { isBotError } from "../../../src/core/errors.ts";
 import { silentLogger } from "../../../src/core/log.ts";
-import { ReplyStream } from "../../../src/core/reply-stream.ts";
+import { ReplyStream } from "../../../src/core/turns/reply-stream.ts";
 import { alice, aliceDm, group, type Harness, startHarness } from "./support/harness.ts";
 
 let h: Harness;

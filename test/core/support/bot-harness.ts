@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach } from "vitest";
 import { type Bot, composeBot } from "../../../src/compose.ts";
-import type { Reply } from "../../../src/core/command.ts";
+import type { Reply } from "../../../src/core/commands/command.ts";
 import type { ResumePolicy, StoreState } from "../../../src/core/model.ts";
 import type { Logger, MergePatch, StorePort } from "../../../src/core/ports.ts";
 import { createOpenClawGateway, type OpenClawGateway } from "../../../src/gateway/index.ts";

@@ -3,7 +3,7 @@
  * store on a temp file, and a RecordingChannel standing in for a platform (conversation keys console:*).
  */
 import { type Bot, composeBot } from "../../../src/compose.ts";
-import type { Reply } from "../../../src/core/command.ts";
+import type { Reply } from "../../../src/core/commands/command.ts";
 import { silentLogger } from "../../../src/core/log.ts";
 import type { ResumePolicy } from "../../../src/core/model.ts";
 import { createOpenClawGateway, type OpenClawGateway } from "../../../src/gateway/index.ts";

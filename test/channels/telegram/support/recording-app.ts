@@ -7,7 +7,7 @@ import type {
   ConversationMove,
   MessageInvocation,
 } from "../../../../src/core/app-port.ts";
-import { type CommandDefinition, defineCommand, type Reply } from "../../../../src/core/command.ts";
+import { type CommandDefinition, defineCommand, type Reply } from "../../../../src/core/commands/command.ts";
 
 const freeText = z.record(z.string(), z.string().optional());
 

@@ -1,4 +1,4 @@
-import type { HistoryMessage } from "./ports.ts";
+import type { HistoryMessage } from "../ports.ts";
 
 const SYSTEM_PROMPT = /^\s*(?:\[[^\]]*\]\s*)?\[System\]/;
 

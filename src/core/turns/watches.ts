@@ -1,4 +1,4 @@
-import type { JournalEntry } from "./model.ts";
+import type { JournalEntry } from "../model.ts";
 import type { ReplyStream } from "./reply-stream.ts";
 
 /** A turn the relay is following until its answer is delivered. */

@@ -1,5 +1,5 @@
-import type { Thread } from "./model.ts";
-import type { Services } from "./services.ts";
+import type { Services } from "../commands/services.ts";
+import type { Thread } from "../model.ts";
 
 /** The status word of a thread (DESIGN §4): idle, running, interrupted, awaiting resume, recovering, queued (n). */
 export function threadStatus(services: Pick<Services, "relay">, thread: Thread): string {

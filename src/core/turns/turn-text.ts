@@ -1,4 +1,4 @@
-import { ErrorCode, isBotError, userMessage } from "./errors.ts";
+import { ErrorCode, isBotError, userMessage } from "../errors.ts";
 
 /** Acknowledgement for a message kept while the gateway is away. */
 export const QUEUED_TEXT = "Queued: the OpenClaw gateway is restarting. Your message will be sent when it is back.";

@@ -1,4 +1,4 @@
-import type { Clock, GatewayEvent, GatewayPort, Logger } from "./ports.ts";
+import type { Clock, GatewayEvent, GatewayPort, Logger } from "../ports.ts";
 
 /** How long a Stop stays in force; OpenClaw admits its continuation seconds after boot (hello + 1.7 – 6 s seen). */
 const ARMED_MS = 120_000;

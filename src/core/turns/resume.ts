@@ -1,12 +1,12 @@
-import type { Reply } from "./command.ts";
-import { BotError, ErrorCode } from "./errors.ts";
-import { slugify } from "./keys/thread-slug.ts";
-import type { JournalEntry, Notice } from "./model.ts";
+import type { Reply } from "../commands/command.ts";
+import { BotError, ErrorCode } from "../errors.ts";
+import { slugify } from "../keys/thread-slug.ts";
+import type { JournalEntry, Notice } from "../model.ts";
+import type { Clock, GatewayPort, Logger, StorePort } from "../ports.ts";
+import { requireGateway, type ThreadRegistry } from "../threads/registry.ts";
 import { resumePrompt } from "./notices.ts";
-import type { Clock, GatewayPort, Logger, StorePort } from "./ports.ts";
 import type { Relay } from "./relay.ts";
 import { StopGuard } from "./stop-guard.ts";
-import { requireGateway, type ThreadRegistry } from "./threads.ts";
 
 /** How a resume was asked for. */
 export interface ResumeRequest {

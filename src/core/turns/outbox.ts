@@ -1,7 +1,7 @@
-import type { Channels } from "./channels.ts";
-import { userMessage } from "./errors.ts";
-import type { OutboxItem } from "./model.ts";
-import type { Button, Clock, Logger, StorePort } from "./ports.ts";
+import type { Channels } from "../channels.ts";
+import { userMessage } from "../errors.ts";
+import type { OutboxItem } from "../model.ts";
+import type { Button, Clock, Logger, StorePort } from "../ports.ts";
 
 const MAX_BACKOFF_MS = 60_000;
 

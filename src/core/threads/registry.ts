@@ -1,10 +1,10 @@
-import type { Place, Sender } from "./command.ts";
-import { BotError, ErrorCode, isBotError } from "./errors.ts";
-import { nativeThreadKey } from "./keys/conversation-key.ts";
-import { encodeRootSessionKey, encodeSessionKey } from "./keys/session-key.ts";
-import { parseThreadName, slugify } from "./keys/thread-slug.ts";
-import type { Binding, ResumePolicy, Thread } from "./model.ts";
-import type { Clock, GatewayPort, Logger, StorePort } from "./ports.ts";
+import type { Place, Sender } from "../commands/command.ts";
+import { BotError, ErrorCode, isBotError } from "../errors.ts";
+import { nativeThreadKey } from "../keys/conversation-key.ts";
+import { encodeRootSessionKey, encodeSessionKey } from "../keys/session-key.ts";
+import { parseThreadName, slugify } from "../keys/thread-slug.ts";
+import type { Binding, ResumePolicy, Thread } from "../model.ts";
+import type { Clock, GatewayPort, Logger, StorePort } from "../ports.ts";
 
 /** What /thread <name> did. */
 export interface AttachResult {

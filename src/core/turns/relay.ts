@@ -1,8 +1,8 @@
 import { randomUUID } from "node:crypto";
-import type { Channels } from "./channels.ts";
-import { ErrorCode, isBotError } from "./errors.ts";
-import type { JournalEntry, Thread } from "./model.ts";
-import type { Clock, GatewayEvent, GatewayPort, Logger, StorePort } from "./ports.ts";
+import type { Channels } from "../channels.ts";
+import { ErrorCode, isBotError } from "../errors.ts";
+import type { JournalEntry, Thread } from "../model.ts";
+import type { Clock, GatewayEvent, GatewayPort, Logger, StorePort } from "../ports.ts";
 import { ReplyStream } from "./reply-stream.ts";
 import { answerInTranscript } from "./transcript.ts";
 import { isRetryable, nextAction, QUEUED_TEXT, refusal } from "./turn-text.ts";

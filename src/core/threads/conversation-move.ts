@@ -1,6 +1,6 @@
-import { nativeThreadKey } from "./keys/conversation-key.ts";
-import type { StoreState } from "./model.ts";
-import type { MergePatch } from "./ports.ts";
+import { nativeThreadKey } from "../keys/conversation-key.ts";
+import type { StoreState } from "../model.ts";
+import type { MergePatch } from "../ports.ts";
 
 /** A record field whose entries name the conversation they belong to. */
 type ByConversation = "journal" | "notices" | "outbox";

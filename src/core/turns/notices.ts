@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
-import type { Checkpoint, JournalEntry, Notice, Thread } from "./model.ts";
-import type { Button } from "./ports.ts";
+import type { Checkpoint, JournalEntry, Notice, Thread } from "../model.ts";
+import type { Button } from "../ports.ts";
 
 /** Button data prefix; anything else is not ours. */
 const PREFIX = "tk";

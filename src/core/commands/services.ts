@@ -1,9 +1,9 @@
+import type { Clock, GatewayPort, StorePort } from "../ports.ts";
+import type { ThreadRegistry } from "../threads/registry.ts";
+import type { Relay } from "../turns/relay.ts";
+import type { Resumer } from "../turns/resume.ts";
 import type { Access } from "./access.ts";
 import type { CommandDefinition } from "./command.ts";
-import type { Clock, GatewayPort, StorePort } from "./ports.ts";
-import type { Relay } from "./relay.ts";
-import type { Resumer } from "./resume.ts";
-import type { ThreadRegistry } from "./threads.ts";
 
 /** What command handlers may use. */
 export interface Services {

@@ -1,5 +1,5 @@
 import type { z } from "zod";
-import type { Button } from "./ports.ts";
+import type { Button } from "../ports.ts";
 
 /** Who may run a command: anyone who reaches the bot, allowed users, or admins. */
 export type AccessLevel = "anyone" | "allowed" | "admin";

@@ -1,8 +1,8 @@
-import type { Channels } from "./channels.ts";
-import type { JournalEntry, Notice, ResumePolicy } from "./model.ts";
+import type { Channels } from "../channels.ts";
+import type { JournalEntry, Notice, ResumePolicy } from "../model.ts";
+import type { Clock, GatewayEvent, GatewayPort, Logger, SessionInfo, StorePort } from "../ports.ts";
 import { newNoticeId, noticeButton, noticeText } from "./notices.ts";
 import type { Outbox } from "./outbox.ts";
-import type { Clock, GatewayEvent, GatewayPort, Logger, SessionInfo, StorePort } from "./ports.ts";
 import type { Relay } from "./relay.ts";
 import { answerInTranscript } from "./transcript.ts";
 

@@ -1,4 +1,4 @@
-import type { Button, ChannelPort, Clock, Logger } from "./ports.ts";
+import type { Button, ChannelPort, Clock, Logger } from "../ports.ts";
 import { splitMessage } from "./split.ts";
 
 const TYPING_EVERY_MS = 4_000;
