@@ -2,6 +2,7 @@ import type { Readable, Writable } from "node:stream";
 import type { AppPort } from "../../core/app-port.ts";
 import { BotError, ErrorCode } from "../../core/errors.ts";
 import { consoleKey } from "../../core/keys/conversation-key.ts";
+import { senderId } from "../../core/keys/sender-id.ts";
 import type { ChannelPort } from "../../core/ports.ts";
 import { Terminal } from "./terminal.ts";
 
@@ -19,7 +20,7 @@ export interface ConsoleChannel {
  * terminal that joins it (see share.ts), each its own conversation.
  */
 export function createConsoleChannel(options: { app: AppPort; user: string }): ConsoleChannel {
-  const sender = { id: `console:${options.user}`, name: options.user };
+  const sender = { id: senderId.encode({ platform: "console", userId: options.user }), name: options.user };
   const terminals = new Map<string, Terminal>();
   let nextId = 0;
   const terminal = (conversation: string): Terminal => {

@@ -10,9 +10,9 @@ import {
 import type { AppPort } from "../../core/app-port.ts";
 import type { Place, RawArgs } from "../../core/commands/command.ts";
 import type { ChannelPort, Logger } from "../../core/ports.ts";
+import { truncate } from "../../core/text/truncate.ts";
 import { placeOf, senderOf } from "./place.ts";
 import { answerByUpdate, answerInteraction } from "./respond.ts";
-import { truncate } from "./text.ts";
 
 /** Discord's limits on autocomplete answers. */
 const MAX_CHOICES = 25;

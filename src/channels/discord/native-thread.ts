@@ -13,9 +13,9 @@ import {
 import { BotError, ErrorCode } from "../../core/errors.ts";
 import { discordKey } from "../../core/keys/conversation-key.ts";
 import type { Logger } from "../../core/ports.ts";
+import { truncate } from "../../core/text/truncate.ts";
 import { platformCall } from "./port.ts";
 import { contentOf } from "./render.ts";
-import { truncate } from "./text.ts";
 
 /** A channel that hosts native threads: text and announcement channels, forums and media channels. */
 export type ThreadContainer = TextChannel | NewsChannel | ForumChannel | MediaChannel;

@@ -1,6 +1,7 @@
 import type { Channel, Client, User } from "discord.js";
 import type { Place, Sender } from "../../core/commands/command.ts";
 import { discordKey } from "../../core/keys/conversation-key.ts";
+import { senderId } from "../../core/keys/sender-id.ts";
 import type { Logger } from "../../core/ports.ts";
 import { CONTAINER_TYPES, openNativeThread } from "./native-thread.ts";
 
@@ -38,5 +39,8 @@ export function placeOf(source: PlaceSource): Place {
 
 /** The core's Sender: `discord:<userId>`, with a display name for logs. */
 export function senderOf(user: User, displayName?: string | null): Sender {
-  return { id: `discord:${user.id}`, name: displayName ?? user.globalName ?? user.username };
+  return {
+    id: senderId.encode({ platform: "discord", userId: user.id }),
+    name: displayName ?? user.globalName ?? user.username,
+  };
 }

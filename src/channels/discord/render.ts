@@ -1,7 +1,7 @@
 import { ActionRowBuilder, ButtonBuilder, ButtonStyle, escapeMarkdown } from "discord.js";
 import type { Reply } from "../../core/commands/command.ts";
 import type { Button, OutgoingMessage } from "../../core/ports.ts";
-import { truncate } from "./text.ts";
+import { truncate } from "../../core/text/truncate.ts";
 
 /** Discord's limit on message content, in UTF-16 units. */
 export const MAX_CONTENT = 2000;

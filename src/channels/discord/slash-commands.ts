@@ -10,8 +10,8 @@ import {
 } from "discord.js";
 import type { CommandDefinition, CommandParam } from "../../core/commands/command.ts";
 import type { Logger } from "../../core/ports.ts";
+import { truncate } from "../../core/text/truncate.ts";
 import { platformCall } from "./port.ts";
-import { truncate } from "./text.ts";
 
 /** A chat-input command as Discord's PUT …/commands takes it. */
 export type SlashCommand = RESTPostAPIChatInputApplicationCommandsJSONBody;
