@@ -98,6 +98,7 @@ async function registryFigures(store: StorePort): Promise<Record<string, number>
     policy: "auto",
     clock,
     logger: silentLogger,
+    turns: { isActive: () => false, queued: () => [] },
   });
   const names = Array.from({ length: threads }, (_, i) => threadName(i));
   const conversations = Object.keys(store.state.bindings);

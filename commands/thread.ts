@@ -1,30 +1,20 @@
 import { z } from "zod";
+import { threadNameArg } from "../src/core/commands/args.ts";
 import { defineCommand } from "../src/core/commands/command.ts";
 import type { Services } from "../src/core/commands/services.ts";
-import { ago, threadStatus, when } from "../src/core/threads/status.ts";
+import { ago, when } from "../src/core/threads/status.ts";
 import { describeToolCall } from "../src/core/turns/notices.ts";
 
-const ThreadArgs = z.object({
-  name: z.string().max(2_000, "Thread names are at most 100 characters.").optional(),
-});
+const ThreadArgs = z.object({ name: threadNameArg("Thread name, or 'off' to unbind") });
 
 /** /thread [name|off]: create or re-attach a named thread and bind it here; show or unbind it. */
 export const thread = defineCommand<z.infer<typeof ThreadArgs>, Services>({
   name: "thread",
   description: "Create or re-attach a named thread here; without a name, show it; 'off' unbinds",
   access: "allowed",
-  params: [
-    {
-      name: "name",
-      description: "Thread name, or 'off' to unbind",
-      required: false,
-      autocomplete: true,
-      maxLength: 100,
-    },
-  ],
   args: ThreadArgs,
   async run({ args, place, sender, services }) {
-    const name = args.name?.trim() ?? "";
+    const name = args.name ?? "";
     if (name === "") return { text: show(services, place.conversation) };
     if (name.toLowerCase() === "off") {
       const unbound = await services.threads.unbind(place.conversation);
@@ -40,7 +30,7 @@ export const thread = defineCommand<z.infer<typeof ThreadArgs>, Services>({
     const where = result.conversation === place.conversation ? "here" : "in its own topic/thread";
     const lines = [
       `${verb} thread "${t.name}" (${t.slug}) ${where}.`,
-      `Created ${when(t.createdAt)}, last activity ${ago(services.clock.now(), t.lastActivityAt)}, status: ${threadStatus(services, t)}.`,
+      `Created ${when(t.createdAt)}, last activity ${ago(services.clock.now(), t.lastActivityAt)}, status: ${services.threads.status(t)}.`,
     ];
     if (result.labelNote) lines.push(result.labelNote);
     if (result.offline) lines.push("The gateway is away right now; messages will be queued until it is back.");
@@ -52,10 +42,10 @@ function show(services: Services, conversation: string): string {
   const t = services.threads.boundThread(conversation);
   if (!t) return "No thread is bound here. Start one with /thread <name>.";
   const lines = [
-    `Thread "${t.name}" (${t.slug}): ${threadStatus(services, t)}.`,
+    `Thread "${t.name}" (${t.slug}): ${services.threads.status(t)}.`,
     `Created ${when(t.createdAt)}, last activity ${ago(services.clock.now(), t.lastActivityAt)}, ${t.messageCount} message(s).`,
   ];
-  const checkpoint = services.store.state.checkpoints[t.slug];
+  const checkpoint = services.threads.checkpoint(t.slug);
   if (checkpoint) {
     lines.push(
       `Checkpoint (${when(checkpoint.updatedAt)}, ${checkpoint.status}): task "${checkpoint.task.slice(0, 200)}"`,

@@ -44,6 +44,7 @@ export function composeBot(options: BotOptions): Bot {
   const { store, gateway, logger } = options;
   const clock = options.clock ?? { now: Date.now };
   const channels = new Channels();
+  const relay = new Relay({ store, gateway, channels, clock, logger });
   const threads = new ThreadRegistry({
     store,
     gateway,
@@ -51,8 +52,8 @@ export function composeBot(options: BotOptions): Bot {
     policy: options.policy,
     clock,
     logger,
+    turns: relay,
   });
-  const relay = new Relay({ store, gateway, channels, clock, logger });
   const outbox = new Outbox({ store, channels, clock, logger });
   const recovery = new Recovery({
     store,
@@ -67,8 +68,8 @@ export function composeBot(options: BotOptions): Bot {
   });
   const resumer = new Resumer({ store, gateway, relay, threads, clock, logger });
   const access = new Access({ allowed: options.allowedUsers, admins: options.adminUsers });
-  const services: Services = { threads, relay, resumer, access, gateway, store, clock, commands: () => commands };
-  const app = new App({ commands, services, logger });
+  const services: Services = { threads, relay, resumer, clock, commands: () => commands };
+  const app = new App({ commands, services, access, store, gateway, logger });
   return {
     app,
     channels,

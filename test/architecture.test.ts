@@ -38,6 +38,24 @@ describe("import boundaries (house style rule 1)", () => {
     }
   });
 
+  it("commands see neither the store nor the gateway: the thread registry is their way in", () => {
+    for (const file of [...files("commands"), "src/core/commands/services.ts"]) {
+      const text = readFileSync(join(ROOT, file), "utf8");
+      for (const spec of imports(file)) {
+        expect(/(^|\/)(store|gateway)(\/|$)/.test(spec), `${file} imports ${spec}`).toBe(false);
+      }
+      expect(/\b(StorePort|GatewayPort)\b/.test(text), `${file} names the store or gateway port`).toBe(false);
+      expect(/services\.(store|gateway)\b/.test(text), `${file} reaches services.store/gateway`).toBe(false);
+    }
+  });
+
+  it("no file in src/ or commands/ is over 300 lines (house style rule 8)", () => {
+    for (const file of [...files("src"), ...files("commands")]) {
+      const lines = readFileSync(join(ROOT, file), "utf8").trimEnd().split("\n").length;
+      expect(lines, `${file} has ${lines} lines`).toBeLessThanOrEqual(300);
+    }
+  });
+
   it("no test mocks one of our own modules", () => {
     for (const file of files("test")) {
       const text = readFileSync(join(ROOT, file), "utf8");

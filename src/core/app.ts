@@ -6,27 +6,31 @@ import type {
   ConversationMove,
   MessageInvocation,
 } from "./app-port.ts";
+import type { Access } from "./commands/access.ts";
 import {
   type CommandDefinition,
   type Place,
   type RawArgs,
+  type Reach,
   type Reply,
   rawArgsFromText,
   type Sender,
 } from "./commands/command.ts";
 import type { Services } from "./commands/services.ts";
 import { BotError, ErrorCode, userMessage } from "./errors.ts";
-import { platformOf } from "./keys/conversation-key.ts";
+import { platformOf, spaceOf } from "./keys/conversation-key.ts";
 import type { Notice } from "./model.ts";
-import type { GatewayPort, Logger } from "./ports.ts";
+import type { GatewayPort, Logger, StorePort } from "./ports.ts";
+import { texts } from "./texts.ts";
 import { conversationMovePatch } from "./threads/conversation-move.ts";
 import { parseAction } from "./turns/notices.ts";
-import { QUEUED_TEXT } from "./turns/relay.ts";
 
 /** The core behind every channel: access rules, command routing, messages and buttons. */
 export class App implements AppPort {
   readonly commands: readonly CommandDefinition<unknown, Services>[];
   readonly #services: Services;
+  readonly #access: Access;
+  readonly #store: StorePort;
   readonly #gateway: GatewayPort;
   readonly #logger: Logger;
   /** Strangers already told how to get access (told once per process). */
@@ -35,29 +39,50 @@ export class App implements AppPort {
   constructor(options: {
     commands: readonly CommandDefinition<unknown, Services>[];
     services: Services;
+    access: Access;
+    store: StorePort;
+    gateway: GatewayPort;
     logger: Logger;
   }) {
     this.commands = options.commands;
     this.#services = options.services;
-    this.#gateway = options.services.gateway;
+    this.#access = options.access;
+    this.#store = options.store;
+    this.#gateway = options.gateway;
     this.#logger = options.logger;
   }
 
+  /** Runs a command after the access its definition declares was checked here, for every command. */
   async handleCommand(invocation: CommandInvocation): Promise<Reply | undefined> {
     const { place, sender } = invocation;
-    if (!this.#services.access.isAllowed(sender.id)) return this.#stranger(place, sender);
     const definition = this.commands.find((c) => c.name === invocation.name);
-    if (!definition) return { text: `Unknown command /${invocation.name}. Try /help.`, ephemeral: true };
+    if (definition?.access !== "anyone" && !this.#access.isAllowed(sender.id)) return this.#stranger(place, sender);
+    if (!definition) return { text: texts.unknownCommand(invocation.name), ephemeral: true };
     return this.#guard(async () => {
+      const reach = await this.#reach(definition, place, sender);
       const raw = invocation.options ?? rawArgsFromText(definition.params, invocation.text ?? "");
       const args = parseArgs(definition, raw);
-      return definition.run({ args, place, sender, services: this.#services });
+      return definition.run({ args, place, sender, reach, services: this.#services });
     });
+  }
+
+  /**
+   * What the sender may reach with this command. Configured admins (and the console) reach every
+   * thread; an admin command is refused to anyone else, except a chat's or server's own
+   * administrator, who reaches the threads bound there (asked of the platform only then).
+   */
+  async #reach(definition: CommandDefinition<unknown, Services>, place: Place, sender: Sender): Promise<Reach> {
+    if (this.#access.isAdmin(sender.id)) return { kind: "all" };
+    if (definition.access !== "admin") return { kind: "here" };
+    if (!place.direct && place.senderIsSpaceAdmin && (await place.senderIsSpaceAdmin())) {
+      return { kind: "space", space: spaceOf(place.conversation) };
+    }
+    throw new BotError(ErrorCode.Forbidden, texts.adminsOnly(definition.name));
   }
 
   async handleMessage(invocation: MessageInvocation): Promise<Reply | undefined> {
     const { place, sender } = invocation;
-    if (!this.#services.access.isAllowed(sender.id)) return this.#stranger(place, sender);
+    if (!this.#access.isAllowed(sender.id)) return this.#stranger(place, sender);
     if (invocation.attachments?.length) return this.#withAttachments(place, invocation.attachments);
     if (
       invocation.replyToMessageId &&
@@ -75,7 +100,7 @@ export class App implements AppPort {
     }
     const thread = this.#services.threads.boundThread(place.conversation);
     if (!thread) {
-      return place.direct ? { text: "No thread is bound here. Start one with /thread <name>." } : undefined;
+      return place.direct ? { text: texts.noThreadHere } : undefined;
     }
     if (invocation.text.trim().length === 0) return undefined;
     await this.#services.relay.accept({
@@ -84,18 +109,17 @@ export class App implements AppPort {
       senderId: sender.id,
       text: invocation.text,
     });
-    return this.#gateway.connected ? undefined : { text: QUEUED_TEXT };
+    return this.#gateway.connected ? undefined : { text: texts.queued };
   }
 
   async handleAction(invocation: ActionInvocation): Promise<Reply> {
     const { place, sender } = invocation;
-    if (!this.#services.access.isAllowed(sender.id))
-      return { text: "You are not allowed to use this bot.", ephemeral: true };
+    if (!this.#access.isAllowed(sender.id)) return { text: texts.notAllowed, ephemeral: true };
     const action = parseAction(invocation.data);
-    if (!action) return { text: "That button is not one of this bot's, or it has expired.", ephemeral: true };
+    if (!action) return { text: texts.unknownButton, ephemeral: true };
     if (action.kind === "page") {
       const options: RawArgs = { filter: action.filter || undefined, page: String(action.page) };
-      return (await this.handleCommand({ place, sender, name: "threads", options })) ?? { text: "Nothing to show." };
+      return (await this.handleCommand({ place, sender, name: "threads", options })) ?? { text: texts.nothingToShow };
     }
     return this.#guard(() =>
       this.#services.resumer.run({ conversation: place.conversation, senderId: sender.id, noticeId: action.noticeId }),
@@ -103,13 +127,11 @@ export class App implements AppPort {
   }
 
   async autocomplete(invocation: AutocompleteInvocation): Promise<string[]> {
-    if (!this.#services.access.isAllowed(invocation.sender.id)) return [];
-    const query = invocation.query.slice(0, 100).trim().toLowerCase();
-    return Object.values(this.#services.store.state.threads)
-      .filter((t) => query === "" || t.slug.includes(query) || t.name.toLowerCase().includes(query))
-      .sort((a, b) => b.lastActivityAt - a.lastActivityAt)
+    if (!this.#access.isAllowed(invocation.sender.id)) return [];
+    return this.#services.threads
+      .matching(invocation.query.slice(0, 100))
       .slice(0, 25)
-      .map((t) => t.name.slice(0, 100));
+      .map((t) => t.name);
   }
 
   /**
@@ -119,26 +141,24 @@ export class App implements AppPort {
    */
   #withAttachments(place: Place, attachments: readonly string[]): Reply | undefined {
     if (!place.direct && !this.#services.threads.boundThread(place.conversation)) return undefined;
-    return {
-      text: `Only text reaches the agent, so this message was not sent (it has ${listOf(attachments)}). Send what you want to say as text.`,
-    };
+    return { text: texts.onlyText(listOf(attachments)) };
   }
 
   async conversationMoved({ from, to }: ConversationMove): Promise<void> {
     if (from === to || platformOf(from) !== platformOf(to)) {
       throw new BotError(ErrorCode.BadInput, `A conversation cannot move from ${from} to ${to}.`);
     }
-    const patch = conversationMovePatch(this.#services.store.state, from, to);
+    const patch = conversationMovePatch(this.#store.state, from, to);
     if (!patch) return; // nothing kept there, or already moved (both service messages announce it)
-    await this.#services.store.update(patch);
-    this.#logger.info("conversation moved", { from, to, bound: this.#services.store.state.bindings[to]?.slug });
+    await this.#store.update(patch);
+    this.#logger.info("conversation moved", { from, to, bound: this.#store.state.bindings[to]?.slug });
   }
 
   /** Strangers are ignored without a gateway call; in a DM they learn their id once. */
   #stranger(place: Place, sender: Sender): Reply | undefined {
     if (!place.direct || this.#told.has(sender.id)) return undefined;
     this.#told.add(sender.id);
-    return { text: `You are not on this bot's allow list. Ask its operator to add ${sender.id} to ALLOWED_USERS.` };
+    return { text: texts.strangerInDm(sender.id) };
   }
 
   /** Runs a handler; BotErrors become their one-line message, anything else a generic line. */
@@ -165,15 +185,9 @@ function isResumable(notice: Notice | undefined): boolean {
 
 function parseArgs(definition: CommandDefinition<unknown, Services>, raw: RawArgs): unknown {
   if (raw[""] !== undefined) {
-    throw new BotError(
-      ErrorCode.BadInput,
-      `/${definition.name} takes ${definition.params.length === 0 ? "no arguments" : "fewer arguments"}.`,
-    );
+    throw new BotError(ErrorCode.BadInput, texts.tooManyArguments(definition.name, definition.params.length === 0));
   }
   const parsed = definition.args.safeParse(raw);
   if (parsed.success) return parsed.data;
-  throw new BotError(
-    ErrorCode.BadInput,
-    parsed.error.issues[0]?.message ?? `Invalid arguments for /${definition.name}.`,
-  );
+  throw new BotError(ErrorCode.BadInput, parsed.error.issues[0]?.message ?? texts.invalidArguments(definition.name));
 }

@@ -26,6 +26,30 @@ export const ErrorCode = {
 
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 
+/**
+ * What a gateway refusal means for the bot, decided once where the error enters (src/gateway/errors.ts)
+ * and carried as `details.reason`: the core never reads OpenClaw's codes or English texts itself.
+ */
+export const GatewayReason = {
+  /** Refused before admission (draining, starting, queue full, retryable): safe to send again later. */
+  Refused: "refused",
+  /** The session ended during restart recovery (tombstoned): only sessions.recover continues it. */
+  Tombstoned: "session-tombstoned",
+  /** The session is archived: it must be restored before new work. */
+  Archived: "session-archived",
+  /** Another session of the agent has this label. */
+  LabelTaken: "label-taken",
+} as const;
+
+export type GatewayReason = (typeof GatewayReason)[keyof typeof GatewayReason];
+
+/** The classified reason of a gateway refusal, if `error` is one. */
+export function gatewayReason(error: unknown): GatewayReason | undefined {
+  if (!isBotError(error, ErrorCode.GatewayAway, ErrorCode.GatewayError)) return undefined;
+  const reason = error.details?.reason;
+  return Object.values(GatewayReason).find((r) => r === reason);
+}
+
 /** The one error base: a typed code, a message safe to show, and the cause. */
 export class BotError extends Error {
   readonly code: ErrorCode;

@@ -1,4 +1,4 @@
-import { BotError, ErrorCode } from "../core/errors.ts";
+import { BotError, ErrorCode, GatewayReason } from "../core/errors.ts";
 import type { GatewayErrorShape } from "./frames.ts";
 
 /** `details.reason` / `details.code` of an error shape, whichever the gateway set. */
@@ -8,6 +8,21 @@ function detailsCode(details: unknown): string | undefined {
   if (typeof record.code === "string") return record.code;
   if (typeof record.reason === "string") return record.reason;
   return undefined;
+}
+
+// OpenClaw 2026.9.6 answers these three with INVALID_REQUEST and no details code, so its message is
+// the only thing that tells them apart (texts seen live: docs/openclaw-notes.md). Read here only.
+const BY_MESSAGE: readonly [RegExp, GatewayReason][] = [
+  [/ended during restart recovery/i, GatewayReason.Tombstoned],
+  [/\bis archived\b/i, GatewayReason.Archived],
+  [/label already in use/i, GatewayReason.LabelTaken],
+];
+
+/** What a refusal means for the bot: by code first, by OpenClaw's message where it sets no code. */
+export function classifyGatewayError(shape: GatewayErrorShape): GatewayReason | undefined {
+  if (shape.code === "UNAVAILABLE" || shape.retryable === true) return GatewayReason.Refused;
+  if (shape.code !== "INVALID_REQUEST") return undefined;
+  return BY_MESSAGE.find(([pattern]) => pattern.test(shape.message))?.[1];
 }
 
 /**
@@ -24,6 +39,7 @@ export function fromGatewayError(method: string, error: GatewayErrorShape | unde
     method,
     gatewayCode: shape.code,
     detailsCode: detailsCode(shape.details),
+    reason: classifyGatewayError(shape),
     retryable: shape.retryable ?? false,
     retryAfterMs: shape.retryAfterMs,
   };

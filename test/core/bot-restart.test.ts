@@ -2,7 +2,7 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import type { JournalEntry, Thread } from "../../src/core/model.ts";
 import type { StorePort } from "../../src/core/ports.ts";
-import { QUEUED_TEXT } from "../../src/core/turns/relay.ts";
+import { texts as words } from "../../src/core/texts.ts";
 import { MemoryStore } from "../../src/store/index.ts";
 import {
   chatSends,
@@ -244,7 +244,7 @@ describe("bot restarts (JSON store on disk)", () => {
     const world = await startBot({ gw: probe, store, start: false });
     await expect(world.bot.start()).rejects.toMatchObject({ code: "GATEWAY_AWAY" });
     expect((await world.command("console:b", "/thread New One"))?.text).toMatch(/not reachable/);
-    expect((await world.message(A, "while down"))?.text).toBe(QUEUED_TEXT);
+    expect((await world.message(A, "while down"))?.text).toBe(words.queued);
     expect((await world.command(A, "/thread"))?.text).toContain("queued (1)");
     const gw = await startGateway({ port });
     gw.store.create({ key: KEY, label: "Budget Planning" });

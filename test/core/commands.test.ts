@@ -268,7 +268,7 @@ describe("/threads and /help", () => {
     const refused = await changesNothing(world, () =>
       world.command("telegram:200", "/threads", { sender: USERS.allowed }),
     );
-    expect(oneLine(refused?.text)).toBe("Only admins can list threads.");
+    expect(oneLine(refused?.text)).toBe("Only admins can use /threads.");
 
     const listed = (await world.command("telegram:300", "/threads", { sender: USERS.admin }))?.text ?? "";
     const lines = listed.split("\n");
@@ -304,7 +304,7 @@ describe("/threads and /help", () => {
     expect(back.text).toBe(first?.text);
     // A plain user pressing an admin's page button is refused too.
     const refused = await world.press("telegram:200", next, { sender: USERS.allowed });
-    expect(refused.text).toBe("Only admins can list threads.");
+    expect(refused.text).toBe("Only admins can use /threads.");
   });
 
   it("a chat administrator lists only the threads bound in that chat", async () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { QUEUED_TEXT } from "../../src/core/turns/relay.ts";
+import { texts as words } from "../../src/core/texts.ts";
 import {
   type BotUnderTest,
   chatSends,
@@ -40,7 +40,7 @@ describe("gateway restarts (fake gateway)", () => {
     await sleep(20);
     // Someone writes in another thread during the drain: the gateway refuses, the bot queues and says so.
     await world.message(B, "during the drain");
-    await until(() => world.shown(B, QUEUED_TEXT).length > 0, "the queued acknowledgement in B");
+    await until(() => world.shown(B, words.queued).length > 0, "the queued acknowledgement in B");
     expect(world.shown(B, /restarting/)).toHaveLength(1);
     expect((await world.command(B, "/thread"))?.text).toContain("queued (1)");
     // And in the held turn's own thread: it waits behind that turn.
@@ -197,7 +197,7 @@ describe("gateway restarts (fake gateway)", () => {
     await until(() => !world.client.connected, "the client to see the gateway go");
     const replies = [];
     for (const text of ["q1", "q2", "q3"]) replies.push(await world.message(A, text));
-    expect(replies.map((r) => r?.text)).toEqual([QUEUED_TEXT, QUEUED_TEXT, QUEUED_TEXT]);
+    expect(replies.map((r) => r?.text)).toEqual([words.queued, words.queued, words.queued]);
     expect((await world.command(A, "/thread"))?.text).toContain("queued (3)");
     await back;
     await reconnected(world, 2);
@@ -214,7 +214,7 @@ describe("gateway restarts (fake gateway)", () => {
     await world.command(A, "/thread Budget Planning");
     const back = world.gw.crash({ downMs: 400 });
     await until(() => !world.client.connected, "the client to see the gateway go");
-    for (const text of ["c1", "c2", "c3"]) expect((await world.message(A, text))?.text).toBe(QUEUED_TEXT);
+    for (const text of ["c1", "c2", "c3"]) expect((await world.message(A, text))?.text).toBe(words.queued);
     await back;
     await reconnected(world, 2);
     await world.says(A, "ECHO: c3");

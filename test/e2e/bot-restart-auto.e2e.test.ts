@@ -4,7 +4,7 @@
  * store and a recording channel.
  */
 import { describe, expect, it } from "vitest";
-import { QUEUED_TEXT } from "../../src/core/turns/relay.ts";
+import { texts as words } from "../../src/core/texts.ts";
 import type { InProcessBot } from "./support/in-process-bot.ts";
 import { crashMidAnswer, interruptionNotice, useGatewaySuite } from "./support/suite.ts";
 import { sleep, until } from "./support/waits.ts";
@@ -82,7 +82,7 @@ describe("restarts under RESUME_POLICY=auto (real gateway)", () => {
     await sleep(1_500);
     // The gateway drains: it admits no new work, so this one waits in the inbox and says so.
     await b.say(other, "written during the drain");
-    await until("the queued acknowledgement", () => texts(b, other).includes(QUEUED_TEXT), 10_000);
+    await until("the queued acknowledgement", () => texts(b, other).includes(words.queued), 10_000);
     suite.model.release();
     await stopping;
     await suite.gateway.start();
@@ -121,7 +121,7 @@ describe("restarts under RESUME_POLICY=auto (real gateway)", () => {
     await until("disconnected", () => !b.client.connected, 10_000);
     const acks = [];
     for (const n of [1, 2, 3]) acks.push(await b.say(conversation, `queued message ${n}`));
-    expect(acks.map((a) => a?.text)).toEqual([QUEUED_TEXT, QUEUED_TEXT, QUEUED_TEXT]);
+    expect(acks.map((a) => a?.text)).toEqual([words.queued, words.queued, words.queued]);
     const before = suite.model.requests.length;
     await suite.gateway.start();
     for (const n of [1, 2, 3])

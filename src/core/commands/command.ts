@@ -1,4 +1,4 @@
-import type { z } from "zod";
+import { z } from "zod";
 import type { Button } from "../ports.ts";
 
 /** Who may run a command: anyone who reaches the bot, allowed users, or admins. */
@@ -68,23 +68,68 @@ export interface CommandDefinition<A = unknown, S = unknown> {
   run(context: CommandContext<A, S>): Promise<Reply>;
 }
 
+/**
+ * Which threads the sender may see and act on, decided by the core from the command's access level:
+ * every thread (a configured admin, or the console), the threads bound in one chat or server (its
+ * administrator, for admin commands), or only what is bound where they are.
+ */
+export type Reach = { kind: "all" } | { kind: "space"; space: string } | { kind: "here" };
+
 /** What a command handler receives. */
 export interface CommandContext<A, S> {
   args: A;
   place: Place;
   sender: Sender;
+  reach: Reach;
   /** The services of the app (thread registry, relay, …). */
   services: S;
 }
 
+/** What an argument's schema may carry in `.meta()` besides its description. */
+export interface ArgMeta {
+  description?: string | undefined;
+  /** Offer thread names as Discord autocomplete choices. */
+  autocomplete?: boolean | undefined;
+  /** Longest value accepted, where the schema checks it in a way zod cannot report (code points). */
+  maxLength?: number | undefined;
+  /** Set by buttons only (a page number): not offered in menus or /help. */
+  hidden?: boolean | undefined;
+}
+
 /**
- * Declares a command; the identity function that gives handlers their types.
+ * The params of an argument schema, in order: required unless optional, with the description,
+ * autocomplete and length limit its fields declare (so menus, slash options and parsing agree).
+ */
+export function paramsOf(args: z.ZodType): CommandParam[] {
+  if (!(args instanceof z.ZodObject)) return [];
+  return Object.entries(args.shape as Record<string, z.ZodType>).flatMap(([name, field]) => {
+    const inner = field instanceof z.ZodOptional ? (field.unwrap() as z.ZodType) : field;
+    const meta = (z.globalRegistry.get(inner) ?? z.globalRegistry.get(field) ?? {}) as ArgMeta;
+    if (meta.hidden) return [];
+    const maxLength = meta.maxLength ?? (inner instanceof z.ZodString ? (inner.maxLength ?? undefined) : undefined);
+    return [
+      {
+        name,
+        description: meta.description ?? inner.description ?? name,
+        required: !(field instanceof z.ZodOptional),
+        ...(meta.autocomplete ? { autocomplete: true } : {}),
+        ...(maxLength !== undefined ? { maxLength } : {}),
+      },
+    ];
+  });
+}
+
+/**
+ * Declares a command; gives handlers their types and derives `params` from the argument schema
+ * when the definition does not list them.
  * @example
  * export const help = defineCommand({ name: "help", description: "What the commands do", access: "anyone",
- *   params: [], args: z.object({}), run: async () => ({ text: "…" }) });
+ *   args: z.object({}), run: async () => ({ text: "…" }) });
  */
-export function defineCommand<A, S>(definition: CommandDefinition<A, S>): CommandDefinition<A, S> {
-  return definition;
+export function defineCommand<A, S>(
+  definition: Omit<CommandDefinition<A, S>, "params"> & { params?: readonly CommandParam[] | undefined },
+): CommandDefinition<A, S> {
+  return { ...definition, params: definition.params ?? paramsOf(definition.args) };
 }
 
 /**

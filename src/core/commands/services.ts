@@ -1,18 +1,17 @@
-import type { Clock, GatewayPort, StorePort } from "../ports.ts";
+import type { Clock } from "../ports.ts";
 import type { ThreadRegistry } from "../threads/registry.ts";
 import type { Relay } from "../turns/relay.ts";
 import type { Resumer } from "../turns/resume.ts";
-import type { Access } from "./access.ts";
 import type { CommandDefinition } from "./command.ts";
 
-/** What command handlers may use. */
+/**
+ * What command handlers may use: the thread registry for every read and change of threads, the
+ * relay and resumer for turns. Never the store or the gateway: the registry is their only way in.
+ */
 export interface Services {
   threads: ThreadRegistry;
   relay: Relay;
   resumer: Resumer;
-  access: Access;
-  gateway: GatewayPort;
-  store: StorePort;
   clock: Clock;
   /** All command definitions (for /help). */
   commands(): readonly CommandDefinition<unknown, Services>[];

@@ -1,10 +1,11 @@
 import type { Place, Sender } from "../commands/command.ts";
-import { BotError, ErrorCode, isBotError } from "../errors.ts";
-import { nativeThreadKey } from "../keys/conversation-key.ts";
+import { BotError, ErrorCode, GatewayReason, gatewayReason } from "../errors.ts";
+import { inSpace, nativeThreadKey } from "../keys/conversation-key.ts";
 import { encodeRootSessionKey, encodeSessionKey } from "../keys/session-key.ts";
 import { parseThreadName, slugify } from "../keys/thread-slug.ts";
-import type { Binding, ResumePolicy, Thread } from "../model.ts";
+import type { Binding, Checkpoint, ResumePolicy, Thread } from "../model.ts";
 import type { Clock, GatewayPort, Logger, StorePort } from "../ports.ts";
+import { texts } from "../texts.ts";
 
 /** What /thread <name> did. */
 export interface AttachResult {
@@ -18,7 +19,15 @@ export interface AttachResult {
   offline?: boolean | undefined;
 }
 
-/** Creates, re-attaches, binds and lists named threads. */
+/** What the registry reads of the turns in flight, for a thread's status. */
+export interface TurnActivity {
+  /** True while a turn of the thread is followed. */
+  isActive(slug: string): boolean;
+  /** The thread's messages waiting to be sent. */
+  queued(slug: string): readonly unknown[];
+}
+
+/** Creates, re-attaches, binds and lists named threads; the one place commands read threads from. */
 export class ThreadRegistry {
   readonly #store: StorePort;
   readonly #gateway: GatewayPort;
@@ -26,6 +35,7 @@ export class ThreadRegistry {
   readonly #policy: ResumePolicy;
   readonly #clock: Clock;
   readonly #logger: Logger;
+  readonly #turns: TurnActivity;
   #rootReady = false;
 
   constructor(options: {
@@ -35,6 +45,7 @@ export class ThreadRegistry {
     policy: ResumePolicy;
     clock: Clock;
     logger: Logger;
+    turns: TurnActivity;
   }) {
     this.#store = options.store;
     this.#gateway = options.gateway;
@@ -42,6 +53,7 @@ export class ThreadRegistry {
     this.#policy = options.policy;
     this.#clock = options.clock;
     this.#logger = options.logger;
+    this.#turns = options.turns;
   }
 
   /** The thread with this slug, if any. */
@@ -63,6 +75,39 @@ export class ThreadRegistry {
   boundThread(conversation: string): Thread | undefined {
     const binding = this.binding(conversation);
     return binding ? this.get(binding.slug) : undefined;
+  }
+
+  /** Every thread, most recently active first. */
+  all(): Thread[] {
+    return Object.values(this.#store.state.threads).sort((a, b) => b.lastActivityAt - a.lastActivityAt);
+  }
+
+  /** Threads whose slug or name contains `query` (case-insensitive), most recently active first. */
+  matching(query: string): Thread[] {
+    const q = query.trim().toLowerCase();
+    return this.all().filter((t) => q === "" || t.slug.includes(q) || t.name.toLowerCase().includes(q));
+  }
+
+  /** Where each thread is bound, by slug; only conversations inside `space` when one is given. */
+  bindingsBySlug(space?: string): Map<string, string[]> {
+    const bySlug = new Map<string, string[]>();
+    for (const [conversation, binding] of Object.entries(this.#store.state.bindings)) {
+      if (space !== undefined && !inSpace(conversation, space)) continue;
+      bySlug.set(binding.slug, [...(bySlug.get(binding.slug) ?? []), conversation]);
+    }
+    return bySlug;
+  }
+
+  /** The thread's checkpoint (its current or last turn), if any. */
+  checkpoint(slug: string): Checkpoint | undefined {
+    return this.#store.state.checkpoints[slug];
+  }
+
+  /** The status words of a thread: idle, running, interrupted, awaiting resume, recovering, queued (n). */
+  status(thread: Thread): string {
+    const queued = this.#turns.queued(thread.slug).length;
+    const base = this.#turns.isActive(thread.slug) ? "running" : thread.state.replace("-", " ");
+    return queued > 0 ? `${base}, queued (${queued})` : base;
   }
 
   /** Conversations bound to a thread. */
@@ -195,7 +240,7 @@ export class ThreadRegistry {
 }
 
 function isLabelClash(error: unknown): boolean {
-  return isBotError(error, ErrorCode.GatewayError) && /label already in use/i.test(error.message);
+  return gatewayReason(error) === GatewayReason.LabelTaken;
 }
 
 function slugOfKey(key: string): string {
@@ -205,9 +250,6 @@ function slugOfKey(key: string): string {
 /** Throws GATEWAY_AWAY with a clear line when the gateway is not connected. */
 export function requireGateway(gateway: GatewayPort): void {
   if (!gateway.connected) {
-    throw new BotError(
-      ErrorCode.GatewayAway,
-      "The OpenClaw gateway is not reachable right now; try again in a moment.",
-    );
+    throw new BotError(ErrorCode.GatewayAway, texts.gatewayUnreachable);
   }
 }

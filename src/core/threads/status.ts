@@ -1,13 +1,3 @@
-import type { Services } from "../commands/services.ts";
-import type { Thread } from "../model.ts";
-
-/** The status word of a thread (DESIGN §4): idle, running, interrupted, awaiting resume, recovering, queued (n). */
-export function threadStatus(services: Pick<Services, "relay">, thread: Thread): string {
-  const queued = services.relay.queued(thread.slug).length;
-  const base = services.relay.isActive(thread.slug) ? "running" : thread.state.replace("-", " ");
-  return queued > 0 ? `${base}, queued (${queued})` : base;
-}
-
 /** A compact age like "5 min ago". */
 export function ago(now: number, then: number): string {
   const seconds = Math.max(0, Math.round((now - then) / 1000));

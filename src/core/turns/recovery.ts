@@ -1,13 +1,12 @@
 import type { Channels } from "../channels.ts";
 import type { JournalEntry, Notice, ResumePolicy } from "../model.ts";
-import type { Clock, GatewayEvent, GatewayPort, Logger, SessionInfo, StorePort } from "../ports.ts";
+import type { Clock, GatewayEvent, GatewayPort, Logger, StorePort } from "../ports.ts";
+import { texts } from "../texts.ts";
 import { newNoticeId, noticeButton, noticeText } from "./notices.ts";
 import type { Outbox } from "./outbox.ts";
 import type { Relay } from "./relay.ts";
+import { sessionContinuing } from "./session-busy.ts";
 import { answerInTranscript } from "./transcript.ts";
-
-/** Said to conversations with a turn in flight when the gateway announces a graceful stop. */
-export const RESTARTING_TEXT = "The OpenClaw gateway is restarting; this turn's answer will follow when it is back.";
 
 // OpenClaw marks crash-orphaned sessions for recovery within about 2 s of hello-ok.
 const RECOVERY_GRACE_MS = [1_500, 3_000];
@@ -97,13 +96,13 @@ export class Recovery {
     if (!answer.admitted) return void (await this.#relay.requeue(entry));
     const thread = this.#store.state.threads[entry.slug];
     for (const wait of thread?.parentSessionKey ? [] : RECOVERY_GRACE_MS) {
-      if (answer.text || continuing(history.session)) break;
+      if (answer.text || sessionContinuing(history.session)) break;
       await this.#sleep(wait);
       history = await this.#gateway.chatHistory({ sessionKey: entry.sessionKey, limit: 100 });
       answer = answerInTranscript(history.messages, entry.turnId);
     }
-    if (answer.text && (answer.complete || !continuing(history.session))) return void this.#relay.follow(entry);
-    if (continuing(history.session)) {
+    if (answer.text && (answer.complete || !sessionContinuing(history.session))) return void this.#relay.follow(entry);
+    if (sessionContinuing(history.session)) {
       await this.#interrupt(entry, bootId, "stop", history.session.activeRunIds?.[0]);
       await this.#outbox.settled(entry.conversation);
       return void this.#relay.follow(entry, { followSession: true, runIds: history.session.activeRunIds ?? [] });
@@ -182,15 +181,10 @@ export class Recovery {
   async #announceRestart(): Promise<void> {
     for (const conversation of this.#relay.activeConversations()) {
       try {
-        await this.#channels.for(conversation).send(conversation, { text: RESTARTING_TEXT, format: "plain" });
+        await this.#channels.for(conversation).send(conversation, { text: texts.restarting, format: "plain" });
       } catch (error) {
         this.#logger.warn("could not announce the restart", { conversation, error });
       }
     }
   }
-}
-
-/** OpenClaw is running (or about to run) a turn of this session by itself. */
-function continuing(session: SessionInfo): boolean {
-  return session.hasActiveRun === true || (session.activeRunIds?.length ?? 0) > 0 || session.abortedLastRun === true;
 }

@@ -1,4 +1,5 @@
 import type { Button, ChannelPort, Clock, Logger } from "../ports.ts";
+import { texts } from "../texts.ts";
 import { splitMessage } from "./split.ts";
 
 const TYPING_EVERY_MS = 4_000;
@@ -80,7 +81,7 @@ export class ReplyStream {
   async interrupt(): Promise<void> {
     if (this.#done) return;
     if (this.#text.trim() === "") return this.cancel();
-    await this.finish(`${this.#text}\n\n(interrupted by a restart)`);
+    await this.finish(`${this.#text}\n\n${texts.interruptedSuffix}`);
   }
 
   /** Stops typing and pending edits without showing anything more. */

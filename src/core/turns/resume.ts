@@ -6,6 +6,7 @@ import type { Clock, GatewayPort, Logger, StorePort } from "../ports.ts";
 import { requireGateway, type ThreadRegistry } from "../threads/registry.ts";
 import { resumePrompt } from "./notices.ts";
 import type { Relay } from "./relay.ts";
+import { sessionBusy } from "./session-busy.ts";
 import { StopGuard } from "./stop-guard.ts";
 
 /** How a resume was asked for. */
@@ -113,11 +114,7 @@ export class Resumer {
     const thread = this.#threads.get(notice.slug);
     if (!thread) throw new BotError(ErrorCode.NotFound, "That thread no longer exists.");
     const history = await this.#gateway.chatHistory({ sessionKey: thread.sessionKey, limit: 1 });
-    if (
-      history.session.hasActiveRun === true ||
-      (history.session.activeRunIds?.length ?? 0) > 0 ||
-      this.#relay.isActive(thread.slug)
-    ) {
+    if (sessionBusy(history.session) || this.#relay.isActive(thread.slug)) {
       throw new BotError(ErrorCode.NothingToDo, "The agent is still working on this thread; wait for its answer.");
     }
     const checkpoint = this.#store.state.checkpoints[thread.slug];
