@@ -1,6 +1,7 @@
 import type { CallbackQuery, Message } from "grammy/types";
 import type { Reply } from "../../core/commands/command.ts";
 import { userMessage } from "../../core/errors.ts";
+import { truncate } from "../../core/text/truncate.ts";
 import { errorFields } from "./errors.ts";
 import type { InboundDeps } from "./inbound.ts";
 import { placeOf, senderOf } from "./place.ts";
@@ -56,11 +57,7 @@ async function show(deps: InboundDeps, conversation: string, messageId: number, 
   return undefined;
 }
 
-/** A toast text within Telegram's 200 characters, never ending in half a surrogate pair. */
+/** A toast text within Telegram's 200 characters. */
 function toast(text: string | undefined): string | undefined {
-  if (text === undefined || text.length <= TOAST_MAX) return text;
-  let cut = TOAST_MAX - 1;
-  const code = text.charCodeAt(cut - 1);
-  if (code >= 0xd800 && code <= 0xdbff) cut -= 1;
-  return `${text.slice(0, cut)}…`;
+  return text === undefined ? undefined : truncate(text, TOAST_MAX, "…");
 }

@@ -1,6 +1,7 @@
 import type { BotCommand, MessageEntity } from "grammy/types";
 import type { CommandDefinition } from "../../core/commands/command.ts";
 import type { Logger } from "../../core/ports.ts";
+import { truncate } from "../../core/text/truncate.ts";
 
 const MENU_NAME = /^[a-z0-9_]{1,32}$/;
 const MENU_DESCRIPTION_MAX = 256;
@@ -49,7 +50,7 @@ export function commandMenu(commands: readonly CommandDefinition<unknown, unknow
       logger.warn("telegram: command left out of the menu (Telegram allows a-z, 0-9, _)", { command: command.name });
       continue;
     }
-    const description = command.description.trim().slice(0, MENU_DESCRIPTION_MAX) || command.name;
+    const description = truncate(command.description.trim(), MENU_DESCRIPTION_MAX) || command.name;
     menu.push({ command: command.name, description });
   }
   return menu;

@@ -3,7 +3,9 @@ import type { Chat, Message, User } from "grammy/types";
 import type { Place, Sender } from "../../core/commands/command.ts";
 import { BotError, ErrorCode } from "../../core/errors.ts";
 import { telegramKey } from "../../core/keys/conversation-key.ts";
+import { senderId } from "../../core/keys/sender-id.ts";
 import type { Logger } from "../../core/ports.ts";
+import { truncate } from "../../core/text/truncate.ts";
 import { conversationOf, isForumGeneral } from "./conversation.ts";
 import { errorFields, isTopicAlreadyOpen, isTopicGone, platformError } from "./errors.ts";
 
@@ -20,7 +22,7 @@ const TOPIC_NAME_MAX = 128;
 /** The core's sender for a Telegram user: `telegram:<userId>`. */
 export function senderOf(user: User): Sender {
   const name = [user.first_name, user.last_name].filter(Boolean).join(" ") || user.username;
-  return { id: `telegram:${user.id}`, name };
+  return { id: senderId.encode({ platform: "telegram", userId: String(user.id) }), name };
 }
 
 /** The Place of a message (or of the message under a pressed button), with its capabilities. */
@@ -54,7 +56,7 @@ async function openTopic(
   const reopened = request.existing ? await reopenTopic(deps, chatId, request.existing) : undefined;
   if (reopened) return reopened;
   try {
-    const topic = await deps.api.createForumTopic(chatId, request.name.slice(0, TOPIC_NAME_MAX));
+    const topic = await deps.api.createForumTopic(chatId, truncate(request.name, TOPIC_NAME_MAX));
     return telegramKey.encode(String(chatId), String(topic.message_thread_id));
   } catch (error) {
     throw topicError("create a topic", error);

@@ -38,6 +38,15 @@ describe("Telegram forum topics", () => {
     expect(reply.params.message_thread_id).toBeUndefined();
   });
 
+  it("cuts a long topic name to Telegram's 128 units without splitting an emoji", async () => {
+    openTopicOnThread();
+    // 1 + 2 × 99 units: a plain cut at 128 would end on the first half of an emoji.
+    const name = `a${"🙂".repeat(99)}`;
+    h.tg.userMessage(forum.id, alice, `/thread ${name}`);
+    await h.tg.waitForCall("sendMessage");
+    expect(h.tg.topics(forum.id)[0]?.name).toBe(`a${"🙂".repeat(63)}`);
+  });
+
   it("reopens the topic it made before instead of creating another", async () => {
     const existing = h.tg.createTopic(forum.id, "budget-planning", h.tg.bot);
     h.tg.world.chat(forum.id).topics.get(existing.id)!.closed = true;
