@@ -3,7 +3,7 @@
  * once (App.handleMessage, as a channel calls it); the in-process fake gateway answers each turn at
  * once. messagesPerSecond = messages accepted, durably journaled and handed to the gateway (the
  * chat.send frame parsed by the fake) per second of wall time, from the first message to the last
- * chat.send. A thread sends its turns in order, one after the other's answer (DESIGN §5), so this is
+ * chat.send. A thread sends its turns in order, one after the other's answer (ARCHITECTURE.md §5), so this is
  * the pipeline's rate with 100 turns in flight. Baseline, alternating with the bot: a bare protocol
  * client driving the same fake with the same 100 × N turns, one at a time per session.
  */

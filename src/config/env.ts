@@ -35,7 +35,7 @@ const IdList = commaList(z.string().regex(/^\d+$/, "Discord guild ids are digits
 
 const HttpRoot = z.url({ protocol: /^https?$/ }).transform((value) => value.replace(/\/+$/, ""));
 
-/** The environment the bot reads (DESIGN §9); `.env.example` lists exactly these keys. */
+/** The environment the bot reads (ARCHITECTURE.md §9); `.env.example` lists exactly these keys. */
 export const EnvSchema = z.object({
   OPENCLAW_GATEWAY_URL: GatewayUrl.default("ws://127.0.0.1:18789"),
   OPENCLAW_GATEWAY_TOKEN: z.string().optional(),

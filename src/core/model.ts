@@ -8,7 +8,7 @@ import { z } from "zod";
 
 const Millis = z.number().int().nonnegative();
 
-/** How a crash-cut turn is continued (DESIGN §6). */
+/** How a crash-cut turn is continued (ARCHITECTURE.md §6). */
 export const ResumePolicySchema = z.enum(["confirm", "auto"]);
 export type ResumePolicy = z.infer<typeof ResumePolicySchema>;
 

@@ -11,7 +11,7 @@ function detailsCode(details: unknown): string | undefined {
 }
 
 // OpenClaw 2026.9.6 answers these three with INVALID_REQUEST and no details code, so its message is
-// the only thing that tells them apart (texts seen live: docs/openclaw-notes.md). Read here only.
+// the only thing that tells them apart (ARCHITECTURE.md §6). Read here only.
 const BY_MESSAGE: readonly [RegExp, GatewayReason][] = [
   [/ended during restart recovery/i, GatewayReason.Tombstoned],
   [/\bis archived\b/i, GatewayReason.Archived],

@@ -58,14 +58,8 @@ describe("restarts under RESUME_POLICY=auto (real gateway)", () => {
     await until("its answer", () => texts(b, conversation).find((t) => t === "ECHO: sent during recovery"), 90_000);
     await until("the journal empties", () => Object.keys(b.store.state.journal).length === 0, 30_000).catch(
       (error: unknown) => {
-        console.log(
-          JSON.stringify(
-            { messages: b.channel.in(conversation), journal: b.store.state.journal, notices: b.store.state.notices },
-            null,
-            1,
-          ),
-        );
-        throw error;
+        const state = { messages: b.channel.in(conversation), journal: b.store.state.journal };
+        throw withState(error, { ...state, notices: b.store.state.notices });
       },
     );
   });
@@ -142,8 +136,7 @@ describe("restarts under RESUME_POLICY=auto (real gateway)", () => {
     await until("the turn closes", () => Object.keys(b.store.state.journal).length === 0, 30_000).catch(
       async (error: unknown) => {
         const history = await b.client.chatHistory({ sessionKey: "agent:main:named:stop", limit: 10 });
-        console.log(JSON.stringify({ events, notices: b.store.state.notices, history }, null, 1).slice(0, 6000));
-        throw error;
+        throw withState(error, { events, notices: b.store.state.notices, history });
       },
     );
     expect((await b.press(conversation, stop?.data ?? "")).text).toMatch(/already continued/);
@@ -163,10 +156,7 @@ describe("restarts under RESUME_POLICY=auto (real gateway)", () => {
     suite.model.release();
     await until("the turn closes", () => Object.keys(b.store.state.journal).length === 0, 30_000).catch(
       (error: unknown) => {
-        console.log(
-          JSON.stringify({ events, notices: b.store.state.notices, recoveries: recoveries() }).slice(0, 8000),
-        );
-        throw error;
+        throw withState(error, { events, notices: b.store.state.notices, recoveries: recoveries() });
       },
     );
     await sleep(2_000);
@@ -175,3 +165,8 @@ describe("restarts under RESUME_POLICY=auto (real gateway)", () => {
     expect(JSON.stringify(history)).not.toContain("RECOVERED:");
   });
 });
+
+/** The failure with what the bot and gateway held at that moment, so a flaky run can be read from its report. */
+function withState(error: unknown, state: unknown): Error {
+  return new Error(`${String(error)}\nstate: ${JSON.stringify(state).slice(0, 8000)}`, { cause: error });
+}

@@ -42,7 +42,7 @@ function base32(bytes: Uint8Array): string {
   return out;
 }
 
-/** Derives the canonical slug of a name (DESIGN §3); total, never throws. */
+/** Derives the canonical slug of a name (ARCHITECTURE.md §3); total, never throws. */
 export function slugify(name: string): string {
   const folded = name.normalize("NFKC").toLowerCase();
   const slug = folded

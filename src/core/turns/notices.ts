@@ -42,7 +42,7 @@ export function describeToolCall(call: { name: string; args?: unknown }): string
   return `${call.name}(${args.length > 120 ? `${args.slice(0, 117)}…` : args})`;
 }
 
-/** The text of an interruption notice (DESIGN §6): thread, task, last step, what may have run twice. */
+/** The text of an interruption notice (ARCHITECTURE.md §6): thread, task, last step, what may have run twice. */
 export function noticeText(options: {
   thread: Thread;
   entry: JournalEntry;

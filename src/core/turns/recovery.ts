@@ -12,7 +12,7 @@ import { answerInTranscript } from "./transcript.ts";
 const RECOVERY_GRACE_MS = [1_500, 3_000];
 
 /**
- * DESIGN §6: after a gateway restart (new bootId) or the bot's own start, reconciles every open
+ * ARCHITECTURE.md §6: after a gateway restart (new bootId) or the bot's own start, reconciles every open
  * journal entry against the session — answer already there, OpenClaw continuing, cut short,
  * tombstoned — and drains the inbox in arrival order.
  */

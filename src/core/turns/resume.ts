@@ -23,7 +23,7 @@ export interface ResumeRequest {
 }
 
 /**
- * Resume, Stop and Recover (DESIGN §6): continue an interrupted turn with one chat.send under a
+ * Resume, Stop and Recover (ARCHITECTURE.md §6): continue an interrupted turn with one chat.send under a
  * fresh key, abort OpenClaw's own continuation, or move a tombstoned thread to a new session.
  * Every refusal is decided from the store before any gateway request.
  */

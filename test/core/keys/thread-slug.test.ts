@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { isBotError } from "../../../src/core/errors.ts";
 import { isSlug, parseThreadName, slugify } from "../../../src/core/keys/thread-slug.ts";
 
-describe("slugify (DESIGN §3)", () => {
+describe("slugify (ARCHITECTURE.md §3)", () => {
   it.each([
     ["Budget Planning", "budget-planning"],
     ["budget_planning", "budget-planning"],

@@ -26,7 +26,7 @@ export function startE2eGateway(model: FakeModel, name: string, extra: Partial<G
   });
 }
 
-/** A session key of DESIGN §3's form for `slug`. */
+/** A session key of ARCHITECTURE.md §3's form for `slug`. */
 export function namedKey(slug: string): string {
   return `agent:main:named:${slug}`;
 }
