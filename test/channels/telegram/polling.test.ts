@@ -59,6 +59,26 @@ describe("Telegram polling and order", () => {
     await until(() => h.app.messageCalls.length === 1, "message after command");
   });
 
+  it("keeps arrival order within one batch of updates: a message waits only for the commands before it", async () => {
+    await h.telegram.stop();
+    const held = gate();
+    h.app.onCommand = async () => {
+      await held.wait;
+      return { text: "bound" };
+    };
+    // Queued while nobody polls, so all three come in one getUpdates answer (as after a restart).
+    h.tg.userMessage(aliceDm.id, alice, "before");
+    h.tg.userMessage(aliceDm.id, alice, "/thread budget");
+    h.tg.userMessage(aliceDm.id, alice, "after");
+    await h.telegram.start();
+    await until(() => h.app.commandCalls.length === 1 && h.app.messageCalls.length === 1, "message and command");
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(h.app.messageCalls.map((m) => m.text)).toEqual(["before"]);
+    held.open();
+    await until(() => h.app.messageCalls.length === 2, "the message after the command");
+    expect(h.app.messageCalls.map((m) => m.text)).toEqual(["before", "after"]);
+  });
+
   it("confirms an update's offset only after its handler finished", async () => {
     const held = gate();
     h.app.onMessage = async () => {
