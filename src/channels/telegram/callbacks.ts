@@ -1,16 +1,23 @@
+import { Composer, type Context } from "grammy";
 import type { CallbackQuery, Message } from "grammy/types";
 import type { Reply } from "../../core/commands/command.ts";
 import { userMessage } from "../../core/errors.ts";
 import { truncate } from "../../core/text/truncate.ts";
+import type { HandlerDeps } from "./deps.ts";
 import { errorFields } from "./errors.ts";
-import type { InboundDeps } from "./inbound.ts";
 import { placeOf, senderOf } from "./place.ts";
 
 /** Telegram's limit for the text of a callback answer (the toast). */
 const TOAST_MAX = 200;
 
-/** A button press: the app decides, the reply is shown, and the query is always answered. */
-export async function onCallback(deps: InboundDeps, query: CallbackQuery): Promise<void> {
+/** Button presses to the app at once (they wait for nothing); the reply is shown and the query always answered. */
+export function callbacks(deps: HandlerDeps): Composer<Context> {
+  const composer = new Composer();
+  composer.on("callback_query", (ctx) => onCallback(deps, ctx.callbackQuery));
+  return composer;
+}
+
+async function onCallback(deps: HandlerDeps, query: CallbackQuery): Promise<void> {
   let text: string | undefined;
   try {
     text = await runAction(deps, query);
@@ -26,7 +33,7 @@ export async function onCallback(deps: InboundDeps, query: CallbackQuery): Promi
 }
 
 /** Runs the action; returns the toast text (undefined when the reply was shown otherwise). */
-async function runAction(deps: InboundDeps, query: CallbackQuery): Promise<string | undefined> {
+async function runAction(deps: HandlerDeps, query: CallbackQuery): Promise<string | undefined> {
   const message = query.message;
   // A button under an inline-mode message has no chat: nothing of ours.
   if (!message) return undefined;
@@ -42,7 +49,7 @@ async function runAction(deps: InboundDeps, query: CallbackQuery): Promise<strin
  * A reply with buttons (the next page of /threads) replaces the message whose button was pressed;
  * a text too long for a toast becomes a message; a short text is the toast.
  */
-async function show(deps: InboundDeps, conversation: string, messageId: number, reply: Reply) {
+async function show(deps: HandlerDeps, conversation: string, messageId: number, reply: Reply) {
   const hasButtons = (reply.buttons?.length ?? 0) > 0;
   if (!hasButtons && reply.text.length <= TOAST_MAX) return reply.text;
   if (hasButtons) {

@@ -1,16 +1,35 @@
-import type { BotCommand, MessageEntity } from "grammy/types";
+import { Composer, type Context } from "grammy";
+import type { Message, MessageEntity } from "grammy/types";
 import type { CommandDefinition } from "../../core/commands/command.ts";
-import type { Logger } from "../../core/ports.ts";
-import { truncate } from "../../core/text/truncate.ts";
-
-const MENU_NAME = /^[a-z0-9_]{1,32}$/;
-const MENU_DESCRIPTION_MAX = 256;
+import type { HandlerDeps } from "./deps.ts";
+import { placeOf, senderOf } from "./place.ts";
+import { respond } from "./respond.ts";
 
 /** A command found at the start of a message; `addressed` when written `/cmd@ourbot`. */
 export interface ParsedCommand {
   name: string;
   text: string;
   addressed: boolean;
+}
+
+/** Commands to the app, each after the earlier commands (never the messages) of its conversation. */
+export function commands(deps: HandlerDeps): Composer<Context> {
+  const composer = new Composer();
+  composer.on("message", (ctx) => onCommand(deps, ctx.message, ctx.me.username));
+  return composer;
+}
+
+async function onCommand(deps: HandlerDeps, message: Message, username: string): Promise<void> {
+  const from = message.from;
+  const command = message.text === undefined ? undefined : parseCommand(message.text, message.entities, username);
+  if (!from || command === undefined || command === "foreign") return;
+  const place = placeOf(deps, message.chat, message, from);
+  const { name, text } = withStartAsHelp(command, deps.app.commands);
+  // In groups a bare unknown command is likely meant for another bot.
+  const known = deps.app.commands.some((c) => c.name === name);
+  if (!known && !command.addressed && !place.direct) return;
+  const run = () => deps.app.handleCommand({ place, sender: senderOf(from), name, text });
+  await deps.order.command(place.conversation, () => respond(deps, place.conversation, message, run));
 }
 
 /**
@@ -40,26 +59,4 @@ export function withStartAsHelp(
   const has = (name: string) => commands.some((c) => c.name === name);
   if (command.name === "start" && !has("start") && has("help")) return { name: "help", text: "" };
   return { name: command.name, text: command.text };
-}
-
-/** Telegram's command menu (setMyCommands) generated from the core's definitions. */
-export function commandMenu(commands: readonly CommandDefinition<unknown, unknown>[], logger: Logger): BotCommand[] {
-  const menu: BotCommand[] = [];
-  for (const command of commands) {
-    if (!MENU_NAME.test(command.name)) {
-      logger.warn("telegram: command left out of the menu (Telegram allows a-z, 0-9, _)", { command: command.name });
-      continue;
-    }
-    const description = truncate(command.description.trim(), MENU_DESCRIPTION_MAX) || command.name;
-    menu.push({ command: command.name, description });
-  }
-  return menu;
-}
-
-/** The text without a leading `@ourbot` mention (how people address a bot in a group). */
-export function withoutMention(text: string, username: string): string {
-  const mention = `@${username}`;
-  if (!text.toLowerCase().startsWith(mention.toLowerCase())) return text;
-  const rest = text.slice(mention.length);
-  return /^\s/.test(rest) ? rest.trim() : rest.length === 0 ? "" : text;
 }

@@ -5,13 +5,19 @@ import { Bot } from "grammy";
 import type { UserFromGetMe } from "grammy/types";
 import type { AppPort } from "../../core/app-port.ts";
 import type { ChannelPort, Logger } from "../../core/ports.ts";
-import { commandMenu } from "./commands.ts";
+import { callbacks } from "./callbacks.ts";
+import { commandMenu } from "./command-menu.ts";
+import { commands } from "./commands.ts";
+import type { HandlerDeps } from "./deps.ts";
 import { errorFields } from "./errors.ts";
-import { inboundHandler } from "./inbound.ts";
 import { installLimits, type TelegramLimits } from "./limits.ts";
+import { messages } from "./messages.ts";
 import { ConversationOrder } from "./order.ts";
-import { TELEGRAM_MAX_MESSAGE_LENGTH, TelegramOutgoing } from "./outgoing.ts";
+import { TelegramOutgoing } from "./outgoing.ts";
 import { Polling } from "./polling.ts";
+import { createTelegramPort } from "./port.ts";
+import { routeOf } from "./route.ts";
+import { serviceMessages } from "./service-messages.ts";
 
 export type { TelegramLimits } from "./limits.ts";
 
@@ -42,9 +48,6 @@ export interface TelegramChannel {
   stop(): Promise<void>;
 }
 
-/** Shortest gap between two edits of one message that Telegram tolerates in practice. */
-const MIN_EDIT_INTERVAL_MS = 1000;
-
 /**
  * Builds the Telegram channel.
  * @example
@@ -63,8 +66,7 @@ export function createTelegramChannel(options: TelegramChannelOptions): Telegram
     token,
     onUpgrade: (move) => app.conversationMoved(move),
   });
-  const order = new ConversationOrder();
-  bot.use(inboundHandler({ api: bot.api, logger, token, app, outgoing, order, me: () => bot.botInfo }));
+  useHandlers(bot, { api: bot.api, logger, token, app, outgoing, order: new ConversationOrder() });
   const polling = new Polling({
     bot,
     logger,
@@ -73,15 +75,26 @@ export function createTelegramChannel(options: TelegramChannelOptions): Telegram
     timeoutSeconds: options.pollTimeoutSeconds,
     stopGraceMs: options.stopGraceMs,
   });
-  const channel: ChannelPort = {
-    platform: "telegram",
-    maxMessageLength: TELEGRAM_MAX_MESSAGE_LENGTH,
-    minEditIntervalMs: MIN_EDIT_INTERVAL_MS,
-    send: (conversation, message) => outgoing.send(conversation, message),
-    edit: (conversation, messageId, message) => outgoing.edit(conversation, messageId, message),
-    typing: (conversation) => outgoing.typing(conversation),
+  return {
+    channel: createTelegramPort(outgoing),
+    start: () => start(bot, polling, options),
+    stop: () => polling.stop(),
   };
-  return { channel, start: () => start(bot, polling, options), stop: () => polling.stop() };
+}
+
+/**
+ * The update handlers, one composer per kind of update; anything else (channel posts, edits, member
+ * changes) is not for us and is answered with nothing. One router picks the composer, so every kind
+ * reaches its handler after the same number of steps: updates of one batch run concurrently, and
+ * the handlers take their place in the conversation order synchronously, in arrival order.
+ */
+function useHandlers(bot: Bot, deps: HandlerDeps): void {
+  bot.route(routeOf, {
+    button: callbacks(deps),
+    service: serviceMessages(deps),
+    command: commands(deps),
+    message: messages(deps),
+  });
 }
 
 /** Identifies the bot, publishes the command menu and starts polling. */

@@ -1,6 +1,6 @@
 import type { Message } from "grammy/types";
 import { describe, expect, it } from "vitest";
-import { attachmentsOf } from "../../../src/channels/telegram/media.ts";
+import { attachmentsOf } from "../../../src/channels/telegram/attachments.ts";
 
 const base = { message_id: 1, date: 0, chat: { id: 1, type: "private", first_name: "A" } };
 const file = { file_id: "f", file_unique_id: "u" };

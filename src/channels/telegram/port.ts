@@ -1,0 +1,17 @@
+import type { ChannelPort } from "../../core/ports.ts";
+import { TELEGRAM_MAX_MESSAGE_LENGTH, type TelegramOutgoing } from "./outgoing.ts";
+
+/** Shortest gap between two edits of one message that Telegram tolerates in practice. */
+const MIN_EDIT_INTERVAL_MS = 1000;
+
+/** ChannelPort over the Bot API: send, edit and typing in any Telegram conversation. */
+export function createTelegramPort(outgoing: TelegramOutgoing): ChannelPort {
+  return {
+    platform: "telegram",
+    maxMessageLength: TELEGRAM_MAX_MESSAGE_LENGTH,
+    minEditIntervalMs: MIN_EDIT_INTERVAL_MS,
+    send: (conversation, message) => outgoing.send(conversation, message),
+    edit: (conversation, messageId, message) => outgoing.edit(conversation, messageId, message),
+    typing: (conversation) => outgoing.typing(conversation),
+  };
+}
