@@ -30,4 +30,22 @@ export const texts = {
   nothingToShow: "Nothing to show.",
   onlyText: (what: string) =>
     `Only text reaches the agent, so this message was not sent (it has ${what}). Send what you want to say as text.`,
+  /** The live progress line of a turn: current step, count, elapsed time. */
+  progressLine: (step: string, calls: number, elapsedMs: number) =>
+    `⚙️ ${step || "working"} · ${calls} tool call${calls === 1 ? "" : "s"} · ${duration(elapsedMs)}`,
+  /** What the progress line becomes when the turn ends. */
+  progressSummary: (names: readonly string[], elapsedMs: number, outcome: string) => {
+    const distinct = [...new Set(names)].slice(0, 6).join(", ");
+    const mark = outcome === "done" ? "✓" : "■";
+    const end = outcome === "done" ? "" : ` (${outcome})`;
+    return `${mark} ${names.length} tool call${names.length === 1 ? "" : "s"} (${distinct}) in ${duration(elapsedMs)}${end}`;
+  },
 } as const;
+
+/** "42 s", "3 min 05 s", "1 h 02 min". */
+export function duration(ms: number): string {
+  const s = Math.round(ms / 1000);
+  if (s < 60) return `${s} s`;
+  if (s < 3600) return `${Math.floor(s / 60)} min ${String(s % 60).padStart(2, "0")} s`;
+  return `${Math.floor(s / 3600)} h ${String(Math.floor((s % 3600) / 60)).padStart(2, "0")} min`;
+}

@@ -39,6 +39,7 @@ export class TurnFinisher {
     if (!watch) return;
     this.#watches.delete(turnId);
     const { entry } = watch;
+    await watch.progress.finish(status === "done" ? "done" : status === "aborted" ? "stopped" : "failed");
     try {
       await watch.stream.finish(text.trim() ? text : texts.noAnswer);
     } catch (error) {

@@ -4,6 +4,7 @@ import type { Clock, GatewayEvent, GatewayPort, Logger, StorePort } from "../por
 import { texts } from "../texts.ts";
 import { recordToolCall } from "./checkpoints.ts";
 import type { TurnFinisher } from "./finish.ts";
+import { ProgressLine } from "./progress.ts";
 import { ReplyStream } from "./reply-stream.ts";
 import { sessionBusy } from "./session-busy.ts";
 import { answerInTranscript } from "./transcript.ts";
@@ -74,8 +75,9 @@ export class Follower {
   follow(entry: JournalEntry, options: FollowOptions = {}): Promise<void> {
     return new Promise<void>((resolve) => {
       let stream: ReplyStream;
+      let progress: ProgressLine;
       try {
-        stream = this.#stream(entry);
+        ({ stream, progress } = this.#outputs(entry));
       } catch (error) {
         // The conversation's platform is not running (its token was removed): the entry stays journaled.
         this.#logger.warn("cannot follow a turn: its channel is not running", { turnId: entry.turnId, error });
@@ -85,6 +87,7 @@ export class Follower {
       const watch: Watch = {
         entry,
         stream,
+        progress,
         runIds: new Set([entry.turnId, ...(options.runIds ?? [])]),
         followSession: options.followSession ?? false,
         settle: resolve,
@@ -103,6 +106,7 @@ export class Follower {
   /** Stops following every turn; a half-shown answer stays, marked as cut short. */
   release(): void {
     for (const w of this.#watches.all()) {
+      void w.progress.finish("interrupted");
       w.stream
         .interrupt()
         .catch((error: unknown) => this.#logger.warn("could not mark an answer interrupted", { error }));
@@ -191,15 +195,18 @@ export class Follower {
   #onTool(event: Extract<GatewayEvent, { type: "tool" }>): void {
     const watch = this.#watches.forRun(event.runId) ?? this.#watches.followers(event.sessionKey)[0];
     if (!watch || event.phase !== "start") return;
+    watch.progress.step({ name: event.name, args: event.args });
     recordToolCall(this.#store, watch.entry.slug, event, this.#clock.now());
   }
 
-  #stream(entry: JournalEntry): ReplyStream {
-    return new ReplyStream({
+  /** Where a turn's output goes: its answer stream and its progress line, in its conversation. */
+  #outputs(entry: JournalEntry): { stream: ReplyStream; progress: ProgressLine } {
+    const options = {
       channel: this.#channels.for(entry.conversation),
       conversation: entry.conversation,
       clock: this.#clock,
       logger: this.#logger,
-    });
+    };
+    return { stream: new ReplyStream(options), progress: new ProgressLine(options) };
   }
 }

@@ -221,6 +221,7 @@ export class Relay {
     if (isBotError(error, ErrorCode.GatewayAway) || reason === GatewayReason.Refused) {
       this.#watches.delete(entry.turnId);
       watch?.stream.cancel();
+      watch?.progress.cancel();
       watch?.settle();
       await this.#backToInbox(entry, reason === GatewayReason.Refused);
       return;

@@ -1,10 +1,13 @@
 import type { JournalEntry } from "../model.ts";
+import type { ProgressLine } from "./progress.ts";
 import type { ReplyStream } from "./reply-stream.ts";
 
 /** A turn the relay is following until its answer is delivered. */
 export interface Watch {
   entry: JournalEntry;
   stream: ReplyStream;
+  /** The turn's one progress line (tool calls so far). */
+  progress: ProgressLine;
   /** Runs whose events belong to this turn: ours, or one OpenClaw started (recovery, queue). */
   runIds: Set<string>;
   /** Follow any run of the session (the answer comes under a run id we never issued). */

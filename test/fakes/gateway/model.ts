@@ -17,6 +17,8 @@ export interface ToolCall {
   name: string;
   args?: unknown;
   result?: unknown;
+  /** How long the tool runs before its result (default 1 ms). */
+  durationMs?: number | undefined;
 }
 
 /**

@@ -177,7 +177,7 @@ export class RunEngine {
     for (const [index, tool] of (reply.tools ?? []).entries()) {
       const toolCallId = `call-${run.runId.slice(0, 8)}-${index + 1}`;
       this.#agent(run, "tool", { phase: "start", name: tool.name, toolCallId, args: tool.args ?? {} }, true);
-      await sleep(1, signal);
+      await sleep(tool.durationMs ?? 1, signal);
       const result = tool.result ?? { ok: true };
       this.#agent(run, "tool", { phase: "result", name: tool.name, toolCallId, result, isError: false }, true);
     }
