@@ -55,6 +55,25 @@ export const NativeThreadSchema = z.object({
 });
 export type NativeThread = z.infer<typeof NativeThreadSchema>;
 
+/** What kind of file a person sent, as the gateway's chat.send attachments name it. */
+export const AttachmentKindSchema = z.enum(["image", "file"]);
+export type AttachmentKind = z.infer<typeof AttachmentKindSchema>;
+
+/**
+ * A file that came with a message, kept on disk beside the store (the blob store) until its turn
+ * ends, so a turn sent again after a restart still carries it.
+ */
+export const AttachmentRefSchema = z.object({
+  kind: AttachmentKindSchema,
+  /** The name the person's file had (or one made from its type). */
+  fileName: z.string(),
+  mimeType: z.string(),
+  size: z.number().int().nonnegative(),
+  /** Where the blob store keeps the bytes (an opaque id). */
+  blob: z.string(),
+});
+export type AttachmentRef = z.infer<typeof AttachmentRefSchema>;
+
 /** A turn in flight, written before chat.send so a crash can always be reconciled. */
 export const JournalEntrySchema = z.object({
   /** Fresh UUID, also the idempotencyKey sent to OpenClaw. */
@@ -74,6 +93,8 @@ export const JournalEntrySchema = z.object({
   sentAt: Millis.optional(),
   /** The bot's streamed reply message, so a restarted bot can finish it in place. */
   replyMessageId: z.string().optional(),
+  /** Files sent with the text, in order; never sent without them. */
+  attachments: z.array(AttachmentRefSchema).optional(),
 });
 export type JournalEntry = z.infer<typeof JournalEntrySchema>;
 
@@ -116,6 +137,28 @@ export const NoticeSchema = z.object({
 });
 export type Notice = z.infer<typeof NoticeSchema>;
 
+/**
+ * An approval OpenClaw asked for in a thread's session, as shown in a conversation; keyed by the
+ * gateway's approval id. The gateway's registry is the truth about its decision: this record only
+ * remembers where the bot showed it and who may answer, so a restarted bot re-attaches it once.
+ */
+export const ApprovalSchema = z.object({
+  id: z.string(),
+  slug: z.string(),
+  conversation: z.string(),
+  /** The person whose turn asked for it (may answer besides admins). */
+  requester: z.string().optional(),
+  /** The message with the buttons, once posted. */
+  messageId: z.string().optional(),
+  /** A short id for the buttons (fits Telegram's 64-byte callback data). */
+  buttonId: z.string(),
+  createdAt: Millis,
+  expiresAt: Millis.optional(),
+  state: z.enum(["pending", "allow-once", "allow-always", "deny", "expired"]),
+  decidedBy: z.string().optional(),
+});
+export type Approval = z.infer<typeof ApprovalSchema>;
+
 /** An outgoing message that must be delivered exactly once (notices); retried until sent. */
 export const OutboxItemSchema = z.object({
   id: z.string(),
@@ -145,6 +188,8 @@ export const StoreStateSchema = z.object({
   checkpoints: z.record(z.string(), CheckpointSchema),
   notices: z.record(z.string(), NoticeSchema),
   outbox: z.record(z.string(), OutboxItemSchema),
+  /** Approvals shown in conversations (added without a version bump: absent means none). */
+  approvals: z.record(z.string(), ApprovalSchema).default({}),
 });
 export type StoreState = z.infer<typeof StoreStateSchema>;
 
@@ -160,5 +205,6 @@ export function emptyState(): StoreState {
     checkpoints: {},
     notices: {},
     outbox: {},
+    approvals: {},
   };
 }

@@ -11,6 +11,7 @@ import {
   type ResponseFrame,
 } from "./frames.ts";
 import type { CreateSocket, GatewaySocket } from "./socket.ts";
+import { encodeFrame } from "./wire.ts";
 
 /** Timer functions, injected so tests can drive time. */
 export interface Timers {
@@ -119,14 +120,26 @@ export class GatewayConnection {
         reject(gatewayTimeout(method, timeoutMs));
       }, timeoutMs);
       this.#pending.set(id, { method, resolve, reject, timer });
-      try {
-        attempt.socket.send(JSON.stringify({ type: "req", id, method, params }));
-      } catch {
+      const failed = () => {
         this.#o.timers.clearTimeout(timer);
         this.#pending.delete(id);
         reject(gatewayAway(method, "send failed"));
+      };
+      try {
+        const frame = encodeFrame({ type: "req", id, method, params });
+        if (typeof frame === "string") attempt.socket.send(frame);
+        else frame.then((bytes) => this.#sendBytes(attempt, bytes)).catch(failed);
+      } catch {
+        failed();
       }
     });
+  }
+
+  /** A frame with attachments, once encoded; only on the socket it was meant for. */
+  #sendBytes(attempt: Attempt, bytes: ArrayBuffer): void {
+    if (this.#attempt !== attempt || !attempt.ready) throw new Error("the socket closed while the frame was encoded");
+    if (attempt.socket.sendUtf8) attempt.socket.sendUtf8(bytes);
+    else attempt.socket.send(new TextDecoder().decode(bytes));
   }
 
   #open(): void {

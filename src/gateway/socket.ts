@@ -12,6 +12,8 @@ export interface SocketEventMap {
 /** The part of a WebSocket the client uses; inject a fake or Node's own WebSocket in tests. */
 export interface GatewaySocket {
   send(data: string): void;
+  /** Sends UTF-8 bytes as a text frame without copying them (ws); without it they are decoded and sent as text. */
+  sendUtf8?(data: ArrayBuffer): void;
   close(code?: number, reason?: string): void;
   /** Drops the TCP connection at once (ws only); used when the peer went silent. */
   terminate?(): void;
@@ -22,7 +24,11 @@ export interface GatewaySocket {
 export type CreateSocket = (url: string) => GatewaySocket;
 
 /** The default factory: a `ws` client without an Origin header (the gateway treats Origin as a browser). */
-export const createWsSocket: CreateSocket = (url) => new WebSocket(url, { maxPayload: 26_214_400 });
+export const createWsSocket: CreateSocket = (url) => {
+  const socket = new WebSocket(url, { maxPayload: 26_214_400 });
+  // An ArrayBuffer (not a Buffer) is masked in place by ws instead of copied: one copy of a big frame.
+  return Object.assign(socket, { sendUtf8: (data: ArrayBuffer) => socket.send(data, { binary: false }) });
+};
 
 const LOOPBACK_NAMES = new Set(["localhost", "[::1]", "::1"]);
 
