@@ -20,6 +20,8 @@ export interface JsonStoreOptions {
   logger?: Logger | undefined;
   /** Clock for the lock's timestamp. */
   now?: (() => number) | undefined;
+  /** How long to wait for another process to close the store before refusing (default 15 s). */
+  lockWaitMs?: number | undefined;
   /** Compact once the log passes this many bytes (default 8 MiB). */
   compactAfterBytes?: number | undefined;
   /** Compact once the log passes this many lines (default 20,000). */
@@ -62,7 +64,14 @@ export async function openJsonStore(options: JsonStoreOptions): Promise<JsonStor
   const logger = options.logger ?? silent;
   const started = performance.now();
   await mkdir(dirname(paths.snapshot), { recursive: true });
-  const lock = await acquireLock({ lockPath: paths.lock, storePath: paths.snapshot, now: options.now ?? Date.now });
+  const lock = await acquireLock({
+    lockPath: paths.lock,
+    storePath: paths.snapshot,
+    now: options.now ?? Date.now,
+    waitMs: options.lockWaitMs,
+    // warn, not info: the console channel shows only warnings, and this explains a pause at start.
+    onWait: (message) => logger.warn(message, { lock: paths.lock }),
+  });
   let loaded: LoadedStore;
   let log: LogAppender;
   try {

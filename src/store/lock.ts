@@ -7,7 +7,9 @@ import { hasCode, readTextIfExists } from "./durable-fs.ts";
  * O_EXCL ('wx') so two processes can never both create it. A lock whose pid is dead is
  * stale (the holder crashed) and is taken over. Our own pid in a lock this process
  * does not hold means a previous incarnation with the same pid, as in a container
- * where the bot is always pid 1.
+ * where the bot is always pid 1. A live holder gets a grace period to let go, because
+ * a bot restarted right after Ctrl-C starts while the old one is still writing its
+ * last snapshot.
  */
 
 /** Lock paths this process holds; opening the same store twice in one process is refused too. */
@@ -19,6 +21,53 @@ export interface StoreLock {
   release(): Promise<void>;
 }
 
+/** What the lock needs from the operating system; injected so tests can script processes and time. */
+export interface LockSystem {
+  /** `kill(pid, 0)`: true when a process with this pid exists, zombies included. */
+  processExists(pid: number): boolean;
+  /** The text of `/proc/<pid>/stat`, or null where there is none (no such process, or not Linux). */
+  readProcStat(pid: number): Promise<string | null>;
+  /** Resolves after `ms` milliseconds. */
+  sleep(ms: number): Promise<void>;
+  /** A monotonic clock in milliseconds, for the grace period. */
+  monotonic(): number;
+}
+
+/** The real system. */
+export const osLockSystem: LockSystem = {
+  processExists(pid) {
+    try {
+      process.kill(pid, 0);
+      return true;
+    } catch (error) {
+      return hasCode(error, "EPERM"); // exists, but belongs to another user
+    }
+  },
+  readProcStat: (pid) => readTextIfExists(`/proc/${pid}/stat`).catch(() => null),
+  sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+  monotonic: () => performance.now(),
+};
+
+/** How long a live holder gets to release the lock before we refuse. */
+export const LOCK_WAIT_MS = 15_000;
+/** How often the lock is looked at again while waiting. */
+const POLL_MS = 100;
+/** Attempts before giving up when other processes keep racing us for a stale lock. */
+const ATTEMPTS = 5;
+
+/** Options of acquireLock. */
+export interface AcquireLockOptions {
+  lockPath: string;
+  storePath: string;
+  /** Wall clock for the lock's timestamp. */
+  now: () => number;
+  /** Grace period for a live holder (default LOCK_WAIT_MS; 0 refuses at once). */
+  waitMs?: number | undefined;
+  /** Told once, in words, when we start waiting for a live holder. */
+  onWait?: ((message: string) => void) | undefined;
+  system?: LockSystem | undefined;
+}
+
 /** What a lock file says. */
 interface Holder {
   text: string;
@@ -26,22 +75,37 @@ interface Holder {
   since: number | undefined;
 }
 
-/** Attempts before giving up when other processes keep racing us for a stale lock. */
-const ATTEMPTS = 5;
-
-/** Takes the lock for `storePath`, or throws BotError(CONFIG) naming the file and the holder's pid. */
-export async function acquireLock(params: {
+/** Everything one acquisition works with. */
+interface Attempt {
   lockPath: string;
   storePath: string;
-  now: () => number;
-}): Promise<StoreLock> {
-  const { lockPath, storePath } = params;
-  if (heldHere.has(lockPath)) throw lockedError(storePath, lockPath, { pid: process.pid, since: undefined });
+  system: LockSystem;
+  waitMs: number;
+  onWait: (message: string) => void;
+  /** What our lock file says. */
+  text: string;
+  /** On `system.monotonic()`: when a live holder has had its grace period. */
+  deadline: number;
+  /** onWait was told. */
+  waited: boolean;
+}
+
+/**
+ * Takes the lock for `storePath`, waiting up to `waitMs` for a live holder to release
+ * it; throws BotError(CONFIG) naming the file and the holder's pid.
+ */
+export async function acquireLock(options: AcquireLockOptions): Promise<StoreLock> {
+  const { lockPath, storePath } = options;
+  if (heldHere.has(lockPath)) throw lockedError(storePath, lockPath, { pid: process.pid, since: undefined }, 0);
   // Claimed before the first await, so a second open in this process can never take it over.
   heldHere.add(lockPath);
   try {
-    const text = JSON.stringify({ pid: process.pid, since: params.now() });
-    await createLockFile(lockPath, storePath, text);
+    const system = options.system ?? osLockSystem;
+    const waitMs = options.waitMs ?? LOCK_WAIT_MS;
+    const text = JSON.stringify({ pid: process.pid, since: options.now() });
+    const deadline = system.monotonic() + waitMs;
+    const onWait = options.onWait ?? noop;
+    await createLockFile({ lockPath, storePath, system, waitMs, onWait, text, deadline, waited: false });
     return { release: () => release(lockPath, text) };
   } catch (error) {
     heldHere.delete(lockPath);
@@ -49,15 +113,44 @@ export async function acquireLock(params: {
   }
 }
 
-async function createLockFile(lockPath: string, storePath: string, text: string): Promise<void> {
-  for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
-    if (await tryCreate(lockPath, text)) return;
-    const holder = await readHolder(lockPath);
-    if (holder === undefined) continue; // removed meanwhile
-    if (holder.pid !== undefined && isAlive(holder.pid)) throw lockedError(storePath, lockPath, holder);
-    await takeOver(lockPath, holder.text);
+function noop(): void {}
+
+async function createLockFile(attempt: Attempt): Promise<void> {
+  const { lockPath, storePath } = attempt;
+  // Waiting for a live holder is bounded by the deadline, so only the races count as attempts.
+  for (let races = 0; races < ATTEMPTS; ) {
+    if (await tryCreate(lockPath, attempt.text)) return;
+    const holder = await readHolder(lockPath, attempt.system);
+    if (holder !== undefined && holder.pid !== undefined && (await isAlive(holder.pid, attempt.system))) {
+      if (!(await waitForChange(attempt, holder))) throw lockedError(storePath, lockPath, holder, attempt.waitMs);
+      continue;
+    }
+    if (holder !== undefined) await takeOver(lockPath, holder.text); // else removed meanwhile
+    races++;
   }
   throw new BotError(ErrorCode.Config, `Could not lock ${storePath}: other processes keep taking ${lockPath}.`);
+}
+
+/**
+ * Waits, until the deadline, for the lock to change: removed, rewritten by another
+ * process, or left behind by a holder that died. False when the deadline passed first.
+ */
+async function waitForChange(attempt: Attempt, holder: Holder): Promise<boolean> {
+  const { system } = attempt;
+  if (system.monotonic() >= attempt.deadline) return false;
+  if (!attempt.waited) {
+    attempt.waited = true;
+    attempt.onWait(
+      `Store ${attempt.storePath} is open in process ${holder.pid}; ` +
+        `waiting up to ${duration(attempt.waitMs)} for it to close.`,
+    );
+  }
+  while (system.monotonic() < attempt.deadline) {
+    await system.sleep(Math.min(POLL_MS, attempt.deadline - system.monotonic()));
+    if ((await readTextIfExists(attempt.lockPath)) !== holder.text) return true;
+    if (holder.pid !== undefined && !(await isAlive(holder.pid, system))) return true;
+  }
+  return false;
 }
 
 async function tryCreate(lockPath: string, text: string): Promise<boolean> {
@@ -76,10 +169,10 @@ async function tryCreate(lockPath: string, text: string): Promise<boolean> {
 }
 
 /** Reads the lock; an empty one may be mid-creation by another process, so it gets one more look. */
-async function readHolder(lockPath: string): Promise<Holder | undefined> {
+async function readHolder(lockPath: string, system: LockSystem): Promise<Holder | undefined> {
   let text = await readTextIfExists(lockPath);
   if (text === "") {
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    await system.sleep(50);
     text = await readTextIfExists(lockPath);
   }
   if (text === null) return undefined;
@@ -92,14 +185,27 @@ async function readHolder(lockPath: string): Promise<Holder | undefined> {
   }
 }
 
-function isAlive(pid: number): boolean {
+/**
+ * A zombie (exited, not yet reaped by its parent) still answers `kill(pid, 0)` but
+ * will never release the lock, so it counts as dead.
+ */
+async function isAlive(pid: number, system: LockSystem): Promise<boolean> {
   if (pid === process.pid) return false; // not in heldHere: a previous process that had our pid
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return hasCode(error, "EPERM"); // exists, but belongs to another user
-  }
+  if (!system.processExists(pid)) return false;
+  const stat = await system.readProcStat(pid);
+  const state = stat === null ? undefined : procState(stat);
+  return state !== "Z" && state !== "X";
+}
+
+/**
+ * The state letter of a `/proc/<pid>/stat` line (`R`, `S`, `Z`, …), or undefined when
+ * the line is not one. The command name in parentheses may itself hold spaces and
+ * parentheses, so the state is read after the last `)`.
+ */
+export function procState(stat: string): string | undefined {
+  const close = stat.lastIndexOf(")");
+  if (close < 0) return undefined;
+  return /^ ([A-Za-z]) /.exec(stat.slice(close + 1))?.[1];
 }
 
 /**
@@ -128,14 +234,19 @@ async function release(lockPath: string, text: string): Promise<void> {
   if ((await readTextIfExists(lockPath)) === text) await rm(lockPath, { force: true });
 }
 
-function lockedError(storePath: string, lockPath: string, holder: Omit<Holder, "text">): BotError {
+function lockedError(storePath: string, lockPath: string, holder: Omit<Holder, "text">, waitedMs: number): BotError {
   const who = holder.pid === process.pid ? "this process" : `process ${holder.pid ?? "(unknown pid)"}`;
   const since = holder.since === undefined ? "" : ` since ${new Date(holder.since).toISOString()}`;
+  const waited = waitedMs > 0 ? ` and did not close within ${duration(waitedMs)}` : "";
   return new BotError(
     ErrorCode.Config,
-    `Store ${storePath} is already open in ${who}${since} (lock file ${lockPath}). ` +
+    `Store ${storePath} is already open in ${who}${since}${waited} (lock file ${lockPath}). ` +
       "Two bots must not share one store: stop the other one, or give this one its own STORE_PATH. " +
       `If no such process is a threadkeeper, delete ${lockPath}.`,
     { details: { storePath, lockPath, pid: holder.pid } },
   );
+}
+
+function duration(ms: number): string {
+  return ms < 1000 ? `${ms} ms` : `${Math.round(ms / 1000)} s`;
 }
