@@ -2,7 +2,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { describe, expect, it } from "vitest";
 import { toChoices } from "../../../src/channels/discord/interactions.ts";
 import { ids } from "../../fakes/fake-discord.ts";
-import { startHarness } from "./harness.ts";
+import { slashAnswered, startHarness } from "./support/harness.ts";
 
 const EPHEMERAL = 64;
 const thread = `discord:${ids.guild}:${ids.activeThread}`;
@@ -66,8 +66,7 @@ describe("discord buttons and autocomplete", () => {
       buttons: [{ label: "◀ Previous", data: "tk:p:0" }],
       ephemeral: true,
     });
-    const list = fake.slash({ userId: ids.alice, channelId: ids.general, name: "threads" });
-    await fake.waitFor(() => list.original, { what: "first page" });
+    const list = await slashAnswered(fake, { userId: ids.alice, channelId: ids.general, name: "threads" });
     const press = fake.pressButton({ userId: ids.alice, messageId: list.original?.id ?? "", customId: "tk:p:1" });
     await fake.waitFor(() => press.callbacks[0], { what: "update" });
     expect(press.callbacks[0]?.type).toBe(7);
@@ -84,8 +83,7 @@ describe("discord buttons and autocomplete", () => {
       await sleep(150);
       return { text: "page 2", ephemeral: true };
     };
-    const list = fake.slash({ userId: ids.alice, channelId: ids.general, name: "threads" });
-    await fake.waitFor(() => list.original, { what: "first page" });
+    const list = await slashAnswered(fake, { userId: ids.alice, channelId: ids.general, name: "threads" });
     const press = fake.pressButton({ userId: ids.alice, messageId: list.original?.id ?? "", customId: "tk:p:1" });
     await fake.waitFor(() => list.original?.content === "page 2", { what: "second page" });
     expect(press.callbacks[0]?.type).toBe(6);

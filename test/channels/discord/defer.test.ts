@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import { describe, expect, it } from "vitest";
 import { ids } from "../../fakes/fake-discord.ts";
-import { startHarness } from "./harness.ts";
+import { slashAnswered, startHarness } from "./support/harness.ts";
 
 const EPHEMERAL = 64;
 
@@ -71,8 +71,7 @@ describe("discord interaction timing", () => {
     app.onCommand = async () => {
       throw new Error("database exploded at /secret/path");
     };
-    const record = fake.slash({ userId: ids.alice, channelId: ids.general, name: "resume" });
-    await fake.waitFor(() => record.original, { what: "reply" });
+    const record = await slashAnswered(fake, { userId: ids.alice, channelId: ids.general, name: "resume" });
     expect(record.original?.flags).toBe(EPHEMERAL);
     expect(record.original?.content).not.toContain("secret");
   });

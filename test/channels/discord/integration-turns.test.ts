@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { splitMessage } from "../../../src/core/turns/split.ts";
 import { ids, type StoredMessage } from "../../fakes/fake-discord.ts";
-import { type BotWorld, startBot } from "./bot-harness.ts";
+import { type BotWorld, startBot } from "./support/bot-world.ts";
+import { slashAnswered } from "./support/harness.ts";
 
 /** A 6,000-character Markdown answer with a code block across the 2000 mark. */
 function longAnswer(): string {
@@ -17,8 +18,12 @@ function fromBot(world: BotWorld, channelId: string): StoredMessage[] {
 }
 
 async function openThread(world: BotWorld, name: string): Promise<string> {
-  const slash = world.fake.slash({ userId: ids.alice, channelId: ids.general, name: "thread", options: { name } });
-  await world.fake.waitFor(() => slash.original, { what: "/thread reply" });
+  await slashAnswered(world.fake, {
+    userId: ids.alice,
+    channelId: ids.general,
+    name: "thread",
+    options: { name },
+  });
   const thread = [...world.fake.world.channels.values()].find((c) => c.name === name);
   if (!thread) throw new Error("no Discord thread");
   return thread.id;

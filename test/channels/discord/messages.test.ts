@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { ids } from "../../fakes/fake-discord.ts";
-import { startHarness } from "./harness.ts";
+import { startHarness } from "./support/harness.ts";
 
 describe("discord messages", () => {
   it("hands messages in a channel, a thread and a DM to the core with their conversation keys", async () => {

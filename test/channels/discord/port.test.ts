@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { splitMessage } from "../../../src/core/turns/split.ts";
 import { ids } from "../../fakes/fake-discord.ts";
-import { startHarness } from "./harness.ts";
+import { startHarness } from "./support/harness.ts";
 
 const general = `discord:${ids.guild}:${ids.general}`;
 

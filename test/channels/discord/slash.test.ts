@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { ChannelKind, ids } from "../../fakes/fake-discord.ts";
-import { startHarness } from "./harness.ts";
+import { slashAnswered, startHarness } from "./support/harness.ts";
 
 const EPHEMERAL = 64;
 const generalKey = `discord:${ids.guild}:${ids.general}`;
@@ -8,13 +8,12 @@ const generalKey = `discord:${ids.guild}:${ids.general}`;
 describe("discord slash commands", () => {
   it("routes a slash command with its named options, sender and place", async () => {
     const { fake, app } = await startHarness();
-    const record = fake.slash({
+    const record = await slashAnswered(fake, {
       userId: ids.bob,
       channelId: ids.general,
       name: "rename",
       options: { to: "x", note: "n" },
     });
-    await fake.waitFor(() => record.original, { what: "reply" });
     const call = app.commandCalls[0];
     expect(call?.name).toBe("rename");
     expect(call?.options).toEqual({ to: "x", note: "n" });
@@ -28,8 +27,7 @@ describe("discord slash commands", () => {
 
   it("passes a command with missing options through with no options for the core to judge", async () => {
     const { fake, app } = await startHarness();
-    const record = fake.slash({ userId: ids.bob, channelId: ids.general, name: "thread" });
-    await fake.waitFor(() => record.original, { what: "reply" });
+    const record = await slashAnswered(fake, { userId: ids.bob, channelId: ids.general, name: "thread" });
     expect(app.commandCalls[0]?.options).toEqual({});
     expect(record.original?.content).toContain("No thread is bound here");
     expect(record.original?.flags).toBe(EPHEMERAL);
@@ -37,13 +35,12 @@ describe("discord slash commands", () => {
 
   it("/thread name: in a text channel opens a public thread named after it and binds that", async () => {
     const { fake, app } = await startHarness();
-    const record = fake.slash({
+    const record = await slashAnswered(fake, {
       userId: ids.alice,
       channelId: ids.general,
       name: "thread",
       options: { name: "budget-planning" },
     });
-    await fake.waitFor(() => record.original, { what: "reply" });
     const created = fake.callsTo("POST", new RegExp(`^/channels/${ids.general}/threads$`));
     expect(created).toHaveLength(1);
     expect(created[0]?.body).toMatchObject({ name: "budget-planning", type: ChannelKind.PublicThread });
@@ -59,14 +56,22 @@ describe("discord slash commands", () => {
 
   it("re-opens the same thread the second time: no new thread, unarchived and rejoined", async () => {
     const { fake } = await startHarness();
-    const first = fake.slash({ userId: ids.alice, channelId: ids.general, name: "thread", options: { name: "ops" } });
-    await fake.waitFor(() => first.original, { what: "first reply" });
+    await slashAnswered(fake, {
+      userId: ids.alice,
+      channelId: ids.general,
+      name: "thread",
+      options: { name: "ops" },
+    });
     const thread = [...fake.world.channels.values()].find((c) => c.name === "ops");
     if (!thread?.thread) throw new Error("no thread");
     thread.thread.archived = true;
     thread.threadMembers.clear();
-    const second = fake.slash({ userId: ids.bob, channelId: ids.general, name: "thread", options: { name: "ops" } });
-    await fake.waitFor(() => second.original, { what: "second reply" });
+    await slashAnswered(fake, {
+      userId: ids.bob,
+      channelId: ids.general,
+      name: "thread",
+      options: { name: "ops" },
+    });
     expect(fake.callsTo("POST", /\/threads$/)).toHaveLength(1);
     expect(fake.callsTo("PATCH", new RegExp(`^/channels/${thread.id}$`))[0]?.body).toMatchObject({ archived: false });
     expect(fake.callsTo("PUT", new RegExp(`^/channels/${thread.id}/thread-members/@me$`))).toHaveLength(1);
@@ -76,13 +81,12 @@ describe("discord slash commands", () => {
 
   it("finds an archived thread the bot opened before by name when the core has no record of it", async () => {
     const { fake, app } = await startHarness();
-    const record = fake.slash({
+    await slashAnswered(fake, {
       userId: ids.alice,
       channelId: ids.general,
       name: "thread",
       options: { name: "archived-one" },
     });
-    await fake.waitFor(() => record.original, { what: "reply" });
     expect(fake.callsTo("POST", /\/threads$/)).toHaveLength(0);
     expect(fake.callsTo("GET", new RegExp(`^/guilds/${ids.guild}/threads/active$`))).toHaveLength(1);
     expect(fake.callsTo("GET", new RegExp(`^/channels/${ids.general}/threads/archived/public$`))).toHaveLength(1);
@@ -92,13 +96,12 @@ describe("discord slash commands", () => {
 
   it("/thread in a forum channel opens a post with a starter message", async () => {
     const { fake, app } = await startHarness();
-    const record = fake.slash({
+    await slashAnswered(fake, {
       userId: ids.alice,
       channelId: ids.forum,
       name: "thread",
       options: { name: "Roadmap" },
     });
-    await fake.waitFor(() => record.original, { what: "reply" });
     const post = [...fake.world.channels.values()].find((c) => c.parentId === ids.forum);
     expect(post?.name).toBe("Roadmap");
     expect(fake.messagesIn(post?.id ?? "")[0]?.content).toContain("Roadmap");

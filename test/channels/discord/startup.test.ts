@@ -2,8 +2,9 @@ import { GatewayIntentBits, PermissionFlagsBits } from "discord.js";
 import { describe, expect, it } from "vitest";
 import { createDiscordChannel } from "../../../src/channels/discord/index.ts";
 import { FakeDiscord, ids } from "../../fakes/fake-discord.ts";
-import { recordingLogger, startHarness } from "./harness.ts";
-import { RecordingApp } from "./recording-app.ts";
+import { recordingLogger } from "../support/recording-logger.ts";
+import { startHarness } from "./support/harness.ts";
+import { TinyCoreApp } from "./support/recording-app.ts";
 
 describe("discord startup", () => {
   it("identifies with exactly Guilds, GuildMessages, MessageContent and DirectMessages, uncompressed", async () => {
@@ -52,7 +53,7 @@ describe("discord startup", () => {
   it("logs and skips a guild the bot is not in", async () => {
     const { fake, logger } = await startHarness({ guildIds: ["999999999999999999", ids.guild] });
     expect(fake.commands.guilds.has(ids.guild)).toBe(true);
-    expect(logger.lines.some((l) => l.includes("could not register slash commands"))).toBe(true);
+    expect(logger.entries.some((e) => e.message.includes("could not register slash commands"))).toBe(true);
   });
 
   it("refuses to start with a wrong token, without logging or echoing it", async () => {
@@ -61,7 +62,7 @@ describe("discord startup", () => {
     const discord = createDiscordChannel({
       token: "wrong-token-123",
       apiRoot: fake.apiRoot,
-      app: new RecordingApp(),
+      app: new TinyCoreApp(),
       logger,
     });
     try {
@@ -71,7 +72,7 @@ describe("discord startup", () => {
       );
       expect(error?.message).toMatch(/refused to log in/);
       expect(error?.message).not.toContain("wrong-token-123");
-      expect(logger.lines.join("\n")).not.toContain("wrong-token-123");
+      expect(logger.text()).not.toContain("wrong-token-123");
     } finally {
       await discord.stop();
       await fake.close();

@@ -1,17 +1,8 @@
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { BotError, ErrorCode } from "../../../src/core/errors.ts";
-import { alice, aliceDm, bob, forum, type Harness, startHarness } from "./support/harness.ts";
+import { alice, aliceDm, bob, forum, useHarness } from "./support/harness.ts";
 
-let h: Harness;
-beforeEach(async () => {
-  h = await startHarness();
-});
-afterEach(async () => {
-  // Every button press was answered, or the person's client keeps spinning.
-  expect([...h.tg.world.callbackQueries.values()].every((q) => q.answered)).toBe(true);
-  expect(h.tg.unimplemented).toEqual([]);
-  await h.stop();
-});
+const h = useHarness();
 
 /** Posts a bot message with one button and returns it as stored by the fake. */
 async function messageWithButton(conversation: string, chatId: number, data: string) {

@@ -1,25 +1,8 @@
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { BotError, ErrorCode } from "../../../src/core/errors.ts";
-import {
-  alice,
-  aliceDm,
-  bob,
-  group,
-  type Harness,
-  otherBot,
-  startHarness,
-  supergroup,
-  until,
-} from "./support/harness.ts";
+import { alice, aliceDm, bob, group, otherBot, supergroup, until, useHarness } from "./support/harness.ts";
 
-let h: Harness;
-beforeEach(async () => {
-  h = await startHarness();
-});
-afterEach(async () => {
-  expect(h.tg.unimplemented).toEqual([]);
-  await h.stop();
-});
+const h = useHarness();
 
 /** Sends an update and waits until the fake saw the bot confirm it (so "nothing happened" is final). */
 async function settle(updateId: number): Promise<void> {

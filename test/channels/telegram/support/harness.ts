@@ -1,11 +1,14 @@
+import { beforeEach, expect } from "vitest";
 import {
   createTelegramChannel,
   type TelegramChannel,
   type TelegramLimits,
 } from "../../../../src/channels/telegram/index.ts";
-import type { ChannelPort, Logger } from "../../../../src/core/ports.ts";
+import type { ChannelPort } from "../../../../src/core/ports.ts";
 import { type FakeChat, FakeTelegram, type FakeUser } from "../../../fakes/fake-telegram.ts";
-import { RecordingApp } from "./recording-app.ts";
+import { RecordingApp } from "../../support/recording-app.ts";
+import type { RecordingLogger } from "../../support/recording-logger.ts";
+import { type ChannelRig, startChannel } from "../../support/rig.ts";
 
 /** People and chats the Telegram tests share. */
 export const alice: FakeUser = { id: 101, is_bot: false, first_name: "Alice", username: "alice" };
@@ -16,20 +19,24 @@ export const group: FakeChat = { id: -4001, type: "group", title: "Plain group" 
 export const forum: FakeChat = { id: -1002001, type: "supergroup", title: "Forum", is_forum: true };
 export const supergroup: FakeChat = { id: -1003001, type: "supergroup", title: "Supergroup" };
 
-/** One log line as the recording logger keeps it. */
-export interface LogEntry {
-  level: string;
-  message: string;
-  fields?: Record<string, unknown> | undefined;
-}
-
-/** A logger that keeps every line, so tests can look for secrets in them. */
-export function recordingLogger(): Logger & { entries: LogEntry[] } {
-  const entries: LogEntry[] = [];
-  const at = (level: string) => (message: string, fields?: Record<string, unknown>) => {
-    entries.push({ level, message, fields });
+/**
+ * The real Telegram channel on `tg`. After it stops, the fake must have been asked nothing it does not
+ * implement, and every button press must have been answered (or the person's client keeps spinning).
+ */
+export function telegramRig(
+  tg: FakeTelegram,
+  limits: TelegramLimits = { throttle: false },
+): ChannelRig<TelegramChannel> {
+  return {
+    logPrefix: "telegram:",
+    secrets: [tg.token],
+    connect: (app, logger) => createTelegramChannel({ token: tg.token, apiRoot: tg.apiRoot, app, logger, limits }),
+    close: async () => {
+      await tg.stop();
+      expect(tg.unimplemented).toEqual([]);
+      expect([...tg.world.callbackQueries.values()].every((q) => q.answered)).toBe(true);
+    },
   };
-  return { entries, debug: at("debug"), info: at("info"), warn: at("warn"), error: at("error") };
 }
 
 /** A fake Telegram, a recording app and the real channel polling the fake. */
@@ -38,11 +45,10 @@ export interface Harness {
   app: RecordingApp;
   telegram: TelegramChannel;
   channel: ChannelPort;
-  logger: ReturnType<typeof recordingLogger>;
-  stop(): Promise<void>;
+  logger: RecordingLogger;
 }
 
-/** Starts the fake (seeded with the shared chats) and the channel; call stop() after the test. */
+/** Starts the fake (seeded with the shared chats) and the channel; both stop after the test. */
 export async function startHarness(options: { limits?: TelegramLimits } = {}): Promise<Harness> {
   const tg = await FakeTelegram.start();
   for (const chat of [aliceDm, group, forum, supergroup]) tg.addChat(chat);
@@ -51,20 +57,37 @@ export async function startHarness(options: { limits?: TelegramLimits } = {}): P
   tg.setMember(forum.id, alice, "administrator");
   tg.setMember(forum.id, bob, "member");
   const app = new RecordingApp();
-  const logger = recordingLogger();
-  const telegram = createTelegramChannel({
-    token: tg.token,
-    apiRoot: tg.apiRoot,
-    app,
-    logger,
-    limits: options.limits ?? { throttle: false },
+  const { channel: telegram, logger } = await startChannel(telegramRig(tg, options.limits), app);
+  return { tg, app, telegram, channel: telegram.channel, logger };
+}
+
+/** A harness started before each test of the file (or describe block) and stopped after it. */
+export function useHarness(options: { limits?: TelegramLimits } = {}): Harness {
+  let current: Harness | undefined;
+  beforeEach(async () => {
+    current = await startHarness(options);
   });
-  await telegram.start();
-  const stop = async () => {
-    await telegram.stop();
-    await tg.stop();
+  const now = (): Harness => {
+    if (!current) throw new Error("useHarness: the harness starts in beforeEach; use it inside tests");
+    return current;
   };
-  return { tg, app, telegram, channel: telegram.channel, logger, stop };
+  return {
+    get tg() {
+      return now().tg;
+    },
+    get app() {
+      return now().app;
+    },
+    get telegram() {
+      return now().telegram;
+    },
+    get channel() {
+      return now().channel;
+    },
+    get logger() {
+      return now().logger;
+    },
+  };
 }
 
 /** Resolves when `probe` holds, polling every 10 ms (for state outside the fake). */

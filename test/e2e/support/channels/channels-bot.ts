@@ -3,19 +3,23 @@
  * (composeBot), our protocol client, the lowdb store on a temp file, and the real grammY / discord.js channels
  * talking over HTTP (and WebSocket) to our fake Telegram / fake Discord on 127.0.0.1.
  */
-import { createDiscordChannel, type DiscordChannel } from "../../../../src/channels/discord/index.ts";
-import { createTelegramChannel, type TelegramChannel } from "../../../../src/channels/telegram/index.ts";
+import type { DiscordChannel } from "../../../../src/channels/discord/index.ts";
+import type { TelegramChannel } from "../../../../src/channels/telegram/index.ts";
 import { type Bot, composeBot } from "../../../../src/compose.ts";
 import type { ResumePolicy } from "../../../../src/core/model.ts";
 import { createOpenClawGateway, type OpenClawGateway } from "../../../../src/gateway/index.ts";
 import { type JsonStore, openJsonStore } from "../../../../src/store/index.ts";
-// The Telegram person and chats of these tests are the unit tests' own.
-import { alice, aliceDm, forum, recordingLogger } from "../../../channels/telegram/support/harness.ts";
+import { discordRig } from "../../../channels/discord/support/harness.ts";
+import { type RecordingLogger, recordingLogger } from "../../../channels/support/recording-logger.ts";
+import * as says from "../../../channels/support/says.ts";
+// The Telegram person and chats of these tests are the unit tests' own, and so are the channels' set-ups.
+import { alice, aliceDm, forum, telegramRig } from "../../../channels/telegram/support/harness.ts";
 import { type StoredMessage as DiscordMessage, FakeDiscord, ids } from "../../../fakes/fake-discord.ts";
 import { FakeTelegram, type StoredMessage as TelegramMessage } from "../../../fakes/fake-telegram.ts";
 import type { Gateway } from "../../harness/gateway.ts";
 
-export { alice, aliceDm, forum, type LogEntry, recordingLogger } from "../../../channels/telegram/support/harness.ts";
+export { type LogEntry, recordingLogger } from "../../../channels/support/recording-logger.ts";
+export { alice, aliceDm, forum } from "../../../channels/telegram/support/harness.ts";
 
 export { ids } from "../../../fakes/fake-discord.ts";
 
@@ -24,7 +28,7 @@ export interface ChannelsBot {
   bot: Bot;
   store: JsonStore;
   client: OpenClawGateway;
-  logger: ReturnType<typeof recordingLogger>;
+  logger: RecordingLogger;
   tg: FakeTelegram;
   telegram: TelegramChannel;
   dc: FakeDiscord;
@@ -64,14 +68,8 @@ export async function startChannelsBot(options: {
     allowedUsers: [`telegram:${alice.id}`, `discord:${ids.alice}`],
     adminUsers: [],
   });
-  const telegram = createTelegramChannel({
-    token: tg.token,
-    apiRoot: tg.apiRoot,
-    app: bot.app,
-    logger,
-    limits: { throttle: false },
-  });
-  const discord = createDiscordChannel({ token: dc.token, apiRoot: dc.apiRoot, app: bot.app, logger });
+  const telegram = telegramRig(tg).connect(bot.app, logger);
+  const discord = discordRig(dc).connect(bot.app, logger);
   bot.channels.add(telegram.channel);
   bot.channels.add(discord.channel);
   let stopped: Promise<void> | undefined;
@@ -105,16 +103,12 @@ export function telegramSays(
   text: string | RegExp,
   timeoutMs = 60_000,
 ): Promise<TelegramMessage> {
-  const matches = (t: string | undefined) => (typeof text === "string" ? t === text : text.test(t ?? ""));
-  return world.tg.waitUntil(() => world.tg.botMessages(chatId, topicId).find((m) => matches(m.message.text)), {
-    timeoutMs,
-    what: `${String(text)} in telegram ${chatId}/${topicId ?? "-"}`,
-  });
+  return says.telegramSays(world.tg, { chatId, topicId }, text, timeoutMs);
 }
 
 /** The bot's messages in a Discord channel (a thread or a DM channel). */
 export function discordBotMessages(world: ChannelsBot, channelId: string): DiscordMessage[] {
-  return world.dc.messagesIn(channelId).filter((m) => m.author.id === ids.bot && !m.deleted);
+  return says.discordBotMessages(world.dc, channelId);
 }
 
 /** Waits for the bot's message in a Discord channel whose (current) content matches. */
@@ -124,11 +118,7 @@ export function discordSays(
   text: string | RegExp,
   timeoutMs = 60_000,
 ): Promise<DiscordMessage> {
-  const matches = (t: string) => (typeof text === "string" ? t === text : text.test(t));
-  return world.dc.waitFor(() => discordBotMessages(world, channelId).find((m) => matches(m.content)), {
-    timeoutMs,
-    what: `${String(text)} in discord ${channelId}`,
-  });
+  return says.discordSays(world.dc, channelId, text, timeoutMs);
 }
 
 /** `/thread <name>` from the forum's General: waits for the reply there and returns the topic it opened. */

@@ -6,8 +6,8 @@ import type {
   CommandInvocation,
   ConversationMove,
   MessageInvocation,
-} from "../../../../src/core/app-port.ts";
-import { type CommandDefinition, defineCommand, type Reply } from "../../../../src/core/commands/command.ts";
+} from "../../../src/core/app-port.ts";
+import { type CommandDefinition, defineCommand, type Reply } from "../../../src/core/commands/command.ts";
 
 const freeText = z.record(z.string(), z.string().optional());
 
@@ -21,6 +21,14 @@ function command(name: string, description: string, params: string[]): CommandDe
     run: async () => ({ text: name }),
   });
 }
+
+/** Commands named like the real ones that take free text (as Telegram passes it). */
+export const freeTextCommands: readonly CommandDefinition<unknown, unknown>[] = [
+  command("thread", "Attach a named thread here", ["name"]),
+  command("threads", "List threads", ["filter"]),
+  command("resume", "Continue an interrupted turn", ["name"]),
+  command("help", "What the commands do", []),
+];
 
 /** A gate a test opens when it wants a held handler to finish. */
 export function gate(): { wait: Promise<void>; open(): void } {
@@ -36,15 +44,11 @@ export function gate(): { wait: Promise<void>; open(): void } {
  * handlers (a test swaps `onCommand` etc. to script the core's side).
  */
 export class RecordingApp implements AppPort {
-  readonly commands = [
-    command("thread", "Attach a named thread here", ["name"]),
-    command("threads", "List threads", ["filter"]),
-    command("resume", "Continue an interrupted turn", ["name"]),
-    command("help", "What the commands do", []),
-  ];
+  readonly commands: readonly CommandDefinition<unknown, unknown>[];
   readonly commandCalls: CommandInvocation[] = [];
   readonly messageCalls: MessageInvocation[] = [];
   readonly actionCalls: ActionInvocation[] = [];
+  readonly autocompleteCalls: AutocompleteInvocation[] = [];
   readonly moves: ConversationMove[] = [];
   onCommand: (invocation: CommandInvocation) => Promise<Reply | undefined> = async (invocation) => ({
     text: `ran /${invocation.name} ${invocation.text ?? ""}`.trim(),
@@ -53,24 +57,30 @@ export class RecordingApp implements AppPort {
   onAction: (invocation: ActionInvocation) => Promise<Reply> = async (invocation) => ({
     text: `pressed ${invocation.data}`,
   });
+  onAutocomplete: (invocation: AutocompleteInvocation) => Promise<string[]> = async () => [];
 
-  async handleCommand(invocation: CommandInvocation): Promise<Reply | undefined> {
+  constructor(commands: readonly CommandDefinition<unknown, unknown>[] = freeTextCommands) {
+    this.commands = commands;
+  }
+
+  handleCommand(invocation: CommandInvocation): Promise<Reply | undefined> {
     this.commandCalls.push(invocation);
     return this.onCommand(invocation);
   }
 
-  async handleMessage(invocation: MessageInvocation): Promise<Reply | undefined> {
+  handleMessage(invocation: MessageInvocation): Promise<Reply | undefined> {
     this.messageCalls.push(invocation);
     return this.onMessage(invocation);
   }
 
-  async handleAction(invocation: ActionInvocation): Promise<Reply> {
+  handleAction(invocation: ActionInvocation): Promise<Reply> {
     this.actionCalls.push(invocation);
     return this.onAction(invocation);
   }
 
-  async autocomplete(_invocation: AutocompleteInvocation): Promise<string[]> {
-    return [];
+  autocomplete(invocation: AutocompleteInvocation): Promise<string[]> {
+    this.autocompleteCalls.push(invocation);
+    return this.onAutocomplete(invocation);
   }
 
   async conversationMoved(move: ConversationMove): Promise<void> {

@@ -1,12 +1,12 @@
 import { z } from "zod";
-import type {
-  ActionInvocation,
-  AppPort,
-  AutocompleteInvocation,
-  CommandInvocation,
-  MessageInvocation,
-} from "../../../src/core/app-port.ts";
-import { type CommandDefinition, defineCommand, type RawArgs, type Reply } from "../../../src/core/commands/command.ts";
+import type { CommandInvocation } from "../../../../src/core/app-port.ts";
+import {
+  type CommandDefinition,
+  defineCommand,
+  type RawArgs,
+  type Reply,
+} from "../../../../src/core/commands/command.ts";
+import { RecordingApp } from "../../support/recording-app.ts";
 
 const NameArgs = z.object({ name: z.string().optional() }) as unknown as z.ZodType<unknown, RawArgs>;
 const FilterArgs = z.object({ filter: z.string().optional() }) as unknown as z.ZodType<unknown, RawArgs>;
@@ -52,54 +52,25 @@ export const testCommands: readonly CommandDefinition<unknown, unknown>[] = [
 ];
 
 /**
- * An AppPort that records every invocation and answers like a tiny core: `/thread name` opens a
- * native thread where the place offers one (remembering it per container, as the core does) or
- * binds the conversation; `/threads` asks senderIsSpaceAdmin. Tests replace the `on*` handlers.
+ * A RecordingApp that answers like a tiny core: `/thread name` opens a native thread where the place
+ * offers one (remembering it per container, as the core does) or binds the conversation; `/threads`
+ * asks senderIsSpaceAdmin. Tests replace the `on*` handlers.
  */
-export class RecordingApp implements AppPort {
-  readonly commands = testCommands;
-  readonly commandCalls: CommandInvocation[] = [];
-  readonly messageCalls: MessageInvocation[] = [];
-  readonly actionCalls: ActionInvocation[] = [];
-  readonly autocompleteCalls: AutocompleteInvocation[] = [];
+export class TinyCoreApp extends RecordingApp {
   /** Conversation keys bound to a thread name. */
   readonly bindings = new Map<string, string>();
   /** `<container>|<name>` → the native thread conversation opened for it. */
   readonly nativeThreads = new Map<string, string>();
 
-  onCommand: (invocation: CommandInvocation) => Promise<Reply | undefined> = (i) => this.defaultCommand(i);
-  onMessage: (invocation: MessageInvocation) => Promise<Reply | undefined> = async () => undefined;
-  onAction: (invocation: ActionInvocation) => Promise<Reply> = async (i) =>
-    i.data.startsWith("tk:")
-      ? { text: "Resuming.", ephemeral: true }
-      : { text: "That button is not one of this bot's, or it has expired.", ephemeral: true };
-  onAutocomplete: (invocation: AutocompleteInvocation) => Promise<string[]> = async () => [
-    "budget-planning",
-    "Budget review",
-  ];
-
-  handleCommand(invocation: CommandInvocation): Promise<Reply | undefined> {
-    this.commandCalls.push(invocation);
-    return this.onCommand(invocation);
+  constructor() {
+    super(testCommands);
+    this.onCommand = (i) => this.defaultCommand(i);
+    this.onAction = async (i) =>
+      i.data.startsWith("tk:")
+        ? { text: "Resuming.", ephemeral: true }
+        : { text: "That button is not one of this bot's, or it has expired.", ephemeral: true };
+    this.onAutocomplete = async () => ["budget-planning", "Budget review"];
   }
-
-  handleMessage(invocation: MessageInvocation): Promise<Reply | undefined> {
-    this.messageCalls.push(invocation);
-    return this.onMessage(invocation);
-  }
-
-  handleAction(invocation: ActionInvocation): Promise<Reply> {
-    this.actionCalls.push(invocation);
-    return this.onAction(invocation);
-  }
-
-  autocomplete(invocation: AutocompleteInvocation): Promise<string[]> {
-    this.autocompleteCalls.push(invocation);
-    return this.onAutocomplete(invocation);
-  }
-
-  /** Discord never moves a conversation. */
-  async conversationMoved(): Promise<void> {}
 
   /** The tiny core's answers. */
   async defaultCommand(invocation: CommandInvocation): Promise<Reply | undefined> {
