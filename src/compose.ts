@@ -4,12 +4,14 @@ import { Channels } from "./core/channels.ts";
 import { Access } from "./core/commands/access.ts";
 import type { Services } from "./core/commands/services.ts";
 import type { ResumePolicy } from "./core/model.ts";
-import type { Clock, GatewayPort, Logger, StorePort } from "./core/ports.ts";
+import type { BlobStore, Clock, GatewayPort, Logger, StorePort } from "./core/ports.ts";
 import { ThreadRegistry } from "./core/threads/registry.ts";
+import { AttachmentIntake } from "./core/turns/attachments.ts";
 import { Outbox } from "./core/turns/outbox.ts";
 import { Recovery } from "./core/turns/recovery.ts";
 import { Relay } from "./core/turns/relay.ts";
 import { Resumer } from "./core/turns/resume.ts";
+import { MemoryBlobStore } from "./store/blobs.ts";
 
 /** What composeBot needs: the opened store, a gateway client, and the settings the core reads. */
 export interface BotOptions {
@@ -21,6 +23,8 @@ export interface BotOptions {
   allowedUsers: readonly string[];
   adminUsers: readonly string[];
   clock?: Clock | undefined;
+  /** Where files of turns in flight are kept (beside the store); in memory when not given (tests). */
+  blobs?: BlobStore | undefined;
   /** Injected by tests to shorten waits (recovery grace periods). */
   sleep?: ((ms: number) => Promise<void>) | undefined;
 }
@@ -44,7 +48,9 @@ export function composeBot(options: BotOptions): Bot {
   const { store, gateway, logger } = options;
   const clock = options.clock ?? { now: Date.now };
   const channels = new Channels();
-  const relay = new Relay({ store, gateway, channels, clock, logger });
+  const blobs = options.blobs ?? new MemoryBlobStore();
+  const intake = new AttachmentIntake({ blobs, gateway, logger });
+  const relay = new Relay({ store, gateway, channels, clock, logger, intake });
   const threads = new ThreadRegistry({
     store,
     gateway,
@@ -64,12 +70,13 @@ export function composeBot(options: BotOptions): Bot {
     clock,
     logger,
     policy: options.policy,
+    intake,
     sleep: options.sleep,
   });
   const resumer = new Resumer({ store, gateway, relay, threads, clock, logger });
   const access = new Access({ allowed: options.allowedUsers, admins: options.adminUsers });
   const services: Services = { threads, relay, resumer, clock, commands: () => commands };
-  const app = new App({ commands, services, access, store, gateway, logger });
+  const app = new App({ commands, services, access, store, gateway, intake, logger });
   return {
     app,
     channels,
@@ -79,6 +86,7 @@ export function composeBot(options: BotOptions): Bot {
     outbox,
     start: async () => {
       void outbox.drain();
+      await sweepBlobs(blobs, store, logger);
       await gateway.start();
     },
     stop: async () => {
@@ -87,4 +95,11 @@ export function composeBot(options: BotOptions): Bot {
       await store.flush();
     },
   };
+}
+
+/** Files a crash left behind (journaled by no turn) go before the bot takes new work. */
+async function sweepBlobs(blobs: BlobStore, store: StorePort, logger: Logger): Promise<void> {
+  const keep = new Set(Object.values(store.state.journal).flatMap((e) => (e.attachments ?? []).map((a) => a.blob)));
+  const removed = await blobs.sweep(keep);
+  if (removed > 0) logger.info("removed attachment files no turn needs", { removed });
 }

@@ -3,6 +3,7 @@
  * @module
  */
 import { userInfo } from "node:os";
+import { dirname, join } from "node:path";
 import { parseArgs } from "node:util";
 import { type ConsoleChannel, createConsoleChannel } from "./channels/console/console-channel.ts";
 import { consoleSocketPath, joinConsole, shareConsole } from "./channels/console/share.ts";
@@ -15,6 +16,7 @@ import { createLogger } from "./core/log.ts";
 import type { Logger } from "./core/ports.ts";
 import { createOpenClawGateway } from "./gateway/index.ts";
 import { releaseLoadGarbage } from "./memory.ts";
+import { FileBlobStore } from "./store/blobs.ts";
 import { openJsonStore } from "./store/index.ts";
 
 interface Running {
@@ -58,6 +60,7 @@ async function main(): Promise<void> {
     policy: config.RESUME_POLICY,
     allowedUsers: config.ALLOWED_USERS,
     adminUsers: config.ADMIN_USERS,
+    blobs: new FileBlobStore(join(dirname(config.STORE_PATH), "attachments")),
   });
   const running = await startPlatforms(config, bot, logger);
   // Registered before the gateway connects: reconciliation may write to the terminal.

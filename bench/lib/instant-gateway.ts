@@ -6,6 +6,7 @@ export function instantGateway(connected: boolean): GatewayPort {
   return {
     connected,
     bootId: connected ? "bench-boot" : undefined,
+    attachmentLimits: undefined,
     start: async () => {},
     stop: async () => {},
     on: () => () => {},

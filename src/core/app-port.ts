@@ -1,4 +1,5 @@
 import type { CommandDefinition, Place, RawArgs, Reply, Sender } from "./commands/command.ts";
+import type { InboundFile } from "./turns/attachments.ts";
 
 /** A command a channel parsed: `/name args` in text, or a Discord slash command with options. */
 export interface CommandInvocation {
@@ -26,6 +27,8 @@ export interface MessageInvocation {
    * "a file"); such a message is answered and sent nowhere, rather than reaching the agent in part.
    */
   attachments?: readonly string[] | undefined;
+  /** Files the agent can be given (photos, documents, voice and audio notes, videos), in order. */
+  files?: readonly InboundFile[] | undefined;
 }
 
 /** A button press (Telegram callback_query, Discord component interaction). */

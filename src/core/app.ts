@@ -23,6 +23,7 @@ import type { Notice } from "./model.ts";
 import type { GatewayPort, Logger, StorePort } from "./ports.ts";
 import { texts } from "./texts.ts";
 import { conversationMovePatch } from "./threads/conversation-move.ts";
+import type { AttachmentIntake } from "./turns/attachments.ts";
 import { parseAction } from "./turns/notices.ts";
 
 /** The core behind every channel: access rules, command routing, messages and buttons. */
@@ -32,6 +33,7 @@ export class App implements AppPort {
   readonly #access: Access;
   readonly #store: StorePort;
   readonly #gateway: GatewayPort;
+  readonly #intake: AttachmentIntake;
   readonly #logger: Logger;
   /** Strangers already told how to get access (told once per process). */
   readonly #told = new Set<string>();
@@ -42,8 +44,10 @@ export class App implements AppPort {
     access: Access;
     store: StorePort;
     gateway: GatewayPort;
+    intake: AttachmentIntake;
     logger: Logger;
   }) {
+    this.#intake = options.intake;
     this.commands = options.commands;
     this.#services = options.services;
     this.#access = options.access;
@@ -102,14 +106,18 @@ export class App implements AppPort {
     if (!thread) {
       return place.direct ? { text: texts.noThreadHere } : undefined;
     }
-    if (invocation.text.trim().length === 0) return undefined;
-    await this.#services.relay.accept({
-      thread,
-      conversation: place.conversation,
-      senderId: sender.id,
-      text: invocation.text,
+    const files = invocation.files ?? [];
+    if (invocation.text.trim().length === 0 && files.length === 0) return undefined;
+    return this.#guard(async () => {
+      // The files are on disk before the journal names them, and go if the message cannot be journaled.
+      const attachments = files.length > 0 ? await this.#intake.take(files) : undefined;
+      const request = { thread, conversation: place.conversation, senderId: sender.id, text: invocation.text };
+      await this.#services.relay.accept({ ...request, attachments }).catch(async (error: unknown) => {
+        await this.#intake.release(attachments);
+        throw error;
+      });
+      return this.#gateway.connected ? undefined : { text: texts.queued };
     });
-    return this.#gateway.connected ? undefined : { text: texts.queued };
   }
 
   async handleAction(invocation: ActionInvocation): Promise<Reply> {
@@ -162,7 +170,7 @@ export class App implements AppPort {
   }
 
   /** Runs a handler; BotErrors become their one-line message, anything else a generic line. */
-  async #guard(run: () => Promise<Reply>): Promise<Reply> {
+  async #guard<R extends Reply | undefined>(run: () => Promise<R>): Promise<R | Reply> {
     try {
       return await run();
     } catch (error) {

@@ -28,6 +28,21 @@ export interface StorePort {
   close(): Promise<void>;
 }
 
+/**
+ * Where the files of turns in flight are kept (beside the store), so a turn sent again after a
+ * restart still carries them. Blobs are written whole or not at all.
+ */
+export interface BlobStore {
+  /** Writes `bytes` as a new blob, refusing past `maxBytes` (BAD_INPUT, nothing kept); returns its id and size. */
+  write(bytes: AsyncIterable<Uint8Array>, maxBytes: number): Promise<{ id: string; size: number }>;
+  /** Reads a blob in chunks. */
+  read(id: string): AsyncIterable<Uint8Array>;
+  /** Removes blobs (missing ones are ignored). */
+  remove(ids: readonly string[]): Promise<void>;
+  /** Removes every blob not in `keep` (left by a crash); returns how many went. */
+  sweep(keep: ReadonlySet<string>): Promise<number>;
+}
+
 /* ───────────────────────────── gateway ───────────────────────────── */
 
 /** What the bot reads of an OpenClaw session row (sessions.list / chat.history sessionInfo). */
@@ -94,6 +109,24 @@ export type GatewayEvent =
     }
   | { type: "session"; sessionKey: string; reason?: string | undefined; session: SessionInfo };
 
+/** The attachment ceilings the gateway announced in hello-ok (`policy.attachments`), in bytes. */
+export interface AttachmentLimits {
+  /** Any one attachment. */
+  maxBytes: number;
+  /** An image attachment. */
+  maxImageBytes: number;
+}
+
+/** A file sent with a chat.send, read when the request is written. */
+export interface OutgoingAttachment {
+  type: "image" | "file";
+  mimeType: string;
+  fileName: string;
+  /** Exact size of what `read` yields. */
+  size: number;
+  read(): AsyncIterable<Uint8Array>;
+}
+
 /** The OpenClaw gateway as the core sees it. Requests fail fast with GATEWAY_AWAY while disconnected. */
 export interface GatewayPort {
   /**
@@ -110,6 +143,8 @@ export interface GatewayPort {
   readonly connected: boolean;
   /** bootId of the gateway behind the current (or last) connection. */
   readonly bootId: string | undefined;
+  /** Attachment ceilings of the current (or last) connection; undefined before the first hello-ok. */
+  readonly attachmentLimits: AttachmentLimits | undefined;
   /** Subscribes to events; returns the unsubscribe function. */
   on(listener: (event: GatewayEvent) => void): () => void;
   /** sessions.create: creates or adopts `key`; returns the canonical key the gateway stored. */
@@ -138,6 +173,7 @@ export interface GatewayPort {
     sessionKey: string;
     message: string;
     idempotencyKey: string;
+    attachments?: readonly OutgoingAttachment[] | undefined;
   }): Promise<{ runId: string; status: string }>;
   /** chat.history. */
   chatHistory(params: { sessionKey: string; limit?: number | undefined }): Promise<ChatHistory>;

@@ -30,6 +30,15 @@ export const texts = {
   nothingToShow: "Nothing to show.",
   onlyText: (what: string) =>
     `Only text reaches the agent, so this message was not sent (it has ${what}). Send what you want to say as text.`,
+  platformLimit: (platform: string) => `the most ${platform} lets a bot download`,
+  agentLimit: (kind: string) => `the most the agent takes for ${kind === "image" ? "an image" : "a file"}`,
+  fileTooLarge: (name: string, size: number | undefined, limit: number, what: string) =>
+    `${name}${size === undefined ? "" : ` (${megabytes(size)})`} is over ${megabytes(limit)}, ${what}; nothing of this message was sent.`,
+  fileUnavailable: (name: string, platform: string) =>
+    `Could not fetch ${name} from ${platform} (it may have expired or been deleted); nothing of this message was sent.`,
+  fileEmpty: (name: string) => `${name} is empty; nothing of this message was sent.`,
+  notAnImage: (name: string) =>
+    `${name} is not a picture the agent can read (PNG, JPEG, GIF or WebP); nothing of this message was sent.`,
   /** The live progress line of a turn: current step, count, elapsed time. */
   progressLine: (step: string, calls: number, elapsedMs: number) =>
     `⚙️ ${step || "working"} · ${calls} tool call${calls === 1 ? "" : "s"} · ${duration(elapsedMs)}`,
@@ -41,6 +50,13 @@ export const texts = {
     return `${mark} ${names.length} tool call${names.length === 1 ? "" : "s"} (${distinct}) in ${duration(elapsedMs)}${end}`;
   },
 } as const;
+
+/** "6 MB", "18.6 MB", "512 KB". */
+export function megabytes(bytes: number): string {
+  if (bytes < 1024 * 1024) return `${Math.max(1, Math.round(bytes / 1024))} KB`;
+  const mb = bytes / (1024 * 1024);
+  return `${Number.isInteger(mb) ? mb : mb.toFixed(1)} MB`;
+}
 
 /** "42 s", "3 min 05 s", "1 h 02 min". */
 export function duration(ms: number): string {

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { BotError, ErrorCode, GatewayReason } from "../core/errors.ts";
-import type { GatewayEvent, Logger } from "../core/ports.ts";
+import type { AttachmentLimits, GatewayEvent, Logger } from "../core/ports.ts";
 import { Backoff } from "./backoff.ts";
 import { type CloseInfo, GatewayConnection, type Timers } from "./connection.ts";
 import { badReply, gatewayAway } from "./errors.ts";
@@ -34,6 +34,7 @@ export class GatewayClientBase {
   readonly #startTimeoutMs: number;
   readonly #subscribeSessions: boolean;
   #bootId: string | undefined;
+  #attachmentLimits: AttachmentLimits | undefined;
   #shuttingDown = false;
   #starting: StartWaiter | undefined;
 
@@ -125,9 +126,15 @@ export class GatewayClientBase {
     return parsed.data;
   }
 
+  /** Attachment ceilings of the current (or last) connection. */
+  get attachmentLimits(): AttachmentLimits | undefined {
+    return this.#attachmentLimits;
+  }
+
   #onHello(hello: HelloOk): void {
     const previousBootId = this.#bootId;
     this.#bootId = hello.server.bootId;
+    this.#attachmentLimits = hello.policy.attachments;
     this.#shuttingDown = false;
     this.#logger.info("gateway connected", {
       bootId: hello.server.bootId,

@@ -7,7 +7,7 @@
  *
  * @module
  */
-import type { ChatHistory, GatewayPort, SessionInfo } from "../core/ports.ts";
+import type { ChatHistory, GatewayPort, OutgoingAttachment, SessionInfo } from "../core/ports.ts";
 import { GatewayClientBase } from "./base-client.ts";
 import type { OpenClawGatewayOptions, RequestOptions } from "./options.ts";
 import {
@@ -19,6 +19,7 @@ import {
   SessionsRecoverResultSchema,
   toChatHistory,
 } from "./results.ts";
+import { Base64Blob } from "./wire.ts";
 
 // The gateway's param schemas are closed objects: send exactly the known fields, never undefined ones.
 function defined(params: Record<string, unknown>): Record<string, unknown> {
@@ -73,13 +74,24 @@ export class OpenClawGateway extends GatewayClientBase implements GatewayPort {
     return parseSessionRows(result.sessions);
   }
 
-  /** chat.send with deliver:false; the ack's runId is the idempotency key. */
+  /** chat.send with deliver:false; the ack's runId is the idempotency key. Files go base64, streamed into the frame. */
   async chatSend(
-    params: { sessionKey: string; message: string; idempotencyKey: string },
+    params: {
+      sessionKey: string;
+      message: string;
+      idempotencyKey: string;
+      attachments?: readonly OutgoingAttachment[] | undefined;
+    },
     options?: RequestOptions,
   ): Promise<{ runId: string; status: string }> {
     const { sessionKey, message, idempotencyKey } = params;
-    const wire = { sessionKey, message, idempotencyKey, deliver: false };
+    const attachments = params.attachments?.map((a) => ({
+      type: a.type,
+      mimeType: a.mimeType,
+      fileName: a.fileName,
+      content: new Base64Blob(a.size, () => a.read()),
+    }));
+    const wire = defined({ sessionKey, message, idempotencyKey, deliver: false, attachments });
     const result = await this.call("chat.send", wire, options, ChatSendResultSchema);
     return { runId: result.runId, status: result.status };
   }

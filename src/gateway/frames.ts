@@ -61,7 +61,12 @@ export const HelloOkSchema = z.looseObject({
   type: z.literal("hello-ok"),
   protocol: z.number(),
   server: z.looseObject({ bootId: z.string().min(1), version: lenient(z.string()), connId: lenient(z.string()) }),
-  policy: z.looseObject({ tickIntervalMs: z.number().positive() }),
+  policy: z.looseObject({
+    tickIntervalMs: z.number().positive(),
+    attachments: lenient(
+      z.looseObject({ maxBytes: z.number().int().positive(), maxImageBytes: z.number().int().positive() }),
+    ),
+  }),
   auth: lenient(z.looseObject({ scopes: z.array(z.string()) })),
 });
 export type HelloOk = z.infer<typeof HelloOkSchema>;

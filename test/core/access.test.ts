@@ -7,6 +7,8 @@ import { type AccessLevel, defineCommand, type Place, type Reach } from "../../s
 import type { Services } from "../../src/core/commands/services.ts";
 import { silentLogger } from "../../src/core/log.ts";
 import type { GatewayPort } from "../../src/core/ports.ts";
+import { AttachmentIntake } from "../../src/core/turns/attachments.ts";
+import { MemoryBlobStore } from "../../src/store/blobs.ts";
 import { MemoryStore } from "../../src/store/memory-store.ts";
 import { startBot, USERS } from "./support/bot-harness.ts";
 
@@ -35,6 +37,7 @@ function probeApp() {
     access: new Access({ allowed: [MEMBER], admins: [ADMIN] }),
     store: new MemoryStore(),
     gateway: {} as GatewayPort,
+    intake: new AttachmentIntake({ blobs: new MemoryBlobStore(), gateway: {} as GatewayPort, logger: silentLogger }),
     logger: silentLogger,
   });
   return { app, ran };

@@ -2,6 +2,7 @@ import type { Channels } from "../channels.ts";
 import type { JournalEntry, Notice, ResumePolicy } from "../model.ts";
 import type { Clock, GatewayEvent, GatewayPort, Logger, StorePort } from "../ports.ts";
 import { texts } from "../texts.ts";
+import type { AttachmentIntake } from "./attachments.ts";
 import { newNoticeId, noticeButton, noticeText } from "./notices.ts";
 import type { Outbox } from "./outbox.ts";
 import type { Relay } from "./relay.ts";
@@ -25,6 +26,7 @@ export class Recovery {
   readonly #clock: Clock;
   readonly #logger: Logger;
   readonly #policy: ResumePolicy;
+  readonly #intake: AttachmentIntake;
   #reconciling: Promise<void> = Promise.resolve();
   readonly #sleep: (ms: number) => Promise<void>;
 
@@ -37,8 +39,10 @@ export class Recovery {
     clock: Clock;
     logger: Logger;
     policy: ResumePolicy;
+    intake: AttachmentIntake;
     sleep?: (ms: number) => Promise<void>;
   }) {
+    this.#intake = options.intake;
     this.#store = options.store;
     this.#gateway = options.gateway;
     this.#relay = options.relay;
@@ -163,6 +167,8 @@ export class Recovery {
       },
       checkpoints: checkpoint ? { [entry.slug]: { status: "interrupted" } } : {},
     });
+    // The turn leaves the journal (a Resume sends a new prompt, not the files again): its files go.
+    if (kind !== "stop") void this.#intake.release(entry.attachments);
     this.#logger.info("turn interrupted by a restart", {
       slug: entry.slug,
       turnId: entry.turnId,

@@ -1,9 +1,10 @@
 import { randomUUID } from "node:crypto";
 import type { Channels } from "../channels.ts";
 import { ErrorCode, GatewayReason, gatewayReason, isBotError, userMessage } from "../errors.ts";
-import type { JournalEntry, Thread } from "../model.ts";
+import type { AttachmentRef, JournalEntry, Thread } from "../model.ts";
 import type { Clock, GatewayPort, Logger, StorePort } from "../ports.ts";
 import { texts } from "../texts.ts";
+import type { AttachmentIntake } from "./attachments.ts";
 import { sentPatch } from "./checkpoints.ts";
 import { type TurnEndListener, TurnFinisher } from "./finish.ts";
 import { Follower, type FollowOptions } from "./follow.ts";
@@ -27,15 +28,26 @@ export class Relay {
   readonly #watches = new Watches();
   readonly #finisher: TurnFinisher;
   readonly #follower: Follower;
+  readonly #intake: AttachmentIntake;
 
-  constructor(options: { store: StorePort; gateway: GatewayPort; channels: Channels; clock: Clock; logger: Logger }) {
+  constructor(options: {
+    store: StorePort;
+    gateway: GatewayPort;
+    channels: Channels;
+    clock: Clock;
+    logger: Logger;
+    intake: AttachmentIntake;
+  }) {
     this.#store = options.store;
+    this.#intake = options.intake;
     this.#gateway = options.gateway;
     this.#channels = options.channels;
     this.#clock = options.clock;
     this.#logger = options.logger;
     this.#queue = new TurnQueue(options);
     this.#finisher = new TurnFinisher({ ...options, watches: this.#watches });
+    // A turn's files are kept until its entry closes: any later resend must carry them.
+    this.#finisher.onTurnEnd((entry) => void this.#intake.release(entry.attachments));
     this.#follower = new Follower({
       ...options,
       watches: this.#watches,
@@ -56,6 +68,8 @@ export class Relay {
     senderId: string;
     text: string;
     kind?: JournalEntry["kind"];
+    /** Files already in the blob store; they go with the text or not at all. */
+    attachments?: AttachmentRef[] | undefined;
   }): Promise<JournalEntry> {
     // The caller's copy may be stale (read before an await): count on the stored record.
     const thread = this.#store.state.threads[request.thread.slug] ?? request.thread;
@@ -71,6 +85,7 @@ export class Relay {
       kind: request.kind ?? "message",
       createdAt: now,
       seq,
+      ...(request.attachments?.length ? { attachments: request.attachments } : {}),
     };
     // Decided and held before the write, so a message arriving during it queues behind this one.
     const bootId = this.#queue.isHeld(thread.slug) ? undefined : this.#sendableBoot(entry);
@@ -193,7 +208,12 @@ export class Relay {
 
   async #send(entry: JournalEntry): Promise<void> {
     try {
-      await this.#gateway.chatSend({ sessionKey: entry.sessionKey, message: entry.text, idempotencyKey: entry.turnId });
+      await this.#gateway.chatSend({
+        sessionKey: entry.sessionKey,
+        message: entry.text,
+        idempotencyKey: entry.turnId,
+        attachments: this.#intake.outgoing(entry.attachments),
+      });
     } catch (error) {
       await this.#sendFailed(entry, error);
     }

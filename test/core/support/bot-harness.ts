@@ -5,7 +5,8 @@ import { afterEach } from "vitest";
 import { type Bot, composeBot } from "../../../src/compose.ts";
 import type { Reply } from "../../../src/core/commands/command.ts";
 import type { ResumePolicy, StoreState } from "../../../src/core/model.ts";
-import type { Logger, MergePatch, StorePort } from "../../../src/core/ports.ts";
+import type { BlobStore, Logger, MergePatch, StorePort } from "../../../src/core/ports.ts";
+import type { InboundFile } from "../../../src/core/turns/attachments.ts";
 import { createOpenClawGateway, type OpenClawGateway } from "../../../src/gateway/index.ts";
 import { MemoryStore, openJsonStore } from "../../../src/store/index.ts";
 import { type FakeGatewayOptions, type FakeOpenClawGateway, startFakeGateway } from "../../fakes/fake-gateway.ts";
@@ -80,6 +81,8 @@ export interface StartOptions {
   seed?: ((store: StorePort) => Promise<void>) | undefined;
   /** Wrap the store (e.g. ObservedStore). */
   wrapStore?: ((store: StorePort, gw: FakeOpenClawGateway) => StorePort) | undefined;
+  /** Where files of turns are kept (in memory by default; a FileBlobStore to outlive a bot restart). */
+  blobs?: BlobStore | undefined;
   /** Call bot.start() and wait for the first reconciliation (default true). */
   start?: boolean | undefined;
 }
@@ -138,13 +141,14 @@ export class BotUnderTest {
   message(
     conversation: string,
     text: string,
-    options: { sender?: string; direct?: boolean; replyTo?: string } = {},
+    options: { sender?: string; direct?: boolean; replyTo?: string; files?: InboundFile[] } = {},
   ): Promise<Reply | undefined> {
     return this.bot.app.handleMessage({
       place: place(conversation, options.direct),
       sender: { id: options.sender ?? defaultSender(conversation) },
       text,
       replyToMessageId: options.replyTo,
+      files: options.files,
     });
   }
 
@@ -245,6 +249,7 @@ export async function startBot(options: StartOptions = {}): Promise<BotUnderTest
     allowedUsers: [USERS.allowed],
     adminUsers: [USERS.admin],
     sleep: (ms) => new Promise((resolve) => setTimeout(resolve, Math.min(ms, 30))),
+    blobs: options.blobs,
   });
   const consoleChannel = new RecordingChannel({
     platform: "console",
