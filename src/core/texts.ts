@@ -30,6 +30,20 @@ export const texts = {
   nothingToShow: "Nothing to show.",
   onlyText: (what: string) =>
     `Only text reaches the agent, so this message was not sent (it has ${what}). Send what you want to say as text.`,
+  // Resume, Stop and Recover.
+  foreignButton: "That button belongs to another conversation.",
+  alreadyContinued: "That turn was already continued; nothing more to do.",
+  noticeOutOfDate: "That notice is out of date; nothing was sent.",
+  beingContinued: "That turn is already being continued; nothing more to do.",
+  oldButton: "That button is from an old or unknown message; nothing was sent.",
+  resumeWhere: "No thread is bound here; use /resume <name> or /thread <name>.",
+  nothingToResume: "Nothing to resume: no turn of this thread is interrupted.",
+  threadGone: "That thread no longer exists.",
+  stillWorking: "The agent is still working on this thread; wait for its answer.",
+  nothingToStop: "That turn has already finished; nothing to stop.",
+  resuming: (name: string) => `Resuming "${name}".`,
+  stopping: (name: string) => `Stopping OpenClaw's continuation of "${name}".`,
+  recovering: (name: string) => `Recovering "${name}" in a new OpenClaw session.`,
   platformLimit: (platform: string) => `the most ${platform} lets a bot download`,
   agentLimit: (kind: string) => `the most the agent takes for ${kind === "image" ? "an image" : "a file"}`,
   fileTooLarge: (name: string, size: number | undefined, limit: number, what: string) =>

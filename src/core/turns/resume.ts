@@ -3,6 +3,7 @@ import { BotError, ErrorCode } from "../errors.ts";
 import { slugify } from "../keys/thread-slug.ts";
 import type { JournalEntry, Notice } from "../model.ts";
 import type { Clock, GatewayPort, Logger, StorePort } from "../ports.ts";
+import { texts } from "../texts.ts";
 import { requireGateway, type ThreadRegistry } from "../threads/registry.ts";
 import { resumePrompt } from "./notices.ts";
 import type { Relay } from "./relay.ts";
@@ -66,16 +67,13 @@ export class Resumer {
   async run(request: ResumeRequest): Promise<Reply> {
     const notice = this.#find(request);
     if (notice.conversation !== request.conversation) {
-      throw new BotError(ErrorCode.Forbidden, "That button belongs to another conversation.");
+      throw new BotError(ErrorCode.Forbidden, texts.foreignButton);
     }
-    if (notice.state === "used")
-      throw new BotError(ErrorCode.NothingToDo, "That turn was already continued; nothing more to do.");
-    if (notice.state === "void")
-      throw new BotError(ErrorCode.NothingToDo, "That notice is out of date; nothing was sent.");
+    if (notice.state === "used") throw new BotError(ErrorCode.NothingToDo, texts.alreadyContinued);
+    if (notice.state === "void") throw new BotError(ErrorCode.NothingToDo, texts.noticeOutOfDate);
     requireGateway(this.#gateway);
     // Presses that arrive while one is being handled (it awaits the gateway) must not act again.
-    if (this.#handling.has(notice.id))
-      throw new BotError(ErrorCode.NothingToDo, "That turn is already being continued; nothing more to do.");
+    if (this.#handling.has(notice.id)) throw new BotError(ErrorCode.NothingToDo, texts.beingContinued);
     this.#handling.add(notice.id);
     try {
       if (notice.kind === "stop") return await this.#stop(notice);
@@ -90,8 +88,7 @@ export class Resumer {
     const notices = this.#store.state.notices;
     if (request.noticeId) {
       const notice = notices[request.noticeId];
-      if (!notice)
-        throw new BotError(ErrorCode.NotFound, "That button is from an old or unknown message; nothing was sent.");
+      if (!notice) throw new BotError(ErrorCode.NotFound, texts.oldButton);
       return notice;
     }
     if (request.replyToMessageId) {
@@ -99,12 +96,11 @@ export class Resumer {
       if (notice) return notice;
     }
     const slug = request.name ? slugify(request.name) : this.#threads.binding(request.conversation)?.slug;
-    if (!slug)
-      throw new BotError(ErrorCode.NothingToDo, "No thread is bound here; use /resume <name> or /thread <name>.");
+    if (!slug) throw new BotError(ErrorCode.NothingToDo, texts.resumeWhere);
     const open = Object.values(notices)
       .filter((n) => n.slug === slug && n.state === "open" && n.kind !== "stop")
       .sort((a, b) => b.createdAt - a.createdAt)[0];
-    if (!open) throw new BotError(ErrorCode.NothingToDo, "Nothing to resume: no turn of this thread is interrupted.");
+    if (!open) throw new BotError(ErrorCode.NothingToDo, texts.nothingToResume);
     // `/resume <name>` may come from another conversation than the one the turn started in: the
     // continuation then streams into the conversation that asked for it.
     return request.name ? { ...open, conversation: request.conversation } : open;
@@ -112,10 +108,10 @@ export class Resumer {
 
   async #resume(notice: Notice, request: ResumeRequest): Promise<Reply> {
     const thread = this.#threads.get(notice.slug);
-    if (!thread) throw new BotError(ErrorCode.NotFound, "That thread no longer exists.");
+    if (!thread) throw new BotError(ErrorCode.NotFound, texts.threadGone);
     const history = await this.#gateway.chatHistory({ sessionKey: thread.sessionKey, limit: 1 });
     if (sessionBusy(history.session) || this.#relay.isActive(thread.slug)) {
-      throw new BotError(ErrorCode.NothingToDo, "The agent is still working on this thread; wait for its answer.");
+      throw new BotError(ErrorCode.NothingToDo, texts.stillWorking);
     }
     const checkpoint = this.#store.state.checkpoints[thread.slug];
     const task = checkpoint?.turnId === notice.turnId ? checkpoint.task : (checkpoint?.task ?? "(unknown)");
@@ -132,27 +128,27 @@ export class Resumer {
       text,
       kind: "resume",
     });
-    return { text: `Resuming "${thread.name}".` };
+    return { text: texts.resuming(thread.name) };
   }
 
   async #stop(notice: Notice): Promise<Reply> {
     const thread = this.#threads.get(notice.slug);
-    if (!thread) throw new BotError(ErrorCode.NotFound, "That thread no longer exists.");
+    if (!thread) throw new BotError(ErrorCode.NotFound, texts.threadGone);
     // The turn's journal entry closes when its answer is delivered: then there is nothing to stop.
     if (!this.#store.state.journal[notice.turnId]) {
-      throw new BotError(ErrorCode.NothingToDo, "That turn has already finished; nothing to stop.");
+      throw new BotError(ErrorCode.NothingToDo, texts.nothingToStop);
     }
     await this.#store.update({ notices: { [notice.id]: { state: "used" } } });
     // Armed first: a continuation OpenClaw admits later (or after the gateway is back) is stopped too.
     this.#stops.arm(thread.sessionKey, notice.runId, (runId) => this.#store.state.journal[runId] !== undefined);
     await this.#gateway.chatAbort({ sessionKey: thread.sessionKey, runId: notice.runId });
     await this.#relay.stopped(notice.turnId);
-    return { text: `Stopping OpenClaw's continuation of "${thread.name}".` };
+    return { text: texts.stopping(thread.name) };
   }
 
   async #recover(notice: Notice, senderId: string): Promise<Reply> {
     const thread = this.#threads.get(notice.slug);
-    if (!thread) throw new BotError(ErrorCode.NotFound, "That thread no longer exists.");
+    if (!thread) throw new BotError(ErrorCode.NotFound, texts.threadGone);
     await this.#store.update({
       notices: { [notice.id]: { state: "used" } },
       threads: { [thread.slug]: { state: "recovering" } },
@@ -177,7 +173,7 @@ export class Resumer {
     };
     await this.#store.update({ seq, journal: { [entry.turnId]: entry } });
     void this.#relay.follow(entry, { runIds: [runId], followSession: true });
-    return { text: `Recovering "${thread.name}" in a new OpenClaw session.` };
+    return { text: texts.recovering(thread.name) };
   }
 
   /** Labels are unique per agent: clear the old session's label before setting it on the new one. */
