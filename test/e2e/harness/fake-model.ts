@@ -25,8 +25,21 @@ export type ModelMode =
   | { kind: "echo" }
   | { kind: "text"; text: string }
   | { kind: "hold" }
-  | { kind: "tool"; name: string; args: Record<string, unknown>; finalText?: string }
+  | {
+      kind: "tool";
+      name: string;
+      args: Record<string, unknown>;
+      finalText?: string;
+      /** Further tool calls, one per follow-up request, before `finalText`. */
+      nextCalls?: ToolCallSpec[];
+    }
   | { kind: "error"; status: number };
+
+/** One tool call the fake model makes. */
+export interface ToolCallSpec {
+  name: string;
+  args: Record<string, unknown>;
+}
 
 /** One request as the fake model saw it. */
 export interface ModelRequest {
@@ -39,6 +52,8 @@ export interface ModelRequest {
   /** The person's text, without OpenClaw's timestamp prefix and Runtime block. */
   userText?: string;
   messages: TextMessage[];
+  /** The request body's `messages` as sent (image parts included), for tests that look past the text. */
+  rawMessages: unknown[];
   toolNames: string[];
   /** Why a request was unexpected. */
   error?: string;
@@ -64,7 +79,7 @@ export class FakeModel {
   readonly #server: Server;
   readonly #rules: Rule[] = [];
   readonly #held = new Map<ModelRequest, () => void>();
-  readonly #toolCalls = new Map<string, { name: string; finalText: string }>();
+  readonly #toolCalls = new Map<string, { name: string; finalText: string; nextCalls: ToolCallSpec[] }>();
   readonly #waiters = new Waiters<ModelRequest>();
   readonly #failedOnce = new Set<string>();
   #nextToolCall = 1;
@@ -129,7 +144,7 @@ export class FakeModel {
   async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const base = { seq: 0, at: Date.now(), method: req.method ?? "", path: req.url ?? "" };
     if (req.method === "GET" && req.url === "/v1/models") {
-      this.#record({ ...base, kind: "models", messages: [], toolNames: [], outcome: "answered" });
+      this.#record({ ...base, kind: "models", messages: [], rawMessages: [], toolNames: [], outcome: "answered" });
       return sendJson(res, 200, { object: "list", data: [{ id: MODEL_ID, object: "model", owned_by: "fake" }] });
     }
     let body: Record<string, unknown> = {};
@@ -142,7 +157,8 @@ export class FakeModel {
     const toolNames = Array.isArray(body.tools)
       ? body.tools.map((t: { function?: { name?: string } }) => String(t?.function?.name))
       : [];
-    const record: ModelRequest = { ...base, kind: "unexpected", messages, toolNames, outcome: "answered" };
+    const rawMessages = Array.isArray(body.messages) ? body.messages : [];
+    const record: ModelRequest = { ...base, kind: "unexpected", messages, rawMessages, toolNames, outcome: "answered" };
     if (req.method !== "POST" || req.url !== "/v1/chat/completions" || !Array.isArray(body.messages)) {
       return this.#reject(res, record, `no route for ${req.method} ${req.url} (or no messages in the body)`);
     }
@@ -168,6 +184,8 @@ export class FakeModel {
       case "tool-followup": {
         const call = this.#toolCalls.get((followedToolCallId(body.messages) ?? "").replace(/[^a-zA-Z0-9]/g, ""));
         if (!call) return this.#reject(res, record, "tool result for a tool call this fake never made");
+        const [next, ...rest] = call.nextCalls;
+        if (next && out) return this.#toolCall(record, out, next, call.finalText, rest);
         return reply(call.finalText);
       }
       case "unexpected":
@@ -200,17 +218,28 @@ export class FakeModel {
           return this.#reject(res, record, `tool ${mode.name} is not offered; tools: ${record.toolNames.join(", ")}`);
         }
         if (!out) return this.#reject(res, record, "tool calls need a streaming request");
-        // Letters and digits only: OpenClaw strips other characters from tool call ids (call_a_1 → calla1).
-        const id = `callfake${this.#nextToolCall++}`;
-        this.#toolCalls.set(id, { name: mode.name, finalText: mode.finalText ?? `TOOL DONE: ${mode.name}` });
-        this.#record(record);
-        out.toolCall(id, mode.name, mode.args);
-        return out.finish("tool_calls", 0);
+        const finalText = mode.finalText ?? `TOOL DONE: ${mode.name}`;
+        return this.#toolCall(record, out, mode, finalText, mode.nextCalls ?? []);
       }
       case "hold":
         if (!out) return this.#reject(res, record, "holding needs a streaming request");
         return this.#hold(record, res, out, `ECHO: ${text}`);
     }
+  }
+
+  #toolCall(
+    record: ModelRequest,
+    out: CompletionStream,
+    call: ToolCallSpec,
+    finalText: string,
+    nextCalls: ToolCallSpec[],
+  ) {
+    // Letters and digits only: OpenClaw strips other characters from tool call ids (call_a_1 → calla1).
+    const id = `callfake${this.#nextToolCall++}`;
+    this.#toolCalls.set(id, { name: call.name, finalText, nextCalls });
+    this.#record(record);
+    out.toolCall(id, call.name, call.args);
+    out.finish("tool_calls", 0);
   }
 
   #hold(record: ModelRequest, res: ServerResponse, out: CompletionStream, rest: string): void {
