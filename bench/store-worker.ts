@@ -12,7 +12,9 @@ import { slugify } from "../src/core/keys/thread-slug.ts";
 import { silentLogger } from "../src/core/log.ts";
 import type { StorePort } from "../src/core/ports.ts";
 import { ThreadRegistry } from "../src/core/threads/registry.ts";
+import { AttachmentIntake } from "../src/core/turns/attachments.ts";
 import { Relay } from "../src/core/turns/relay.ts";
+import { MemoryBlobStore } from "../src/store/blobs.ts";
 import { openJsonStore, openNaiveStore } from "../src/store/index.ts";
 import { instantGateway } from "./lib/instant-gateway.ts";
 import { prng, seedStore, threadName, writeSeededStore } from "./lib/seed.ts";
@@ -41,12 +43,14 @@ async function timed(count: number, run: (i: number) => Promise<unknown> | unkno
 
 /** Per-turn durable write exactly as the relay makes it (Relay.accept; the gateway is away so nothing is sent). */
 async function journalWrites(store: StorePort, rounds: number, close: boolean): Promise<number[]> {
+  const gateway = instantGateway(false);
   const relay = new Relay({
     store,
-    gateway: instantGateway(false),
+    gateway,
     channels: new Channels(),
     clock,
     logger: silentLogger,
+    intake: new AttachmentIntake({ blobs: new MemoryBlobStore(), gateway, logger: silentLogger }),
   });
   const random = prng(7);
   const samples: number[] = [];

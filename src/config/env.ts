@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { BotError, ErrorCode } from "../core/errors.ts";
+import { senderId } from "../core/keys/sender-id.ts";
 import { isAgentId } from "../core/keys/session-key.ts";
 import { ResumePolicySchema } from "../core/model.ts";
 
@@ -28,8 +29,12 @@ function commaList(entry: z.ZodString) {
     .pipe(z.array(entry));
 }
 
+// The console is always allowed: a list names Telegram and Discord people, in the sender id codec's form.
 const UserList = commaList(
-  z.string().regex(/^(telegram|discord):[^:\s]+$/, "entries look like telegram:123 or discord:456"),
+  z.string().refine((id) => {
+    const platform = senderId.decode(id)?.platform;
+    return platform === "telegram" || platform === "discord";
+  }, "entries look like telegram:123 or discord:456"),
 );
 const IdList = commaList(z.string().regex(/^\d+$/, "Discord guild ids are digits"));
 

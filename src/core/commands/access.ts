@@ -1,3 +1,5 @@
+import { senderId } from "../keys/sender-id.ts";
+
 /** Who may use the bot and who may list every thread (ALLOWED_USERS / ADMIN_USERS). */
 export class Access {
   readonly #allowed: ReadonlySet<string>;
@@ -9,12 +11,16 @@ export class Access {
   }
 
   /** The person at the terminal runs the bot, so the console is always allowed. */
-  isAllowed(senderId: string): boolean {
-    return senderId.startsWith("console:") || this.#allowed.has(senderId);
+  isAllowed(id: string): boolean {
+    return isConsole(id) || this.#allowed.has(id);
   }
 
   /** Configured admins (and the console) may list every thread. */
-  isAdmin(senderId: string): boolean {
-    return senderId.startsWith("console:") || this.#admins.has(senderId);
+  isAdmin(id: string): boolean {
+    return isConsole(id) || this.#admins.has(id);
   }
+}
+
+function isConsole(id: string): boolean {
+  return senderId.decode(id)?.platform === "console";
 }

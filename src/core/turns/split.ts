@@ -1,3 +1,4 @@
+import { truncate } from "../text/truncate.ts";
 /**
  * Splits text into chunks of at most `limit` UTF-16 units for a platform's message limit:
  * at a line break when one is in the second half of the window, else at a space, else hard —
@@ -34,9 +35,8 @@ function findCut(body: string, budget: number, minCut: number): number {
   if (newline >= half) return newline;
   const space = body.lastIndexOf(" ", budget);
   if (space >= half) return space;
-  const code = body.charCodeAt(budget - 1);
-  // A high surrogate at the end would strand its low half in the next chunk.
-  return code >= 0xd800 && code <= 0xdbff ? budget - 1 : budget;
+  // Never strand the low half of a surrogate pair in the next chunk.
+  return truncate(body, budget).length;
 }
 
 const FENCE_LINE = /^ {0,3}(`{3,}|~{3,})(.*)$/;

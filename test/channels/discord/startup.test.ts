@@ -2,7 +2,7 @@ import { GatewayIntentBits, PermissionFlagsBits } from "discord.js";
 import { describe, expect, it } from "vitest";
 import { createDiscordChannel } from "../../../src/channels/discord/index.ts";
 import { FakeDiscord, ids } from "../../fakes/fake-discord.ts";
-import { recordingLogger } from "../support/recording-logger.ts";
+import { recordingLogger } from "../../fakes/recording-logger.ts";
 import { startHarness } from "./support/harness.ts";
 import { TinyCoreApp } from "./support/recording-app.ts";
 

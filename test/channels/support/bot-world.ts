@@ -4,8 +4,8 @@ import type { ResumePolicy } from "../../../src/core/model.ts";
 import { createOpenClawGateway } from "../../../src/gateway/index.ts";
 import { MemoryStore } from "../../../src/store/index.ts";
 import { type FakeOpenClawGateway, startFakeGateway } from "../../fakes/fake-gateway.ts";
-import type { RecordingLogger } from "./recording-logger.ts";
-import { recordingLogger } from "./recording-logger.ts";
+import type { RecordingLogger } from "../../fakes/recording-logger.ts";
+import { recordingLogger } from "../../fakes/recording-logger.ts";
 import { type ChannelRig, expectNoSecrets, type RunningChannel } from "./rig.ts";
 import { afterThisTest } from "./teardown.ts";
 

@@ -1,7 +1,7 @@
 import { expect } from "vitest";
 import type { AppPort } from "../../../src/core/app-port.ts";
 import type { ChannelPort, Logger } from "../../../src/core/ports.ts";
-import { type RecordingLogger, recordingLogger } from "./recording-logger.ts";
+import { type RecordingLogger, recordingLogger } from "../../fakes/recording-logger.ts";
 import { afterThisTest } from "./teardown.ts";
 
 /** A platform channel as its factory returns it: the port, and its lifecycle. */

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { createTelegramChannel } from "../../../src/channels/telegram/index.ts";
+import { recordingLogger } from "../../fakes/recording-logger.ts";
 import { gate, RecordingApp } from "../support/recording-app.ts";
-import { recordingLogger } from "../support/recording-logger.ts";
 import { alice, aliceDm, bob, group, until, useHarness } from "./support/harness.ts";
 
 const h = useHarness();

@@ -5,36 +5,21 @@ import { afterEach } from "vitest";
 import { type Bot, composeBot } from "../../../src/compose.ts";
 import type { Reply } from "../../../src/core/commands/command.ts";
 import type { ResumePolicy, StoreState } from "../../../src/core/model.ts";
-import type { BlobStore, Logger, MergePatch, StorePort } from "../../../src/core/ports.ts";
+import type { BlobStore, MergePatch, StorePort } from "../../../src/core/ports.ts";
 import type { InboundFile } from "../../../src/core/turns/attachments.ts";
 import { createOpenClawGateway, type OpenClawGateway } from "../../../src/gateway/index.ts";
 import { MemoryStore, openJsonStore } from "../../../src/store/index.ts";
 import { type FakeGatewayOptions, type FakeOpenClawGateway, startFakeGateway } from "../../fakes/fake-gateway.ts";
 import { RecordingChannel } from "../../fakes/recording-channel.ts";
+import { type RecordingLogger, recordingLogger } from "../../fakes/recording-logger.ts";
+
+export { recordingLogger };
 
 /** A plain allowed user, an admin, and someone on no list (telegram-shaped ids). */
 export const USERS = { allowed: "telegram:200", admin: "telegram:300", stranger: "telegram:999" } as const;
 
 /** The person at the terminal: the console is always allowed (and an admin). */
 export const CONSOLE_USER = "console:tester";
-
-/** A logger that keeps every line as JSON text. */
-export function recordingLogger(): Logger & { lines: string[]; problems(): string[] } {
-  const lines: string[] = [];
-  const log = (level: string) => (message: string, fields?: Record<string, unknown>) => {
-    lines.push(
-      JSON.stringify({ level, message, ...fields }, (_k, v) => (v instanceof Error ? { error: v.message } : v)),
-    );
-  };
-  return {
-    lines,
-    problems: () => lines.filter((l) => /"level":"(warn|error)"/.test(l)),
-    debug: log("debug"),
-    info: log("info"),
-    warn: log("warn"),
-    error: log("error"),
-  };
-}
 
 /** A store wrapper that notes, for each update once it is durable, how many chat.send requests the gateway had seen. */
 export class ObservedStore implements StorePort {
@@ -95,7 +80,7 @@ export class BotUnderTest {
   readonly client: OpenClawGateway;
   readonly console: RecordingChannel;
   readonly telegram: RecordingChannel;
-  readonly logger: ReturnType<typeof recordingLogger>;
+  readonly logger: RecordingLogger;
   #stopped = false;
 
   constructor(parts: {
@@ -105,7 +90,7 @@ export class BotUnderTest {
     client: OpenClawGateway;
     console: RecordingChannel;
     telegram: RecordingChannel;
-    logger: ReturnType<typeof recordingLogger>;
+    logger: RecordingLogger;
   }) {
     this.gw = parts.gw;
     this.bot = parts.bot;

@@ -1,7 +1,7 @@
 import { expect } from "vitest";
 import { createDiscordChannel, type DiscordChannel } from "../../../../src/channels/discord/index.ts";
 import { FakeDiscord, type FakeDiscordOptions, type InteractionRecord } from "../../../fakes/fake-discord.ts";
-import type { RecordingLogger } from "../../support/recording-logger.ts";
+import type { RecordingLogger } from "../../../fakes/recording-logger.ts";
 import { type ChannelRig, startChannel } from "../../support/rig.ts";
 import { TinyCoreApp } from "./recording-app.ts";
 

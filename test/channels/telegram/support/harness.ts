@@ -6,8 +6,8 @@ import {
 } from "../../../../src/channels/telegram/index.ts";
 import type { ChannelPort } from "../../../../src/core/ports.ts";
 import { type FakeChat, FakeTelegram, type FakeUser } from "../../../fakes/fake-telegram.ts";
+import type { RecordingLogger } from "../../../fakes/recording-logger.ts";
 import { RecordingApp } from "../../support/recording-app.ts";
-import type { RecordingLogger } from "../../support/recording-logger.ts";
 import { type ChannelRig, startChannel } from "../../support/rig.ts";
 
 /** People and chats the Telegram tests share. */

@@ -10,18 +10,17 @@ import type { ResumePolicy } from "../../../../src/core/model.ts";
 import { createOpenClawGateway, type OpenClawGateway } from "../../../../src/gateway/index.ts";
 import { type JsonStore, openJsonStore } from "../../../../src/store/index.ts";
 import { discordRig } from "../../../channels/discord/support/harness.ts";
-import { type RecordingLogger, recordingLogger } from "../../../channels/support/recording-logger.ts";
 import * as says from "../../../channels/support/says.ts";
 // The Telegram person and chats of these tests are the unit tests' own, and so are the channels' set-ups.
 import { alice, aliceDm, forum, telegramRig } from "../../../channels/telegram/support/harness.ts";
 import { type StoredMessage as DiscordMessage, FakeDiscord, ids } from "../../../fakes/fake-discord.ts";
 import { FakeTelegram, type StoredMessage as TelegramMessage } from "../../../fakes/fake-telegram.ts";
+import { type RecordingLogger, recordingLogger } from "../../../fakes/recording-logger.ts";
 import type { Gateway } from "../../harness/gateway.ts";
 
-export { type LogEntry, recordingLogger } from "../../../channels/support/recording-logger.ts";
 export { alice, aliceDm, forum } from "../../../channels/telegram/support/harness.ts";
-
 export { ids } from "../../../fakes/fake-discord.ts";
+export { type LogEntry, recordingLogger } from "../../../fakes/recording-logger.ts";
 
 /** A running bot with its channels and their fakes. */
 export interface ChannelsBot {
