@@ -201,6 +201,16 @@ export interface OutgoingMessage {
   buttons?: Button[] | undefined;
 }
 
+/** A file the agent sent, shown natively in a conversation (a photo, a document). */
+export interface OutgoingFile {
+  /** `image` is shown as a picture where the platform can; anything else as a document. */
+  kind: "image" | "file";
+  fileName: string;
+  mimeType: string;
+  /** The whole file (at most the channel's maxFileBytes). */
+  bytes: Uint8Array;
+}
+
 /** What the core needs from a platform to talk into conversations. */
 export interface ChannelPort {
   /** The platform whose conversation keys this channel serves. */
@@ -215,6 +225,10 @@ export interface ChannelPort {
   edit(conversation: string, messageId: string, message: OutgoingMessage): Promise<void>;
   /** Shows "typing…" for a few seconds. */
   typing(conversation: string): Promise<void>;
+  /** Largest file `sendFile` takes, in bytes (Telegram 50 MB, Discord 10 MB); set only with `sendFile`. */
+  readonly maxFileBytes?: number | undefined;
+  /** Posts a file (photo or document) natively; resolves with the message id. Optional capability. */
+  sendFile?(conversation: string, file: OutgoingFile): Promise<string>;
 }
 
 /* ───────────────────────────── misc ───────────────────────────── */
