@@ -94,6 +94,16 @@ describe("a default-config gateway", () => {
     });
   });
 
+  it("accepts a file one byte over the advertised maxBytes: chat.send enforces mediaMaxMb (20 MiB) instead", async () => {
+    const key = await newSession("over-advertised");
+    const bytes = Buffer.alloc(19464192 + 1, 7);
+    const turn = await sendWithAttachments(client, model, key, "Just over the advertised limit", [
+      attachment("file", "application/octet-stream", "big.bin", bytes),
+    ]);
+    expect(turn.state).toBe("final");
+    expect(partsText(userParts(turn.requests[0]))).toContain("[Unsupported document format: application/octet-stream.");
+  });
+
   it("sends no image part to a model declared with input ['text']: the image becomes a file reference", async () => {
     const key = await newSession("text-only-image");
     const turn = await sendWithAttachments(client, model, key, "A picture for a text-only model", [
