@@ -1,9 +1,11 @@
 import type { CommandDefinition } from "../src/core/commands/command.ts";
 import type { Services } from "../src/core/commands/services.ts";
+import { approve } from "./approve.ts";
+import { deny } from "./deny.ts";
 import { help } from "./help.ts";
 import { resume } from "./resume.ts";
 import { thread } from "./thread.ts";
 import { threads } from "./threads.ts";
 
 /** Every command, in menu order; Telegram's menu and Discord's slash commands are derived from it. */
-export const commands: readonly CommandDefinition<unknown, Services>[] = [thread, resume, threads, help];
+export const commands: readonly CommandDefinition<unknown, Services>[] = [thread, resume, approve, deny, threads, help];

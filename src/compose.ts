@@ -6,6 +6,7 @@ import type { Services } from "./core/commands/services.ts";
 import type { ResumePolicy } from "./core/model.ts";
 import type { BlobStore, Clock, GatewayPort, Logger, StorePort } from "./core/ports.ts";
 import { ThreadRegistry } from "./core/threads/registry.ts";
+import { Approvals, type ApproverRule } from "./core/turns/approvals.ts";
 import { AttachmentIntake } from "./core/turns/attachments.ts";
 import { Outbox } from "./core/turns/outbox.ts";
 import { Recovery } from "./core/turns/recovery.ts";
@@ -20,6 +21,8 @@ export interface BotOptions {
   logger: Logger;
   agentId: string;
   policy: ResumePolicy;
+  /** Who may answer an exec approval besides admins (APPROVERS). */
+  approvers?: ApproverRule | undefined;
   allowedUsers: readonly string[];
   adminUsers: readonly string[];
   clock?: Clock | undefined;
@@ -75,7 +78,16 @@ export function composeBot(options: BotOptions): Bot {
   });
   const resumer = new Resumer({ store, gateway, relay, threads, clock, logger });
   const access = new Access({ allowed: options.allowedUsers, admins: options.adminUsers });
-  const services: Services = { threads, relay, resumer, clock, commands: () => commands };
+  const approvals = new Approvals({
+    store,
+    gateway,
+    channels,
+    clock,
+    logger,
+    isAdmin: (id) => access.isAdmin(id),
+    rule: options.approvers ?? "requester",
+  });
+  const services: Services = { threads, relay, resumer, approvals, clock, commands: () => commands };
   const app = new App({ commands, services, access, store, gateway, intake, logger });
   return {
     app,

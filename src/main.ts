@@ -58,6 +58,7 @@ async function main(): Promise<void> {
     logger,
     agentId: config.OPENCLAW_AGENT_ID,
     policy: config.RESUME_POLICY,
+    approvers: config.APPROVERS,
     allowedUsers: config.ALLOWED_USERS,
     adminUsers: config.ADMIN_USERS,
     blobs: new FileBlobStore(join(dirname(config.STORE_PATH), "attachments")),

@@ -17,5 +17,8 @@ export function instantGateway(connected: boolean): GatewayPort {
     chatHistory: async ({ sessionKey }) => ({ sessionKey, messages: [], session: { key: sessionKey } }),
     chatAbort: async () => {},
     recoverSession: async ({ key }) => ({ key, sessionId: `s-${key}` }),
+    listApprovals: async () => [],
+    approvalStatus: async () => ({ status: "pending" }),
+    resolveApproval: async () => {},
   };
 }

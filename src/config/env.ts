@@ -54,6 +54,7 @@ export const EnvSchema = z.object({
   ALLOWED_USERS: UserList.default([]),
   ADMIN_USERS: UserList.default([]),
   RESUME_POLICY: ResumePolicySchema.default("auto"),
+  APPROVERS: z.enum(["requester", "allowed"]).default("requester"),
   LOG_LEVEL: z.enum(["debug", "info", "warn", "error"]).default("info"),
 });
 

@@ -23,6 +23,7 @@ import type { Notice } from "./model.ts";
 import type { GatewayPort, Logger, StorePort } from "./ports.ts";
 import { texts } from "./texts.ts";
 import { conversationMovePatch } from "./threads/conversation-move.ts";
+import { parseApprovalAction } from "./turns/approval-text.ts";
 import type { AttachmentIntake } from "./turns/attachments.ts";
 import { parseAction } from "./turns/notices.ts";
 
@@ -123,6 +124,11 @@ export class App implements AppPort {
   async handleAction(invocation: ActionInvocation): Promise<Reply> {
     const { place, sender } = invocation;
     if (!this.#access.isAllowed(sender.id)) return { text: texts.notAllowed, ephemeral: true };
+    const approval = parseApprovalAction(invocation.data);
+    if (approval) {
+      const decision = { ...approval, conversation: place.conversation, senderId: sender.id };
+      return this.#guard(() => this.#services.approvals.decide(decision));
+    }
     const action = parseAction(invocation.data);
     if (!action) return { text: texts.unknownButton, ephemeral: true };
     if (action.kind === "page") {

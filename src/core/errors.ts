@@ -39,6 +39,10 @@ export const GatewayReason = {
   Archived: "session-archived",
   /** Another session of the agent has this label. */
   LabelTaken: "label-taken",
+  /** The approval was already decided (first answer wins). */
+  ApprovalResolved: "approval-resolved",
+  /** The approval id is unknown: expired, or cleared by a gateway restart. */
+  ApprovalUnknown: "approval-unknown",
 } as const;
 
 export type GatewayReason = (typeof GatewayReason)[keyof typeof GatewayReason];

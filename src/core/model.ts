@@ -152,9 +152,13 @@ export const ApprovalSchema = z.object({
   messageId: z.string().optional(),
   /** A short id for the buttons (fits Telegram's 64-byte callback data). */
   buttonId: z.string(),
+  /** The request as shown, so a decision can be added under it after a restart. */
+  text: z.string(),
+  /** The decisions OpenClaw offered. */
+  allowed: z.array(z.enum(["allow-once", "allow-always", "deny"])),
   createdAt: Millis,
   expiresAt: Millis.optional(),
-  state: z.enum(["pending", "allow-once", "allow-always", "deny", "expired"]),
+  state: z.enum(["pending", "allow-once", "allow-always", "deny", "expired", "cancelled"]),
   decidedBy: z.string().optional(),
 });
 export type Approval = z.infer<typeof ApprovalSchema>;

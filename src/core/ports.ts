@@ -83,6 +83,30 @@ export interface ChatHistory {
   inFlightRunId?: string | undefined;
 }
 
+/** How a person may answer an approval. */
+export type ApprovalDecision = "allow-once" | "allow-always" | "deny";
+
+/** What became of an approval in the gateway's registry. */
+export type ApprovalStatus = "pending" | "allowed" | "denied" | "expired" | "cancelled";
+
+/** An exec approval OpenClaw holds for a human. */
+export interface PendingApproval {
+  id: string;
+  /** The command as OpenClaw presents it. */
+  command: string;
+  cwd?: string | undefined;
+  host?: string | undefined;
+  agentId?: string | undefined;
+  sessionKey?: string | undefined;
+  runId?: string | undefined;
+  /** OpenClaw's own warning about the command, when it has one. */
+  warning?: string | undefined;
+  /** The decisions OpenClaw accepts for it (allow-always only where its policy permits). */
+  allowedDecisions: ApprovalDecision[];
+  createdAt?: number | undefined;
+  expiresAt?: number | undefined;
+}
+
 /** Events from the gateway, already validated and flattened. */
 export type GatewayEvent =
   | { type: "connected"; bootId: string; previousBootId: string | undefined }
@@ -107,7 +131,15 @@ export type GatewayEvent =
       toolCallId?: string | undefined;
       args?: unknown;
     }
-  | { type: "session"; sessionKey: string; reason?: string | undefined; session: SessionInfo };
+  | { type: "session"; sessionKey: string; reason?: string | undefined; session: SessionInfo }
+  | { type: "approval-requested"; approval: PendingApproval }
+  | {
+      type: "approval-resolved";
+      id: string;
+      /** Absent when nobody decided (OpenClaw reports an expiry as a deny without a resolver). */
+      decision?: ApprovalDecision | undefined;
+      resolvedBy?: string | undefined;
+    };
 
 /** The attachment ceilings the gateway announced in hello-ok (`policy.attachments`), in bytes. */
 export interface AttachmentLimits {
@@ -179,6 +211,16 @@ export interface GatewayPort {
   chatHistory(params: { sessionKey: string; limit?: number | undefined }): Promise<ChatHistory>;
   /** chat.abort. */
   chatAbort(params: { sessionKey: string; runId?: string | undefined }): Promise<void>;
+  /** exec.approval.list: the approvals still pending. */
+  listApprovals(): Promise<PendingApproval[]>;
+  /** approval.get: what became of an approval (first answer wins in the gateway's registry). */
+  approvalStatus(id: string): Promise<{
+    status: ApprovalStatus;
+    decision?: ApprovalDecision | undefined;
+    resolvedBy?: string | undefined;
+  }>;
+  /** exec.approval.resolve; rejects (GATEWAY_ERROR, reason approval-resolved / approval-unknown) when it cannot. */
+  resolveApproval(params: { id: string; decision: ApprovalDecision }): Promise<void>;
   /** sessions.recover for a restart-tombstoned session. */
   recoverSession(params: {
     key: string;

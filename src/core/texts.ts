@@ -44,6 +44,13 @@ export const texts = {
   resuming: (name: string) => `Resuming "${name}".`,
   stopping: (name: string) => `Stopping OpenClaw's continuation of "${name}".`,
   recovering: (name: string) => `Recovering "${name}" in a new OpenClaw session.`,
+  // Approvals.
+  notYourApproval: "Only the person whose message started this turn, or an admin, can answer this approval.",
+  alreadyDecided: (outcome: string) => `Already decided: ${outcome}`,
+  decisionNotOffered: "OpenClaw does not offer that answer for this command.",
+  beingDecided: "That approval is being answered right now.",
+  noApproval: "No approval is waiting in this conversation.",
+  decided: (outcome: string) => outcome,
   platformLimit: (platform: string) => `the most ${platform} lets a bot download`,
   agentLimit: (kind: string) => `the most the agent takes for ${kind === "image" ? "an image" : "a file"}`,
   fileTooLarge: (name: string, size: number | undefined, limit: number, what: string) =>

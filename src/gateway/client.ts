@@ -7,7 +7,15 @@
  *
  * @module
  */
-import type { ChatHistory, GatewayPort, OutgoingAttachment, SessionInfo } from "../core/ports.ts";
+import type {
+  ApprovalDecision,
+  ChatHistory,
+  GatewayPort,
+  OutgoingAttachment,
+  PendingApproval,
+  SessionInfo,
+} from "../core/ports.ts";
+import { ApprovalGetSchema, ApprovalListSchema, toApprovalStatus, toPendingApproval } from "./approvals.ts";
 import { GatewayClientBase } from "./base-client.ts";
 import type { OpenClawGatewayOptions, RequestOptions } from "./options.ts";
 import {
@@ -109,6 +117,22 @@ export class OpenClawGateway extends GatewayClientBase implements GatewayPort {
   /** chat.abort of the session's run (or of `runId`). */
   async chatAbort(params: { sessionKey: string; runId?: string | undefined }, options?: RequestOptions): Promise<void> {
     await this.call("chat.abort", defined({ sessionKey: params.sessionKey, runId: params.runId }), options);
+  }
+
+  /** exec.approval.list: the pending approvals (rows it cannot read are skipped). */
+  async listApprovals(options?: RequestOptions): Promise<PendingApproval[]> {
+    const rows = await this.call("exec.approval.list", {}, options, ApprovalListSchema);
+    return rows.map(toPendingApproval).filter((a): a is PendingApproval => a !== undefined);
+  }
+
+  /** approval.get: what became of an approval in the durable registry. */
+  async approvalStatus(id: string, options?: RequestOptions) {
+    return toApprovalStatus(await this.call("approval.get", { id }, options, ApprovalGetSchema));
+  }
+
+  /** exec.approval.resolve; a second different answer is refused by the gateway (first answer wins). */
+  async resolveApproval(params: { id: string; decision: ApprovalDecision }, options?: RequestOptions): Promise<void> {
+    await this.call("exec.approval.resolve", { id: params.id, decision: params.decision }, options);
   }
 
   /** sessions.recover of a restart-tombstoned session; the transcript continues under a new key. */

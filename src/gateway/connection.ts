@@ -209,7 +209,9 @@ export class GatewayConnection {
       client: { id: "gateway-client", mode: "backend", version: this.#o.clientVersion, platform: "linux" },
       role: "operator",
       scopes: SCOPES,
-      caps: ["tool-events"],
+      // exec-approvals with operator.admin makes OpenClaw ask this client instead of denying a
+      // headless exec (docs/openclaw-agent-loop.md).
+      caps: ["tool-events", "exec-approvals"],
       auth: { token: this.#o.token },
     };
     attempt.socket.send(JSON.stringify({ type: "req", id: attempt.connectId, method: "connect", params }));

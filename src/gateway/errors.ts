@@ -21,6 +21,9 @@ const BY_MESSAGE: readonly [RegExp, GatewayReason][] = [
 /** What a refusal means for the bot: by code first, by OpenClaw's message where it sets no code. */
 export function classifyGatewayError(shape: GatewayErrorShape): GatewayReason | undefined {
   if (shape.code === "UNAVAILABLE" || shape.retryable === true) return GatewayReason.Refused;
+  const code = detailsCode(shape.details);
+  if (code === "APPROVAL_ALREADY_RESOLVED") return GatewayReason.ApprovalResolved;
+  if (code === "APPROVAL_NOT_FOUND") return GatewayReason.ApprovalUnknown;
   if (shape.code !== "INVALID_REQUEST") return undefined;
   return BY_MESSAGE.find(([pattern]) => pattern.test(shape.message))?.[1];
 }

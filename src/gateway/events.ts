@@ -1,4 +1,5 @@
 import type { GatewayEvent, Logger } from "../core/ports.ts";
+import { ApprovalResolvedSchema, toPendingApproval } from "./approvals.ts";
 import {
   AgentEventSchema,
   type ChatEventPayload,
@@ -36,6 +37,16 @@ export class EventRouter {
         return this.#agent(frame.payload);
       case "sessions.changed":
         return this.#session(frame.payload);
+      case "exec.approval.requested": {
+        const approval = toPendingApproval(frame.payload);
+        return approval ? { type: "approval-requested", approval } : this.#invalid(frame.event, 1);
+      }
+      case "exec.approval.resolved": {
+        const resolved = ApprovalResolvedSchema.safeParse(frame.payload);
+        if (!resolved.success) return this.#invalid(frame.event, resolved.error.issues.length);
+        const { id, decision, resolvedBy } = resolved.data;
+        return { type: "approval-resolved", id, decision: decision ?? undefined, resolvedBy: resolvedBy ?? undefined };
+      }
       case "shutdown": {
         const payload = ShutdownPayloadSchema.safeParse(frame.payload ?? {});
         const data = payload.success ? payload.data : { reason: "gateway stopping", restartExpectedMs: undefined };

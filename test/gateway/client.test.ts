@@ -45,7 +45,7 @@ describe("OpenClawGateway against the fake gateway", () => {
       client: { id: "gateway-client", mode: "backend", version: "0.1.0", platform: "linux" },
       role: "operator",
       scopes: ["operator.read", "operator.write", "operator.admin"],
-      caps: ["tool-events"],
+      caps: ["tool-events", "exec-approvals"],
       auth: { token: TOKEN },
     });
   });

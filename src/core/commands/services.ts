@@ -1,5 +1,6 @@
 import type { Clock } from "../ports.ts";
 import type { ThreadRegistry } from "../threads/registry.ts";
+import type { Approvals } from "../turns/approvals.ts";
 import type { Relay } from "../turns/relay.ts";
 import type { Resumer } from "../turns/resume.ts";
 import type { CommandDefinition } from "./command.ts";
@@ -12,6 +13,7 @@ export interface Services {
   threads: ThreadRegistry;
   relay: Relay;
   resumer: Resumer;
+  approvals: Approvals;
   clock: Clock;
   /** All command definitions (for /help). */
   commands(): readonly CommandDefinition<unknown, Services>[];

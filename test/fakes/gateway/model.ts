@@ -10,6 +10,8 @@ export interface ModelTurn {
   kind: "user" | "recovery" | "rollover";
   /** On recovery and rollover turns: the last message the person wrote before the interruption. */
   interrupted?: string | undefined;
+  /** What the model saw of its tool calls (a denied exec shows as an error result). */
+  toolResults?: unknown[] | undefined;
 }
 
 /** A tool call the model makes before answering (agent stream "tool": start, then result). */
@@ -19,6 +21,10 @@ export interface ToolCall {
   result?: unknown;
   /** How long the tool runs before its result (default 1 ms). */
   durationMs?: number | undefined;
+  /** An exec that OpenClaw's policy holds for a human: asked of approval clients before it runs. */
+  approval?:
+    | { command: string; allowedDecisions?: ("allow-once" | "allow-always" | "deny")[]; timeoutMs?: number }
+    | undefined;
 }
 
 /**

@@ -1,3 +1,4 @@
+import type { FakeApprovalRegistry } from "./approvals.ts";
 import { uuid } from "./protocol.ts";
 import type { SessionRecord } from "./store.ts";
 
@@ -7,6 +8,10 @@ import type { SessionRecord } from "./store.ts";
 export interface EventSink {
   /** Sends an event to every authenticated connection; tool events only to `tool-events` connections. */
   broadcast(event: string, payload: Record<string, unknown>, options?: { toolEvent?: boolean }): void;
+  /** How many connected clients OpenClaw would ask for an approval. */
+  approvers(): number;
+  /** The approval registry runs ask. */
+  approvals: FakeApprovalRegistry;
 }
 
 /** One agent run in a session's queue. */

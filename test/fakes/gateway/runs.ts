@@ -1,3 +1,4 @@
+import type { ToolCall } from "./model.ts";
 import { answerText, cumulativeChunks, type FakeModel, type ModelReply, type ModelTurn } from "./model.ts";
 import { abortable, sleep } from "./protocol.ts";
 import { type EventSink, type NewRun, type Run, recoveryEligible } from "./run.ts";
@@ -177,9 +178,11 @@ export class RunEngine {
     for (const [index, tool] of (reply.tools ?? []).entries()) {
       const toolCallId = `call-${run.runId.slice(0, 8)}-${index + 1}`;
       this.#agent(run, "tool", { phase: "start", name: tool.name, toolCallId, args: tool.args ?? {} }, true);
-      await sleep(tool.durationMs ?? 1, signal);
-      const result = tool.result ?? { ok: true };
-      this.#agent(run, "tool", { phase: "result", name: tool.name, toolCallId, result, isError: false }, true);
+      const denied = tool.approval ? await this.#approve(run, tool.approval, signal) : undefined;
+      if (!denied) await sleep(tool.durationMs ?? 1, signal);
+      const result = denied ?? tool.result ?? { ok: true };
+      this.#agent(run, "tool", { phase: "result", name: tool.name, toolCallId, result, isError: !!denied }, true);
+      turn.toolResults = [...(turn.toolResults ?? []), result];
     }
     if (reply.error !== undefined && reply.text === undefined) return this.#fail(run, record, reply.error);
     const chunks = cumulativeChunks(answerText(reply, turn), reply.chunks ?? 3);
@@ -267,6 +270,19 @@ export class RunEngine {
     record.lastRunId = run.runId;
     record.abortedLastRun = false;
     record.updatedAt = Date.now();
+  }
+
+  /** Asks approval clients; undefined when approved, else the tool result the model gets (OpenClaw's texts). */
+  async #approve(run: Run, ask: NonNullable<ToolCall["approval"]>, signal: AbortSignal) {
+    if (this.#sink.approvers() === 0) {
+      return { status: "error", error: "exec denied: Headless runs cannot wait for interactive exec approval." };
+    }
+    const decision = await this.#sink.approvals.ask({ ...ask, sessionKey: run.sessionKey, runId: run.runId }, signal);
+    if (decision === "allow-once" || decision === "allow-always") return undefined;
+    return {
+      status: "error",
+      error: `Exec denied (gateway id=${run.runId}, ${decision ? "user-denied" : "approval-timeout"})`,
+    };
   }
 
   #agent(run: Run, stream: string, data: Record<string, unknown>, toolEvent = false): void {

@@ -1,4 +1,5 @@
 import { WebSocket, type WebSocketServer } from "ws";
+import { approvalMethods, FakeApprovalRegistry } from "./approvals.ts";
 import { chatMethods } from "./chat-methods.ts";
 import { admit, helloOk, type Refusal, startingUp } from "./handshake.ts";
 import { scanInterrupted, tombstone } from "./lifecycle.ts";
@@ -16,6 +17,7 @@ interface Conn {
   id: string;
   authed: boolean;
   caps: Set<string>;
+  scopes: string[];
   seq: number;
   /** Set by sessions.subscribe: only subscribers get sessions.changed, as on the real gateway. */
   subscribed: boolean;
@@ -31,12 +33,23 @@ interface Boot {
   availableAt: number;
 }
 
-const METHODS: Record<string, MethodHandler> = { ...sessionMethods, ...chatMethods };
+const METHODS: Record<string, MethodHandler> = { ...sessionMethods, ...chatMethods, ...approvalMethods };
+
+/** OpenClaw asks a client for approvals only when it is an admin with an approvals capability. */
+function isApprover(conn: Conn): boolean {
+  return (
+    conn.authed &&
+    conn.scopes.includes("operator.admin") &&
+    (conn.caps.has("exec-approvals") || conn.caps.has("approvals"))
+  );
+}
 
 /** An in-process OpenClaw 2026.9.6 gateway on 127.0.0.1 (see test/fakes/fake-gateway.ts for the guide). */
 export class FakeOpenClawGateway extends Recorder {
   /** The token connect must carry. */
   readonly token: string;
+  /** Exec approvals (durable across restarts, like OpenClaw's registry). */
+  readonly approvals = new FakeApprovalRegistry();
   /** The deterministic model; script it per test. */
   readonly model = new FakeModel();
   /** Sessions and transcripts (durable across restarts and crashes). */
@@ -157,6 +170,7 @@ export class FakeOpenClawGateway extends Recorder {
   async crash(options: CrashOptions = {}): Promise<void> {
     const boot = this.#requireBoot();
     boot.engine.kill();
+    this.approvals.crash();
     await this.#down(boot, "terminate");
     if (options.downMs) await sleep(options.downMs);
     await this.#up(true, options.recovery);
@@ -194,10 +208,15 @@ export class FakeOpenClawGateway extends Recorder {
       startedAt: now,
       availableAt: now + this.#options.startupUnavailableMs,
       tick: setInterval(() => this.#tick(boot), this.#options.tickIntervalMs),
-      engine: new RunEngine(this.store, this.model, { broadcast: (e, p, o) => this.#broadcast(boot, e, p, o) }),
+      engine: new RunEngine(this.store, this.model, {
+        broadcast: (e, p, o) => this.#broadcast(boot, e, p, o),
+        approvers: () => [...boot.conns].filter(isApprover).length,
+        approvals: this.approvals,
+      }),
     };
     boot.tick.unref();
     wss.on("connection", (ws) => this.#accept(boot, ws));
+    this.approvals.connect((event, payload) => this.#broadcast(boot, event, payload, { approvals: true }));
     this.#boot = boot;
     this.bootIds.push(boot.id);
     if (rebooted) scanInterrupted(this.store, boot.engine, recovery);
@@ -216,7 +235,7 @@ export class FakeOpenClawGateway extends Recorder {
   }
 
   #accept(boot: Boot, ws: WebSocket): void {
-    const conn: Conn = { ws, id: uuid(), authed: false, caps: new Set(), seq: 0, subscribed: false };
+    const conn: Conn = { ws, id: uuid(), authed: false, caps: new Set(), scopes: [], seq: 0, subscribed: false };
     boot.conns.add(conn);
     ws.on("message", (data) => void this.#onFrame(boot, conn, String(data)));
     ws.on("close", () => boot.conns.delete(conn));
@@ -248,6 +267,7 @@ export class FakeOpenClawGateway extends Recorder {
       const ctx = {
         store: this.store,
         engine: boot.engine,
+        approvals: this.approvals,
         defaultAgentId: this.#options.defaultAgentId,
         connection: conn,
       };
@@ -274,6 +294,7 @@ export class FakeOpenClawGateway extends Recorder {
     }
     conn.authed = true;
     conn.caps = outcome.caps;
+    conn.scopes = outcome.scopes;
     const tickIntervalMs = this.#options.tickIntervalMs;
     const uptimeMs = Date.now() - boot.startedAt;
     const payload = helloOk({ bootId: boot.id, connId: conn.id, tickIntervalMs, uptimeMs, admission: outcome });
@@ -285,11 +306,17 @@ export class FakeOpenClawGateway extends Recorder {
     for (const conn of boot.conns) if (conn.authed) this.#event(conn, "tick", { ts: Date.now() });
   }
 
-  #broadcast(boot: Boot, event: string, payload: Record<string, unknown>, options: { toolEvent?: boolean } = {}) {
+  #broadcast(
+    boot: Boot,
+    event: string,
+    payload: Record<string, unknown>,
+    options: { toolEvent?: boolean; approvals?: boolean } = {},
+  ) {
     if (this.#boot !== boot) return;
     this.events.push({ event, payload, bootId: boot.id, at: Date.now() });
     for (const conn of boot.conns) {
       if (!conn.authed || (options.toolEvent && !conn.caps.has("tool-events"))) continue;
+      if (options.approvals && !isApprover(conn)) continue;
       if (event === "sessions.changed" && !conn.subscribed) continue;
       this.#event(conn, event, payload);
     }

@@ -1,3 +1,4 @@
+import type { FakeApprovalRegistry } from "./approvals.ts";
 import { agentOf, canonicalKey, invalid, optionalString, parseLabel, requireString, uuid } from "./protocol.ts";
 import type { RunEngine } from "./runs.ts";
 import { projectRow, type SessionRecord, type SessionStore } from "./store.ts";
@@ -6,6 +7,7 @@ import { projectRow, type SessionRecord, type SessionStore } from "./store.ts";
 export interface MethodContext {
   store: SessionStore;
   engine: RunEngine;
+  approvals: FakeApprovalRegistry;
   defaultAgentId: string;
   /** The calling connection's session-event subscription. */
   connection: { subscribed: boolean };
