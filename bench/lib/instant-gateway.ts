@@ -20,5 +20,6 @@ export function instantGateway(connected: boolean): GatewayPort {
     listApprovals: async () => [],
     approvalStatus: async () => ({ status: "pending" }),
     resolveApproval: async () => {},
+    fetchMedia: async () => ({ bytes: new Uint8Array(0) }),
   };
 }

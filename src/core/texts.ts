@@ -51,6 +51,13 @@ export const texts = {
   beingDecided: "That approval is being answered right now.",
   noApproval: "No approval is waiting in this conversation.",
   decided: (outcome: string) => outcome,
+  // Files from the agent.
+  mediaUndelivered: (name: string, why: string | undefined) =>
+    `📎 The agent sent ${name}, but OpenClaw could not deliver it (${why ?? "unknown reason"}).`,
+  mediaNotHere: (name: string) => `📎 The agent sent ${name}; files cannot be shown here.`,
+  mediaTooLarge: (name: string, size: string, limit: string) =>
+    `📎 The agent sent ${name}${size ? ` (${size})` : ""}, which is over the ${limit} this chat can show.`,
+  mediaUnavailable: (name: string) => `📎 The agent sent ${name}, but it could not be fetched from the gateway.`,
   platformLimit: (platform: string) => `the most ${platform} lets a bot download`,
   agentLimit: (kind: string) => `the most the agent takes for ${kind === "image" ? "an image" : "a file"}`,
   fileTooLarge: (name: string, size: number | undefined, limit: number, what: string) =>

@@ -10,6 +10,7 @@
 import type {
   ApprovalDecision,
   ChatHistory,
+  FetchedMedia,
   GatewayPort,
   OutgoingAttachment,
   PendingApproval,
@@ -17,6 +18,7 @@ import type {
 } from "../core/ports.ts";
 import { ApprovalGetSchema, ApprovalListSchema, toApprovalStatus, toPendingApproval } from "./approvals.ts";
 import { GatewayClientBase } from "./base-client.ts";
+import { fetchGatewayMedia } from "./media.ts";
 import type { OpenClawGatewayOptions, RequestOptions } from "./options.ts";
 import {
   ChatHistoryResultSchema,
@@ -36,6 +38,18 @@ function defined(params: Record<string, unknown>): Record<string, unknown> {
 
 /** GatewayPort over one reconnecting WebSocket to an OpenClaw 2026.9 gateway. */
 export class OpenClawGateway extends GatewayClientBase implements GatewayPort {
+  readonly #media: Pick<OpenClawGatewayOptions, "url" | "token" | "fetch">;
+
+  constructor(options: OpenClawGatewayOptions) {
+    super(options);
+    this.#media = { url: options.url, token: options.token, fetch: options.fetch };
+  }
+
+  /** A file of the agent's, from the gateway's media route on its own port, with the token as bearer. */
+  fetchMedia(params: { url: string; maxBytes: number }): Promise<FetchedMedia> {
+    const { url: gatewayUrl, token, fetch } = this.#media;
+    return fetchGatewayMedia({ gatewayUrl, token, path: params.url, maxBytes: params.maxBytes, fetch });
+  }
   /** sessions.create: creates or adopts `key`; returns the canonical key the gateway stored. */
   async createSession(
     params: {

@@ -93,6 +93,7 @@ export class EventRouter {
     const parsed = AgentEventSchema.safeParse(raw);
     if (!parsed.success) return this.#invalid("agent", parsed.error.issues.length);
     const payload = parsed.data;
+    if (payload.stream === "assistant") return this.#media(payload);
     if (payload.stream !== "tool") return undefined;
     const data = ToolDataSchema.safeParse(payload.data);
     if (!data.success) return this.#invalid("agent tool", data.error.issues.length);
@@ -105,6 +106,14 @@ export class EventRouter {
       toolCallId: data.data.toolCallId,
       args: data.data.args,
     };
+  }
+
+  /** The assistant stream names a reply's files (`mediaUrls`) before the transcript has them. */
+  #media(payload: { runId: string; sessionKey?: string | undefined; data?: unknown }): GatewayEvent | undefined {
+    const data = payload.data as { mediaUrls?: unknown } | undefined;
+    const urls = Array.isArray(data?.mediaUrls) ? data.mediaUrls.filter((u) => typeof u === "string") : [];
+    if (urls.length === 0) return undefined;
+    return { type: "media", runId: payload.runId, sessionKey: payload.sessionKey ?? "", count: urls.length };
   }
 
   // sessions.changed has carried the row both nested (`session`) and flattened into the payload.

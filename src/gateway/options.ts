@@ -30,6 +30,8 @@ export interface OpenClawGatewayOptions {
   startTimeoutMs?: number | undefined;
   /** Call sessions.subscribe after each hello-ok so `session` events arrive (default true). */
   subscribeSessions?: boolean | undefined;
+  /** HTTP client for the gateway's media route (global fetch by default). */
+  fetch?: typeof fetch | undefined;
 }
 
 /** Per-call options of a request. */

@@ -1,6 +1,7 @@
 import { z } from "zod";
-import type { ChatHistory, HistoryMessage, SessionInfo } from "../core/ports.ts";
+import type { AgentMedia, ChatHistory, HistoryMessage, SessionInfo } from "../core/ports.ts";
 import { ChatMessageSchema, lenient, messageText } from "./frames.ts";
+import { mediaParts } from "./media.ts";
 
 /** Schemas of the method results we read, and their mapping onto the port's types. */
 
@@ -109,6 +110,7 @@ export function toHistoryMessages(rows: unknown[]): HistoryMessage[] {
       idempotencyKey: meta?.idempotencyKey,
       senderIsOwner: meta?.senderIsOwner,
       stopReason: row.stopReason,
+      ...(row.role === "assistant" ? withMedia(mediaParts(row.content)) : {}),
     });
   }
   return out;
@@ -141,3 +143,7 @@ export const SessionsRecoverResultSchema = z.looseObject({
 
 /** A result we do not read beyond success (sessions.patch, chat.abort). */
 export const AnyResultSchema = z.unknown();
+
+function withMedia(media: AgentMedia[]): { media?: AgentMedia[] } {
+  return media.length > 0 ? { media } : {};
+}

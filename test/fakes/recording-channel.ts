@@ -1,5 +1,5 @@
 import type { Platform } from "../../src/core/keys/conversation-key.ts";
-import type { ChannelPort, OutgoingMessage } from "../../src/core/ports.ts";
+import type { ChannelPort, OutgoingFile, OutgoingMessage } from "../../src/core/ports.ts";
 
 /** One message as the recording channel holds it, with every text it showed. */
 export interface RecordedMessage {
@@ -8,6 +8,8 @@ export interface RecordedMessage {
   text: string;
   buttons: { label: string; data: string }[];
   edits: string[];
+  /** Set on a file the channel posted. */
+  file?: OutgoingFile | undefined;
 }
 
 /**
@@ -18,13 +20,17 @@ export class RecordingChannel implements ChannelPort {
   readonly platform: Platform;
   readonly maxMessageLength: number;
   readonly minEditIntervalMs: number;
+  readonly maxFileBytes: number;
   readonly messages: RecordedMessage[] = [];
   readonly typing_: string[] = [];
   /** Number of upcoming send() calls that throw. */
   failSends = 0;
   #waiters: { predicate: () => boolean; resolve: () => void }[] = [];
 
-  constructor(options: { platform?: Platform; maxMessageLength?: number; minEditIntervalMs?: number } = {}) {
+  constructor(
+    options: { platform?: Platform; maxMessageLength?: number; minEditIntervalMs?: number; maxFileBytes?: number } = {},
+  ) {
+    this.maxFileBytes = options.maxFileBytes ?? 10 * 1024 * 1024;
     this.platform = options.platform ?? "console";
     this.maxMessageLength = options.maxMessageLength ?? 4096;
     this.minEditIntervalMs = options.minEditIntervalMs ?? 10;
@@ -51,6 +57,16 @@ export class RecordingChannel implements ChannelPort {
     record.buttons = message.buttons ?? [];
     record.edits.push(message.text);
     this.#notify();
+  }
+
+  /** Records a file as a message `📎 <name>` (so its order with the text shows) and keeps its bytes. */
+  async sendFile(conversation: string, file: OutgoingFile): Promise<string> {
+    if (file.bytes.length > this.maxFileBytes) throw new Error("413: file too large");
+    const id = String(this.messages.length + 1);
+    const text = `📎 ${file.fileName}`;
+    this.messages.push({ id, conversation, text, buttons: [], edits: [text], file });
+    this.#notify();
+    return id;
   }
 
   async typing(conversation: string): Promise<void> {

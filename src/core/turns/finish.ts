@@ -1,8 +1,13 @@
 import type { JournalEntry } from "../model.ts";
 import type { Clock, Logger, StorePort } from "../ports.ts";
 import { texts } from "../texts.ts";
+import type { MediaDelivery } from "./media.ts";
 import { nextAction } from "./next-action.ts";
+import type { TranscriptAnswer } from "./transcript.ts";
 import type { Watches } from "./watches.ts";
+
+/** What a transcript showed of a reply's files. */
+export type TranscriptFiles = Pick<TranscriptAnswer, "media" | "mediaPending">;
 
 /** How a followed turn ended. */
 export type TurnEnd = "done" | "failed" | "aborted";
@@ -20,9 +25,11 @@ export class TurnFinisher {
   readonly #clock: Clock;
   readonly #logger: Logger;
   readonly #listeners: TurnEndListener[] = [];
+  readonly #media: MediaDelivery;
 
-  constructor(options: { store: StorePort; watches: Watches; clock: Clock; logger: Logger }) {
+  constructor(options: { store: StorePort; watches: Watches; clock: Clock; logger: Logger; media: MediaDelivery }) {
     this.#store = options.store;
+    this.#media = options.media;
     this.#watches = options.watches;
     this.#clock = options.clock;
     this.#logger = options.logger;
@@ -33,8 +40,11 @@ export class TurnFinisher {
     this.#listeners.push(listener);
   }
 
-  /** Ends turn `turnId` with `text` (a no-op when it is not followed, or already ended). */
-  async finish(turnId: string, text: string, status: TurnEnd): Promise<void> {
+  /**
+   * Ends turn `turnId` with `text` (a no-op when it is not followed, or already ended); a reply's files
+   * follow its text (`files`: what the transcript showed of them, when the end was read there).
+   */
+  async finish(turnId: string, text: string, status: TurnEnd, files?: TranscriptFiles): Promise<void> {
     const watch = this.#watches.get(turnId);
     if (!watch) return;
     this.#watches.delete(turnId);
@@ -45,6 +55,8 @@ export class TurnFinisher {
     } catch (error) {
       this.#logger.error("could not deliver an answer", { turnId, error });
     }
+    const hasFiles = watch.expectsMedia || (files?.media.length ?? 0) > 0 || files?.mediaPending;
+    if (status === "done" && hasFiles) await this.#media.deliver(entry, files);
     await this.#store.update({
       journal: { [turnId]: null },
       threads: { [entry.slug]: { state: "idle", lastActivityAt: this.#clock.now() } },

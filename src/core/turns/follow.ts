@@ -124,7 +124,7 @@ export class Follower {
       const answer = answerInTranscript(history.messages, watch.entry.turnId);
       const busy = sessionBusy(history.session);
       if (answer.text && (answer.complete || !busy)) {
-        await this.#finisher.finish(watch.entry.turnId, answer.text, answer.failed ? "failed" : "done");
+        await this.#finisher.finish(watch.entry.turnId, answer.text, answer.failed ? "failed" : "done", answer);
         return;
       }
       if (answer.admitted) watch.followSession = true;
@@ -141,6 +141,7 @@ export class Follower {
 
   #onEvent(event: GatewayEvent): void {
     if (event.type === "tool") this.#onTool(event);
+    else if (event.type === "media") this.#onMedia(event);
     else if (event.type === "session") this.#onSession(event);
     else if (event.type === "chat") this.#onChat(event);
   }
@@ -190,6 +191,11 @@ export class Follower {
     for (const watch of this.#watches.all()) {
       if (watch.followSession && watch.entry.sessionKey === event.sessionKey) void this.check(watch);
     }
+  }
+
+  #onMedia(event: Extract<GatewayEvent, { type: "media" }>): void {
+    const watch = this.#watches.forRun(event.runId) ?? this.#watches.followers(event.sessionKey)[0];
+    if (watch) watch.expectsMedia = true;
   }
 
   #onTool(event: Extract<GatewayEvent, { type: "tool" }>): void {

@@ -8,6 +8,7 @@ import type { AttachmentIntake } from "./attachments.ts";
 import { sentPatch } from "./checkpoints.ts";
 import { type TurnEndListener, TurnFinisher } from "./finish.ts";
 import { Follower, type FollowOptions } from "./follow.ts";
+import { MediaDelivery } from "./media.ts";
 import { TurnQueue } from "./queue.ts";
 import { Watches } from "./watches.ts";
 
@@ -45,7 +46,8 @@ export class Relay {
     this.#clock = options.clock;
     this.#logger = options.logger;
     this.#queue = new TurnQueue(options);
-    this.#finisher = new TurnFinisher({ ...options, watches: this.#watches });
+    const media = new MediaDelivery(options);
+    this.#finisher = new TurnFinisher({ ...options, watches: this.#watches, media });
     // A turn's files are kept until its entry closes: any later resend must carry them.
     this.#finisher.onTurnEnd((entry) => void this.#intake.release(entry.attachments));
     this.#follower = new Follower({

@@ -1,4 +1,4 @@
-import type { HistoryMessage } from "../ports.ts";
+import type { AgentMedia, HistoryMessage } from "../ports.ts";
 
 const SYSTEM_PROMPT = /^\s*(?:\[[^\]]*\]\s*)?\[System\]/;
 
@@ -17,7 +17,14 @@ export interface TranscriptAnswer {
   complete: boolean;
   /** The last assistant row is an error row (the run failed before producing a reply). */
   failed: boolean;
+  /** Files the answer carries, in order. */
+  media: AgentMedia[];
+  /** The answer still has raw `MEDIA:` lines: OpenClaw has not yet turned them into files. */
+  mediaPending: boolean;
 }
+
+// A standalone `MEDIA:<path>` line: OpenClaw turns it into a file part shortly after the run ends.
+const MEDIA_LINE = /^[ \t]*MEDIA:[ \t]*\S.*$/gm;
 
 /**
  * Finds the answer to turn `turnId`: the assistant rows after its user row (by seq) up to the next
@@ -27,8 +34,10 @@ export interface TranscriptAnswer {
 export function answerInTranscript(messages: readonly HistoryMessage[], turnId: string): TranscriptAnswer {
   const rows = [...messages].sort((a, b) => a.seq - b.seq);
   const start = rows.findIndex((m) => m.role === "user" && m.idempotencyKey === `${turnId}:user`);
-  if (start < 0) return { admitted: false, text: "", complete: false, failed: false };
+  if (start < 0) return { admitted: false, text: "", complete: false, failed: false, media: [], mediaPending: false };
   const parts: string[] = [];
+  const media: AgentMedia[] = [];
+  let mediaPending = false;
   let failed = false;
   let complete = false;
   for (const row of rows.slice(start + 1)) {
@@ -36,9 +45,13 @@ export function answerInTranscript(messages: readonly HistoryMessage[], turnId: 
       complete = true;
       break;
     }
-    if (row.role !== "assistant" || row.text.trim().length === 0) continue;
-    parts.push(row.text.trim());
+    if (row.role !== "assistant") continue;
+    media.push(...(row.media ?? []));
+    const text = row.text.replace(MEDIA_LINE, "").trim();
+    mediaPending ||= text !== row.text.trim();
+    if (text.length === 0) continue;
+    parts.push(text);
     failed = row.stopReason === "error";
   }
-  return { admitted: true, text: parts.join("\n\n"), complete, failed };
+  return { admitted: true, text: parts.join("\n\n"), complete, failed, media, mediaPending };
 }

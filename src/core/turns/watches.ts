@@ -12,6 +12,8 @@ export interface Watch {
   runIds: Set<string>;
   /** Follow any run of the session (the answer comes under a run id we never issued). */
   followSession: boolean;
+  /** The reply has files to show after its text. */
+  expectsMedia?: boolean | undefined;
   settle: () => void;
 }
 

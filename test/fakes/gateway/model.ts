@@ -1,3 +1,4 @@
+import type { ReplyMedia } from "./media.ts";
 /** The fake gateway's deterministic model: what each turn answers, and how. */
 
 /** What the model is asked: one turn of one session. */
@@ -46,6 +47,8 @@ export interface ModelReply {
   tools?: ToolCall[] | undefined;
   /** Stream one delta, then wait until the gate is released. */
   hold?: Gate | undefined;
+  /** Files the reply sends (as `MEDIA:` lines OpenClaw turns into file parts shortly after the run ends). */
+  media?: ReplyMedia[] | undefined;
   /** End the run with chat state "error" and this errorMessage (after any tools and deltas before it). */
   error?: string | undefined;
 }

@@ -1,4 +1,5 @@
 import type { FakeApprovalRegistry } from "./approvals.ts";
+import type { FakeMediaRoute } from "./media.ts";
 import { uuid } from "./protocol.ts";
 import type { SessionRecord } from "./store.ts";
 
@@ -12,6 +13,8 @@ export interface EventSink {
   approvers(): number;
   /** The approval registry runs ask. */
   approvals: FakeApprovalRegistry;
+  /** Where a reply's files are served. */
+  media: FakeMediaRoute;
 }
 
 /** One agent run in a session's queue. */

@@ -1,3 +1,4 @@
+import type { ReplyMedia } from "./media.ts";
 import type { ToolCall } from "./model.ts";
 import { answerText, cumulativeChunks, type FakeModel, type ModelReply, type ModelTurn } from "./model.ts";
 import { abortable, sleep } from "./protocol.ts";
@@ -201,7 +202,7 @@ export class RunEngine {
       }
     }
     if (reply.error !== undefined) return this.#fail(run, record, reply.error);
-    this.#final(run, record);
+    this.#final(run, record, reply.media ?? []);
   }
 
   #delta(run: Run, cumulative: string): void {
@@ -217,12 +218,19 @@ export class RunEngine {
     });
   }
 
-  #final(run: Run, record: SessionRecord): void {
-    this.#store.append(
+  #final(run: Run, record: SessionRecord, media: readonly ReplyMedia[]): void {
+    // The row keeps its MEDIA: lines until OpenClaw turns them into file parts, a moment after the end.
+    const lines = media.map((m) => `MEDIA:./${m.fileName}`);
+    const row = this.#store.append(
       record,
-      { role: "assistant", content: textContent(run.text), stopReason: "stop" },
+      { role: "assistant", content: textContent([run.text, ...lines].join("\n")), stopReason: "stop" },
       { runId: run.runId },
     );
+    if (media.length > 0) {
+      this.#agent(run, "assistant", { text: run.text, delta: "", mediaUrls: lines.map((l) => l.slice(6)) });
+      const parts = media.map((m) => this.#sink.media.add(run.sessionKey, m));
+      setTimeout(() => Object.assign(row, { content: [...textContent(run.text), ...parts] }), 150).unref();
+    }
     this.#settle(run, record, "final", "done");
     this.#agent(run, "lifecycle", { phase: "end", stopReason: "stop", executionSettled: true });
     this.#chat(run, { state: "final", stopReason: "stop", message: assistant(run.text) });

@@ -1,8 +1,10 @@
+import type { Server } from "node:http";
 import { WebSocket, type WebSocketServer } from "ws";
 import { approvalMethods, FakeApprovalRegistry } from "./approvals.ts";
 import { chatMethods } from "./chat-methods.ts";
 import { admit, helloOk, type Refusal, startingUp } from "./handshake.ts";
 import { scanInterrupted, tombstone } from "./lifecycle.ts";
+import { FakeMediaRoute } from "./media.ts";
 import { FakeModel } from "./model.ts";
 import { canonicalKey, FakeRpcError, invalid, paramsOf, sleep, uuid } from "./protocol.ts";
 import { Recorder } from "./recorder.ts";
@@ -26,6 +28,7 @@ interface Conn {
 interface Boot {
   id: string;
   wss: WebSocketServer;
+  http: Server;
   engine: RunEngine;
   conns: Set<Conn>;
   tick: NodeJS.Timeout;
@@ -48,6 +51,8 @@ function isApprover(conn: Conn): boolean {
 export class FakeOpenClawGateway extends Recorder {
   /** The token connect must carry. */
   readonly token: string;
+  /** The managed media route: files the model's replies send (durable across restarts). */
+  readonly media: FakeMediaRoute;
   /** Exec approvals (durable across restarts, like OpenClaw's registry). */
   readonly approvals = new FakeApprovalRegistry();
   /** The deterministic model; script it per test. */
@@ -66,6 +71,7 @@ export class FakeOpenClawGateway extends Recorder {
   private constructor(options: FakeGatewayOptions) {
     super();
     this.token = options.token ?? "test-token";
+    this.media = new FakeMediaRoute(this.token);
     this.#port = options.port ?? 0;
     this.#options = {
       tickIntervalMs: options.tickIntervalMs ?? 30_000,
@@ -198,12 +204,15 @@ export class FakeOpenClawGateway extends Recorder {
 
   async #up(rebooted: boolean, recovery: RecoveryOption = this.#options.recovery): Promise<void> {
     if (this.#stopped) return;
-    const { wss, port } = await listen(this.#port);
+    const { wss, http, port } = await listen(this.#port, (request, response) => {
+      if (!this.media.handle(request, response)) response.writeHead(404).end();
+    });
     this.#port = port;
     const now = Date.now();
     const boot: Boot = {
       id: uuid(),
       wss,
+      http,
       conns: new Set(),
       startedAt: now,
       availableAt: now + this.#options.startupUnavailableMs,
@@ -212,6 +221,7 @@ export class FakeOpenClawGateway extends Recorder {
         broadcast: (e, p, o) => this.#broadcast(boot, e, p, o),
         approvers: () => [...boot.conns].filter(isApprover).length,
         approvals: this.approvals,
+        media: this.media,
       }),
     };
     boot.tick.unref();
@@ -232,6 +242,8 @@ export class FakeOpenClawGateway extends Recorder {
       how,
     );
     await new Promise<void>((resolve) => boot.wss.close(() => resolve()));
+    boot.http.closeAllConnections();
+    await new Promise<void>((resolve) => boot.http.close(() => resolve()));
   }
 
   #accept(boot: Boot, ws: WebSocket): void {

@@ -1,3 +1,4 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { WebSocket, WebSocketServer } from "ws";
 import { sleep } from "./protocol.ts";
@@ -80,15 +81,21 @@ export class Watchers {
 }
 
 /** Listens on 127.0.0.1:`port` (0 = any free port); retries briefly when re-binding the same port. */
-export async function listen(port: number): Promise<{ wss: WebSocketServer; port: number }> {
+export async function listen(
+  port: number,
+  onHttp: (request: IncomingMessage, response: ServerResponse) => void = (_, response) => response.writeHead(426).end(),
+): Promise<{ wss: WebSocketServer; http: Server; port: number }> {
   for (let attempt = 0; ; attempt += 1) {
     try {
-      const wss = await new Promise<WebSocketServer>((resolve, reject) => {
-        const server = new WebSocketServer({ host: "127.0.0.1", port });
-        server.once("listening", () => resolve(server));
-        server.once("error", reject);
+      // One HTTP server for both, as on the real gateway: WebSocket upgrades and its HTTP routes (media).
+      const http = createServer(onHttp);
+      await new Promise<void>((resolve, reject) => {
+        http.once("listening", resolve);
+        http.once("error", reject);
+        http.listen(port, "127.0.0.1");
       });
-      return { wss, port: (wss.address() as AddressInfo).port };
+      const wss = new WebSocketServer({ server: http });
+      return { wss, http, port: (http.address() as AddressInfo).port };
     } catch (error) {
       // Coming back on the same port right after closing it can race the kernel.
       if (attempt >= 40 || (error as NodeJS.ErrnoException).code !== "EADDRINUSE") throw error;
