@@ -7,8 +7,19 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import { callbackQuery, channelPost, migrateChat, type UserMessageOptions, userMessage } from "./telegram/builders.ts";
+import {
+  album,
+  callbackQuery,
+  channelPost,
+  migrateChat,
+  type UserMessageOptions,
+  userMessage,
+} from "./telegram/builders.ts";
+import { type Fault, FaultPlan } from "./telegram/faults.ts";
+import { readParams, reply, serveFile } from "./telegram/http.ts";
+import type { FakeMedia } from "./telegram/media.ts";
 import { chatMethods } from "./telegram/methods-chats.ts";
+import { mediaMethods } from "./telegram/methods-media.ts";
 import { type Method, messageMethods, type Params } from "./telegram/methods-messages.ts";
 import {
   ApiFailure,
@@ -22,6 +33,9 @@ import {
 } from "./telegram/state.ts";
 import { type FakeUpdate, UpdateQueue } from "./telegram/updates.ts";
 
+export type { Fault } from "./telegram/faults.ts";
+export type { FakeMedia, FakeMediaKind, FakeMediaSpec } from "./telegram/media.ts";
+export type { UploadedFile } from "./telegram/multipart.ts";
 export type { FakeChat, FakeMessage, FakeTopic, FakeUser, MemberStatus, StoredMessage } from "./telegram/state.ts";
 export type { FakeUpdate } from "./telegram/updates.ts";
 
@@ -35,15 +49,7 @@ export interface RecordedCall {
   error?: { code: number; description: string } | undefined;
 }
 
-/** An error to answer instead of running a call; `method` limits it to one method (else any but getUpdates). */
-export interface Fault {
-  method?: string | undefined;
-  code: number;
-  description: string;
-  parameters?: Record<string, unknown> | undefined;
-}
-
-const METHODS: Record<string, Method> = { ...chatMethods, ...messageMethods };
+const METHODS: Record<string, Method> = { ...chatMethods, ...messageMethods, ...mediaMethods };
 const DEFAULT_TOKEN = "7000000001:AAFakeTokenForTestsOnly_abcdefghijklmn";
 
 /** The fake Bot API server: state, recorded calls, fault injection and update builders. */
@@ -56,11 +62,9 @@ export class FakeTelegram {
   readonly calls: RecordedCall[] = [];
   /** Methods the bot called that the fake does not implement; tests assert it stays empty. */
   readonly unimplemented: string[] = [];
-  /** Errors to answer next, first match wins (one use each). */
-  readonly faults: Fault[] = [];
   readonly #server: Server;
   readonly #listeners = new Set<() => void>();
-  #every: { n: number; count: number; fault: Fault; methods: readonly string[] | undefined } | undefined;
+  readonly #faults = new FaultPlan();
 
   private constructor(server: Server, token: string, bot: FakeUser) {
     this.#server = server;
@@ -127,6 +131,16 @@ export class FakeTelegram {
     return userMessage(this.world, this.updates, chatId, from, text, options);
   }
 
+  /** A user sends an album (one message per item, one media_group_id); the caption goes on the first item. */
+  album(
+    chatId: number,
+    from: FakeUser,
+    items: readonly FakeMedia[],
+    options: { caption?: string; captionIndex?: number; topicId?: number } = {},
+  ): FakeMessage[] {
+    return album(this.world, this.updates, chatId, from, items, options);
+  }
+
   /** A user presses a button under `message`; returns the callback query id. */
   callbackQuery(from: FakeUser, message: FakeMessage, data: string | undefined): string {
     return callbackQuery(this.world, this.updates, from, message, data);
@@ -153,21 +167,19 @@ export class FakeTelegram {
 
   /* ───────────── faults ───────────── */
 
-  /** From now on every `n`th call (getUpdates excluded unless listed) fails with 429 retry_after. */
-  failEvery(n: number, options: { retryAfter?: number; methods?: readonly string[] } = {}): void {
-    const retryAfter = options.retryAfter ?? 0;
-    const fault = {
-      code: 429,
-      description: `Too Many Requests: retry after ${retryAfter}`,
-      parameters: { retry_after: retryAfter },
-    };
-    this.#every = { n, count: 0, fault, methods: options.methods };
+  /** Errors to answer next, first match wins (one use each). */
+  get faults(): Fault[] {
+    return this.#faults.queued;
   }
 
-  /** Stops failEvery. */
+  /** From now on every `n`th call (getUpdates excluded unless listed) fails with 429 retry_after. */
+  failEvery(n: number, options: { retryAfter?: number; methods?: readonly string[] } = {}): void {
+    this.#faults.failEvery(n, options);
+  }
+
+  /** Stops failEvery and forgets queued faults. */
   clearFaults(): void {
-    this.#every = undefined;
-    this.faults.length = 0;
+    this.#faults.clear();
   }
 
   /* ───────────── inspection ───────────── */
@@ -175,6 +187,11 @@ export class FakeTelegram {
   /** Params of every successful call of `method`. */
   sent(method: string): Params[] {
     return this.calls.filter((c) => c.ok && c.method === method).map((c) => c.params);
+  }
+
+  /** The bytes of a file Telegram keeps (one a person sent, or one the bot uploaded). */
+  fileBytes(fileId: string): Buffer | undefined {
+    return this.world.files.get(fileId)?.bytes;
   }
 
   /** Every stored message of a chat, oldest first, with its versions. */
@@ -235,14 +252,19 @@ export class FakeTelegram {
 
   async #handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const at = Date.now();
-    const match = /^\/bot([^/]+)\/([A-Za-z]+)$/.exec(new URL(req.url ?? "/", this.apiRoot).pathname);
-    const params = await readParams(req);
+    const path = new URL(req.url ?? "/", this.apiRoot).pathname;
+    const download = /^\/file\/bot([^/]+)\/(.+)$/.exec(path);
+    if (download) return serveFile(res, download[1] === this.token ? this.world.files : undefined, download[2] ?? "");
+    const match = /^\/bot([^/]+)\/([A-Za-z]+)$/.exec(path);
+    const { params, tooLarge } = await readParams(req);
     if (!match || match[1] !== this.token) {
       reply(res, 401, { ok: false, error_code: 401, description: "Unauthorized" });
       return;
     }
     const method = match[2] ?? "";
     try {
+      // Telegram's front end refuses an upload over 50 MB before the Bot API sees it.
+      if (tooLarge) throw new ApiFailure(413, "Request Entity Too Large");
       const result = await this.#run(method, params, res);
       this.#record({ method, params, at, ok: true });
       reply(res, 200, { ok: true, result });
@@ -255,7 +277,7 @@ export class FakeTelegram {
   }
 
   async #run(method: string, params: Params, res: ServerResponse): Promise<unknown> {
-    const fault = this.#takeFault(method);
+    const fault = this.#faults.take(method);
     if (fault) throw new ApiFailure(fault.code, fault.description, fault.parameters);
     if (method === "getUpdates") {
       const aborted = new AbortController();
@@ -270,37 +292,9 @@ export class FakeTelegram {
     return run(this.world, params);
   }
 
-  #takeFault(method: string): Fault | undefined {
-    const index = this.faults.findIndex(
-      (f) => f.method === method || (f.method === undefined && method !== "getUpdates"),
-    );
-    if (index >= 0) return this.faults.splice(index, 1)[0];
-    const every = this.#every;
-    const counted = every?.methods ? every.methods.includes(method) : method !== "getUpdates";
-    if (!every || !counted) return undefined;
-    every.count += 1;
-    return every.count % every.n === 0 ? every.fault : undefined;
-  }
-
   #record(call: RecordedCall): void {
     const error = call.error ? { code: call.error.code, description: call.error.description } : undefined;
     this.calls.push({ ...call, error });
     for (const listener of [...this.#listeners]) listener();
   }
-}
-
-async function readParams(req: IncomingMessage): Promise<Params> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of req) chunks.push(chunk as Buffer);
-  const body = Buffer.concat(chunks).toString("utf8");
-  const query = Object.fromEntries(new URL(req.url ?? "/", "http://x").searchParams);
-  if (body.length === 0) return query;
-  if ((req.headers["content-type"] ?? "").includes("application/json")) return { ...query, ...JSON.parse(body) };
-  return { ...query, ...Object.fromEntries(new URLSearchParams(body)) };
-}
-
-function reply(res: ServerResponse, status: number, body: unknown): void {
-  if (res.destroyed) return;
-  res.writeHead(status, { "content-type": "application/json" });
-  res.end(JSON.stringify(body));
 }

@@ -1,4 +1,5 @@
 import type { FakeEntity } from "./html.ts";
+import { type FakeMedia, mediaFields } from "./media.ts";
 import type { ChatState, FakeChat, FakeMessage, FakeUser, FakeWorld } from "./state.ts";
 import type { UpdateQueue } from "./updates.ts";
 
@@ -13,25 +14,16 @@ export interface UserMessageOptions {
   replyTo?: number | undefined;
   /** Sends this media instead of a text message; the text becomes its caption (none when empty). */
   media?: FakeMedia | undefined;
+  /** Makes the message a part of this album (media_group_id). */
+  mediaGroupId?: string | undefined;
 }
 
-/** Media a person can send (what the bot cannot pass on to the agent). */
-export type FakeMedia = "photo" | "document" | "voice" | "sticker";
-
-/** The fields Telegram puts on a message of this media kind. */
-function mediaFields(media: FakeMedia, id: number): Partial<FakeMessage> {
-  const file = { file_id: `file-${media}-${id}`, file_unique_id: `u-${media}-${id}` };
-  if (media === "photo") return { photo: [{ ...file, width: 90, height: 90 }] };
-  if (media === "document") return { document: { ...file, file_name: "receipt.pdf" } };
-  if (media === "voice") return { voice: { ...file, duration: 3 } };
-  return { sticker: { ...file, type: "regular", width: 512, height: 512 } };
-}
-
-/** Text and entities of a message, or caption and caption entities of a media message. */
-function bodyFields(text: string, options: UserMessageOptions): Partial<FakeMessage> {
+/** Text and entities of a message, or media, caption and caption entities of a media message. */
+function bodyFields(world: FakeWorld, text: string, options: UserMessageOptions): Partial<FakeMessage> {
   if (options.media === undefined) return { text, entities: entitiesOf(text) };
   return {
-    ...mediaFields(options.media, Date.now()),
+    ...mediaFields(world.files, options.media),
+    ...(options.mediaGroupId === undefined ? {} : { media_group_id: options.mediaGroupId }),
     ...(text.length > 0 ? { caption: text, caption_entities: entitiesOf(text) } : {}),
   };
 }
@@ -77,7 +69,7 @@ export function userMessage(
   const topic = options.topicId === undefined ? {} : { message_thread_id: options.topicId, is_topic_message: true };
   const stored = world.store(chat, {
     from,
-    ...bodyFields(text, options),
+    ...bodyFields(world, text, options),
     ...topic,
     reply_to_message: replyTargetOf(chat, options),
   });
@@ -99,6 +91,27 @@ function reachesBot(world: FakeWorld, chat: ChatState, message: FakeMessage, opt
 
 function textOf(message: FakeMessage, entity: FakeEntity): string {
   return (message.text ?? message.caption ?? "").slice(entity.offset, entity.offset + entity.length);
+}
+
+let albums = 0;
+
+/**
+ * A person sends an album: one message per item sharing a media_group_id, each queued as an update
+ * of its own (Telegram's way); the caption goes on the item at `captionIndex` (the first by default).
+ */
+export function album(
+  world: FakeWorld,
+  queue: UpdateQueue,
+  chatId: number,
+  from: FakeUser,
+  items: readonly FakeMedia[],
+  options: { caption?: string; captionIndex?: number; topicId?: number } = {},
+): FakeMessage[] {
+  const mediaGroupId = String(13_000_000_000_000_000 + ++albums);
+  return items.map((media, index) => {
+    const caption = index === (options.captionIndex ?? 0) ? (options.caption ?? "") : "";
+    return userMessage(world, queue, chatId, from, caption, { topicId: options.topicId, media, mediaGroupId });
+  });
 }
 
 /** Queues a `callback_query` for a button press under `message`; returns the query id. */

@@ -1,4 +1,8 @@
+import { ApiFailure, badRequest } from "./errors.ts";
+import { FileStore } from "./files.ts";
 import type { FakeEntity } from "./html.ts";
+
+export { ApiFailure, badRequest } from "./errors.ts";
 
 /** A Telegram user (or bot) as the fake knows it. */
 export interface FakeUser {
@@ -24,6 +28,19 @@ export interface InlineMarkup {
   inline_keyboard: { text: string; callback_data?: string; url?: string }[][];
 }
 
+/** The file fields every media object of the Bot API has. */
+export interface FileRef {
+  file_id: string;
+  file_unique_id: string;
+  file_size?: number;
+}
+
+/** Media that may carry the sender's file name and type. */
+interface Named {
+  file_name?: string;
+  mime_type?: string;
+}
+
 /** A message as the Bot API returns it (the subset the fake models). */
 export interface FakeMessage {
   message_id: number;
@@ -36,10 +53,16 @@ export interface FakeMessage {
   /** A media message's text, and its entities. */
   caption?: string;
   caption_entities?: FakeEntity[];
-  photo?: { file_id: string; file_unique_id: string; width: number; height: number }[];
-  document?: { file_id: string; file_unique_id: string; file_name?: string };
-  voice?: { file_id: string; file_unique_id: string; duration: number };
-  sticker?: { file_id: string; file_unique_id: string; type: "regular"; width: number; height: number };
+  photo?: (FileRef & { width: number; height: number })[];
+  document?: FileRef & Named;
+  voice?: FileRef & { duration: number; mime_type?: string };
+  audio?: FileRef & Named & { duration: number };
+  video?: FileRef & Named & { width: number; height: number; duration: number };
+  video_note?: FileRef & { length: number; duration: number };
+  animation?: FileRef & Named & { width: number; height: number; duration: number };
+  sticker?: FileRef & { type: "regular"; width: number; height: number };
+  /** Shared by the messages of one album. */
+  media_group_id?: string;
   message_thread_id?: number;
   is_topic_message?: boolean;
   reply_to_message?: FakeMessage;
@@ -89,25 +112,6 @@ export interface ChatState {
   migratedTo?: number;
 }
 
-/** A Bot API error the fake answers with ({ok:false, error_code, description, parameters?}). */
-export class ApiFailure extends Error {
-  readonly code: number;
-  readonly description: string;
-  readonly parameters: Record<string, unknown> | undefined;
-
-  constructor(code: number, description: string, parameters?: Record<string, unknown>) {
-    super(description);
-    this.code = code;
-    this.description = description;
-    this.parameters = parameters;
-  }
-}
-
-/** 400 Bad Request with Telegram's wording. */
-export function badRequest(what: string): ApiFailure {
-  return new ApiFailure(400, `Bad Request: ${what}`);
-}
-
 /** The chats, members, topics and messages of the fake. */
 export class FakeWorld {
   readonly chats = new Map<number, ChatState>();
@@ -119,6 +123,8 @@ export class FakeWorld {
   privacyMode = false;
   /** The command menu set by setMyCommands. */
   myCommands: { command: string; description: string }[] = [];
+  /** Files people sent and the bot uploaded (getFile, downloads). */
+  readonly files = new FileStore();
   /** Callback queries sent to the bot, by id, and whether they were answered. */
   readonly callbackQueries = new Map<string, { answered: boolean; text?: string | undefined }>();
 
