@@ -1,17 +1,11 @@
 import type { Message } from "grammy/types";
 
 /**
- * Message fields that carry something other than text, and how a person would name it. Order
- * matters: an animation also carries `document`, a venue also carries `location`.
+ * Message fields that carry something the agent cannot be given, and how a person would name it.
+ * Order matters: a venue also carries `location`. (Photos, files, voice and audio notes, videos and
+ * GIFs go to the agent: see files.ts.)
  */
-const MEDIA: readonly (readonly [keyof Message, string])[] = [
-  ["photo", "a photo"],
-  ["animation", "a GIF"],
-  ["video", "a video"],
-  ["video_note", "a video message"],
-  ["voice", "a voice message"],
-  ["audio", "an audio file"],
-  ["document", "a file"],
+const REFUSED: readonly (readonly [keyof Message, string])[] = [
   ["sticker", "a sticker"],
   ["paid_media", "paid media"],
   ["story", "a story"],
@@ -22,8 +16,8 @@ const MEDIA: readonly (readonly [keyof Message, string])[] = [
   ["dice", "a dice roll"],
 ];
 
-/** What the message carries besides text (Telegram puts at most one kind on a message); empty for text. */
+/** What the message carries that cannot reach the agent (Telegram puts at most one kind on a message); empty otherwise. */
 export function attachmentsOf(message: Message): string[] {
-  const found = MEDIA.find(([field]) => message[field] !== undefined);
+  const found = REFUSED.find(([field]) => message[field] !== undefined);
   return found ? [found[1]] : [];
 }

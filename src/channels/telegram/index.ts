@@ -5,10 +5,12 @@ import { Bot } from "grammy";
 import type { UserFromGetMe } from "grammy/types";
 import type { AppPort } from "../../core/app-port.ts";
 import type { ChannelPort, Logger } from "../../core/ports.ts";
+import { AlbumCollector } from "./albums.ts";
 import { callbacks } from "./callbacks.ts";
 import { commandMenu } from "./command-menu.ts";
 import { commands } from "./commands.ts";
 import type { HandlerDeps } from "./deps.ts";
+import { TelegramDownloads } from "./downloads.ts";
 import { errorFields } from "./errors.ts";
 import { installLimits, type TelegramLimits } from "./limits.ts";
 import { messages } from "./messages.ts";
@@ -37,6 +39,8 @@ export interface TelegramChannelOptions {
   pollTimeoutSeconds?: number | undefined;
   /** How long stop() waits for running handlers before it confirms what finished (default 10 s). */
   stopGraceMs?: number | undefined;
+  /** How long an album waits for more parts after its last one (default 600 ms). */
+  albumQuietMs?: number | undefined;
 }
 
 /** A running Telegram channel: the port the core talks through, and its lifecycle. */
@@ -66,7 +70,16 @@ export function createTelegramChannel(options: TelegramChannelOptions): Telegram
     token,
     onUpgrade: (move) => app.conversationMoved(move),
   });
-  useHandlers(bot, { api: bot.api, logger, token, app, outgoing, order: new ConversationOrder() });
+  useHandlers(bot, {
+    api: bot.api,
+    logger,
+    token,
+    app,
+    outgoing,
+    order: new ConversationOrder(),
+    albums: new AlbumCollector(options.albumQuietMs),
+    downloads: new TelegramDownloads({ api: bot.api, token, apiRoot: options.apiRoot }),
+  });
   const polling = new Polling({
     bot,
     logger,

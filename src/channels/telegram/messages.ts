@@ -1,13 +1,18 @@
 import { Composer, type Context } from "grammy";
 import type { Message, UserFromGetMe } from "grammy/types";
+import type { MessageInvocation } from "../../core/app-port.ts";
+import type { Place } from "../../core/commands/command.ts";
 import { attachmentsOf } from "./attachments.ts";
 import type { HandlerDeps } from "./deps.ts";
+import { filesOf } from "./files.ts";
 import { placeOf, senderOf } from "./place.ts";
 import { respond } from "./respond.ts";
 
 /**
  * Plain messages to the app, each after the earlier messages and commands of its conversation. A
- * media message is named (its caption as its text), for the core to refuse rather than pass on.
+ * message's photo, file, voice note or video goes with it (its caption as its text), and the parts
+ * of an album go as one message; what cannot reach the agent (a sticker, a poll) is named, for the
+ * core to refuse rather than pass on.
  */
 export function messages(deps: HandlerDeps): Composer<Context> {
   const composer = new Composer();
@@ -15,24 +20,45 @@ export function messages(deps: HandlerDeps): Composer<Context> {
   return composer;
 }
 
-async function onMessage(deps: HandlerDeps, message: Message, me: UserFromGetMe): Promise<void> {
+/** Takes the message's place in its conversation's order at once (synchronously, in arrival order). */
+function onMessage(deps: HandlerDeps, message: Message, me: UserFromGetMe): Promise<void> {
   const from = message.from;
-  if (!from) return;
-  const attachments = attachmentsOf(message);
-  const text = withoutMention(message.text ?? message.caption ?? "", me.username);
-  if (text.length === 0 && attachments.length === 0) return;
+  if (!from) return Promise.resolve();
   const place = placeOf(deps, message.chat, message, from);
-  const invocation = {
+  const handle = (parts: Promise<Message[]>) =>
+    deps.order.message(place.conversation, async () => {
+      const invocation = invocationOf(deps, place, await parts, me);
+      if (!invocation) return;
+      await respond(deps, place.conversation, message, () => deps.app.handleMessage(invocation));
+    });
+  const group = message.media_group_id;
+  // The album's first part holds the album's place; later parts only join it.
+  return group === undefined ? handle(Promise.resolve([message])) : deps.albums.add(message, group, handle);
+}
+
+/** One MessageInvocation for a message or the parts of an album (the caption is the one part that has one). */
+function invocationOf(
+  deps: HandlerDeps,
+  place: Place,
+  parts: readonly Message[],
+  me: UserFromGetMe,
+): MessageInvocation | undefined {
+  const first = parts[0];
+  if (!first?.from) return undefined;
+  const captioned = parts.find((p) => p.text !== undefined || p.caption !== undefined) ?? first;
+  const text = withoutMention(captioned.text ?? captioned.caption ?? "", me.username);
+  const files = parts.flatMap((p) => filesOf(p, deps.downloads));
+  const attachments = [...new Set(parts.flatMap(attachmentsOf))];
+  if (text.length === 0 && files.length === 0 && attachments.length === 0) return undefined;
+  return {
     place,
-    sender: senderOf(from),
+    sender: senderOf(first.from),
     text,
-    messageId: String(message.message_id),
-    replyToMessageId: replyTarget(message, me.id),
+    messageId: String(first.message_id),
+    replyToMessageId: replyTarget(first, me.id),
     attachments,
+    files,
   };
-  await deps.order.message(place.conversation, () =>
-    respond(deps, place.conversation, message, () => deps.app.handleMessage(invocation)),
-  );
 }
 
 /** The text without a leading `@ourbot` mention (how people address a bot in a group). */

@@ -2,6 +2,7 @@ import type { Context } from "grammy";
 import type { Message } from "grammy/types";
 import { attachmentsOf } from "./attachments.ts";
 import { parseCommand } from "./commands.ts";
+import { hasFile } from "./files.ts";
 
 /** The kinds of update the channel handles, each by a composer of its own. */
 export type Route = "button" | "service" | "command" | "message";
@@ -17,10 +18,15 @@ export function routeOf(ctx: Context): Route | undefined {
   if (!message) return undefined;
   if (message.migrate_to_chat_id !== undefined || message.migrate_from_chat_id !== undefined) return "service";
   if (!fromPerson(message)) return undefined;
-  if (message.text === undefined) return attachmentsOf(message).length > 0 ? "message" : undefined;
+  if (message.text === undefined) return carriesSomething(message) ? "message" : undefined;
   const command = parseCommand(message.text, message.entities, ctx.me.username);
   if (command === "foreign") return undefined;
   return command ? "command" : "message";
+}
+
+/** A message without text that still says something: a file for the agent, or something it cannot be given. */
+function carriesSomething(message: Message): boolean {
+  return hasFile(message) || attachmentsOf(message).length > 0;
 }
 
 /** Written by a person: not by a bot (this one included), not a channel's post. */

@@ -53,20 +53,22 @@ describe("telegram turns with the real core", () => {
     expect(world.tg.calls.filter((c) => !c.ok && c.method !== "getUpdates")).toEqual([]);
   });
 
-  it("answers a photo or a voice message in a bound chat and sends nothing of it; a group with no thread hears nothing", async () => {
+  it("answers a sticker or a poll in a bound chat and sends nothing of it; a group with no thread hears nothing", async () => {
     const world = await startBot();
     world.tg.userMessage(aliceDm.id, alice, "/thread receipts");
     await botSays(world, aliceDm.id, undefined, /Created thread/);
-    world.tg.userMessage(aliceDm.id, alice, "what does this receipt say?", { media: "photo" });
+    world.tg.userMessage(aliceDm.id, alice, "what does this mean?", { media: "sticker" });
     await botSays(
       world,
       aliceDm.id,
       undefined,
-      /^Only text reaches the agent, so this message was not sent \(it has a photo\)\./,
+      /^Only text reaches the agent, so this message was not sent \(it has a sticker\)\./,
     );
-    world.tg.userMessage(aliceDm.id, alice, "", { media: "voice" });
-    await botSays(world, aliceDm.id, undefined, /\(it has a voice message\)/);
-    world.tg.userMessage(group.id, alice, "look at this", { media: "photo" });
+    world.tg.pushUpdate({
+      message: { message_id: 900, date: 0, chat: aliceDm, from: alice, poll: { id: "p1", question: "Lunch?" } },
+    });
+    await botSays(world, aliceDm.id, undefined, /\(it has a poll\)/);
+    world.tg.userMessage(group.id, alice, "look at this", { media: "sticker" });
     world.tg.userMessage(aliceDm.id, alice, "the total was 42 euros");
     await world.tg.waitUntil(() => world.gw.requestsOf("chat.send").length === 1 || undefined, { what: "the text" });
     await botSays(world, aliceDm.id, undefined, "ECHO: the total was 42 euros");
