@@ -21,6 +21,14 @@ export function upgradedTo(error: unknown): number | undefined {
   return error instanceof GrammyError ? error.parameters.migrate_to_chat_id : undefined;
 }
 
+/** Telegram would not take an image as a photo (its size, pixels or ratio); as a document it can go. */
+export function isPhotoRefused(error: unknown): boolean {
+  return (
+    error instanceof GrammyError &&
+    /PHOTO_INVALID_DIMENSIONS|PHOTO_SAVE_FILE_INVALID|PHOTO_EXT_INVALID|IMAGE_PROCESS_FAILED/.test(error.description)
+  );
+}
+
 /** Reopening a topic that is already open. */
 export function isTopicAlreadyOpen(error: unknown): boolean {
   return error instanceof GrammyError && error.description.includes("TOPIC_NOT_MODIFIED");

@@ -19,6 +19,8 @@ export interface TelegramLimits {
 // getChatMember and typing would otherwise queue behind a streaming answer.
 const THROTTLED = new Set([
   "sendMessage",
+  "sendPhoto",
+  "sendDocument",
   "editMessageText",
   "editMessageReplyMarkup",
   "createForumTopic",

@@ -3,11 +3,12 @@ import type { InlineKeyboardButton, InlineKeyboardMarkup } from "grammy/types";
 import type { ConversationMove } from "../../core/app-port.ts";
 import { BotError, ErrorCode } from "../../core/errors.ts";
 import { telegramKey } from "../../core/keys/conversation-key.ts";
-import type { Button, Logger, OutgoingMessage } from "../../core/ports.ts";
+import type { Button, Logger, OutgoingFile, OutgoingMessage } from "../../core/ports.ts";
 import { splitMessage } from "../../core/turns/split.ts";
 import { type TelegramTarget, targetOf, threadParams } from "./conversation.ts";
 import { errorFields, isNotModified, isParseError, platformError, upgradedTo } from "./errors.ts";
 import { markdownToTelegramHtml, visibleLength } from "./render.ts";
+import { upload } from "./uploads.ts";
 
 /** Telegram's message limit in UTF-16 units (counted on the text after entity parsing). */
 export const TELEGRAM_MAX_MESSAGE_LENGTH = 4096;
@@ -54,7 +55,7 @@ export function inlineKeyboard(buttons: readonly Button[] | undefined): InlineKe
 }
 
 /**
- * Sends, edits and shows typing in Telegram conversations (the ChannelPort operations). A group
+ * Sends, edits, shows typing and posts files in Telegram conversations (the ChannelPort operations). A group
  * upgraded to a supergroup is followed: its old id is refused with the new one, and the call goes
  * there instead (an answer streaming at the moment of the upgrade carries on in the supergroup).
  */
@@ -127,6 +128,13 @@ export class TelegramOutgoing {
       // The core never asks for an unchanged edit, but identical renderings of two texts can happen.
       if (!isNotModified(error)) throw error;
     }
+  }
+
+  /** Posts a file the agent sent (a photo or a document); resolves with its message id. */
+  async sendFile(conversation: string, file: OutgoingFile): Promise<string> {
+    const deps = { api: this.#api, logger: this.#logger, token: this.#token };
+    const sent = await this.#onChat("send a file", conversation, (target) => upload(deps, target, file));
+    return String(sent.message_id);
   }
 
   /** Shows "typing…" in the conversation (and its topic). */

@@ -1,10 +1,11 @@
 import type { ChannelPort } from "../../core/ports.ts";
 import { TELEGRAM_MAX_MESSAGE_LENGTH, type TelegramOutgoing } from "./outgoing.ts";
+import { TELEGRAM_UPLOAD_MAX_BYTES } from "./uploads.ts";
 
 /** Shortest gap between two edits of one message that Telegram tolerates in practice. */
 const MIN_EDIT_INTERVAL_MS = 1000;
 
-/** ChannelPort over the Bot API: send, edit and typing in any Telegram conversation. */
+/** ChannelPort over the Bot API: send, edit, typing and files in any Telegram conversation. */
 export function createTelegramPort(outgoing: TelegramOutgoing): ChannelPort {
   return {
     platform: "telegram",
@@ -13,5 +14,7 @@ export function createTelegramPort(outgoing: TelegramOutgoing): ChannelPort {
     send: (conversation, message) => outgoing.send(conversation, message),
     edit: (conversation, messageId, message) => outgoing.edit(conversation, messageId, message),
     typing: (conversation) => outgoing.typing(conversation),
+    maxFileBytes: TELEGRAM_UPLOAD_MAX_BYTES,
+    sendFile: (conversation, file) => outgoing.sendFile(conversation, file),
   };
 }
