@@ -8,7 +8,7 @@ import { type Bot, composeBot } from "../../src/compose.ts";
 import type { Reply } from "../../src/core/commands/command.ts";
 import { silentLogger } from "../../src/core/log.ts";
 import type { ResumePolicy } from "../../src/core/model.ts";
-import type { ChannelPort, OutgoingMessage, StorePort } from "../../src/core/ports.ts";
+import type { Button, ChannelPort, OutgoingMessage, StorePort } from "../../src/core/ports.ts";
 import { createOpenClawGateway, type OpenClawGateway } from "../../src/gateway/index.ts";
 
 interface Waiter {
@@ -42,8 +42,12 @@ export class StampChannel implements ChannelPort {
     });
   }
 
+  /** Called with the buttons of each message posted with some (an approval, a notice). */
+  onButtons: ((buttons: readonly Button[], at: number) => void) | undefined;
+
   async send(_conversation: string, message: OutgoingMessage): Promise<string> {
     this.#shown(message.text);
+    if (message.buttons?.length) this.onButtons?.(message.buttons, performance.now());
     return String(++this.#nextId);
   }
 

@@ -2,13 +2,14 @@
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 
 /** The sections, in the order a full run executes them. */
-export const SECTIONS = ["relay", "throughput", "store", "fanout", "idle"] as const;
+export const SECTIONS = ["relay", "throughput", "store", "fanout", "idle", "approvals"] as const;
 /** One of SECTIONS. */
 export type SectionName = (typeof SECTIONS)[number];
 
 /** Exactly the keys issue 7 names, per section; results.json holds these and nothing else. */
 export const RESULT_KEYS = {
   relay: ["addedMsP50", "addedMsP99", "ratioVsDirect"],
+  approvals: ["addedMsP50", "botMsP50", "directMsP50"],
   throughput: ["messagesPerSecond"],
   store: [
     "threads",

@@ -34,7 +34,9 @@ export class Approvals {
   readonly #logger: Logger;
   readonly #isAdmin: (senderId: string) => boolean;
   readonly #rule: ApproverRule;
-  /** Approvals being posted or decided right now (a request event and a reconcile may race). */
+  /** Approvals being posted right now (a request event and a reconcile may race). */
+  readonly #posting = new Set<string>();
+  /** Approvals being answered right now (two presses may race). */
   readonly #busy = new Set<string>();
   readonly #timers = new Map<string, ReturnType<typeof setTimeout>>();
 
@@ -114,11 +116,11 @@ export class Approvals {
   /** Posts a pending approval once, where the thread's current turn started; ignores sessions no thread owns. */
   async #show(approval: PendingApproval): Promise<void> {
     const known = this.#store.state.approvals[approval.id];
-    if (known?.messageId !== undefined || this.#busy.has(approval.id)) return;
+    if (known?.messageId !== undefined || this.#posting.has(approval.id)) return;
     const thread = this.#threadOf(approval.sessionKey);
     const place = thread ? this.#placeOf(thread, approval) : undefined;
     if (!thread || !place || !this.#channels.has(place.conversation)) return;
-    this.#busy.add(approval.id);
+    this.#posting.add(approval.id);
     try {
       const record = known ?? this.#newRecord(approval, thread, place);
       await this.#store.update({ approvals: { [approval.id]: record } });
@@ -128,8 +130,11 @@ export class Approvals {
         .send(record.conversation, { text: record.text, format: "plain", buttons });
       await this.#store.update({ approvals: { [approval.id]: { messageId } } });
       this.#expireAt(record);
+      // Decided while it was being posted: the decision goes under it now.
+      const now = this.#store.state.approvals[approval.id];
+      if (now && now.state !== "pending") await this.#edit(now);
     } finally {
-      this.#busy.delete(approval.id);
+      this.#posting.delete(approval.id);
     }
   }
 
@@ -210,11 +215,16 @@ export class Approvals {
     this.#timers.delete(id);
     await this.#store.update({ approvals: { [id]: { state: outcome, ...(decidedBy ? { decidedBy } : {}) } } });
     const done = this.#store.state.approvals[id];
-    if (!done?.messageId) return;
-    const text = `${done.text}\n\n${outcomeLine(done)}`;
+    if (done) await this.#edit(done);
+  }
+
+  /** Writes the decision under the request and takes the buttons away (once it has a message). */
+  async #edit(record: Approval): Promise<void> {
+    if (!record.messageId) return;
+    const text = `${record.text}\n\n${outcomeLine(record)}`;
     await this.#channels
-      .for(done.conversation)
-      .edit(done.conversation, done.messageId, { text, format: "plain", buttons: [] });
+      .for(record.conversation)
+      .edit(record.conversation, record.messageId, { text, format: "plain", buttons: [] });
   }
 
   /** Shows an expiry even when no event says so (the gateway was away at that moment). */
