@@ -8,6 +8,7 @@ import {
   originChannel,
   slashData,
 } from "./discord/builders.ts";
+import { findAttachment, serveAttachment } from "./discord/cdn.ts";
 import type { FakeContext, InteractionRecord, RegisteredCommands } from "./discord/context.ts";
 import { FakeGateway } from "./discord/gateway.ts";
 import {
@@ -29,7 +30,7 @@ import { defaultWorld, type FakeAttachment, type StoredMessage, type World } fro
 
 export type { InteractionRecord } from "./discord/context.ts";
 export type { Fault, RecordedCall } from "./discord/http.ts";
-export { ChannelKind, ids, Perm, type StoredMessage, type World } from "./discord/world.ts";
+export { ChannelKind, type FakeAttachment, ids, Perm, type StoredMessage, type World } from "./discord/world.ts";
 
 /** Options of the fake; the defaults are Discord's own numbers. */
 export interface FakeDiscordOptions {
@@ -59,6 +60,8 @@ export class FakeDiscord {
   /** `METHOD /path` of every call no route handled; a suite asserts it stays empty. */
   readonly misses: string[] = [];
   readonly faults: Fault[] = [];
+  /** Downloads from the fake's CDN (attachment urls), with the status each got. */
+  readonly cdnRequests: { path: string; status: number }[] = [];
   readonly #server: Server;
   readonly #gateway: FakeGateway;
   readonly #ctx: FakeContext;
@@ -149,6 +152,11 @@ export class FakeDiscord {
     return [...this.world.messages.values()].filter((m) => m.channelId === channelId);
   }
 
+  /** A file on a message, by attachment id (its bytes, name and type). */
+  attachment(id: string): FakeAttachment | undefined {
+    return findAttachment(this.world, id);
+  }
+
   /** The DM channel id between the bot and a user (created if needed). */
   dmChannelId(userId: string): string {
     return originChannel(this.#ctx, { userId, dm: true }).id;
@@ -163,11 +171,11 @@ export class FakeDiscord {
     const channel = originChannel(this.#ctx, origin);
     const body = {
       content: origin.content,
-      attachments: origin.attachments ?? [],
       stickers: origin.stickers ?? [],
       ...(origin.replyTo ? { message_reference: { message_id: origin.replyTo } } : {}),
     };
-    const result = postMessage(this.#ctx, { channelId: channel.id, author, body });
+    const files = origin.attachments ?? [];
+    const result = postMessage(this.#ctx, { channelId: channel.id, author, body, files });
     if ("status" in result) throw new Error(`fake-discord: message refused: ${JSON.stringify(result.body)}`);
     return result;
   }
@@ -231,6 +239,10 @@ export class FakeDiscord {
   async #handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? "/", this.origin);
     const method = req.method ?? "GET";
+    if (method === "GET" && url.pathname.startsWith("/attachments/")) {
+      this.cdnRequests.push({ path: url.pathname, status: serveAttachment(this.world, url.pathname, res) });
+      return;
+    }
     const body = await readBody(req);
     const path = url.pathname.startsWith(PREFIX)
       ? url.pathname.slice(PREFIX.length).split("/").map(decodeURIComponent).join("/")

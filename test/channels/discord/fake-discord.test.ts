@@ -82,4 +82,27 @@ describe("the fake Discord itself", () => {
     });
     expect(tooLate.status).toBe(404);
   });
+
+  it("takes uploads (payload_json + files[n]) up to 10 MB, refuses bigger ones with 413/40005, serves files on its CDN", async () => {
+    const fake = await FakeDiscord.start();
+    open.push({ fake });
+    const post = (bytes: Uint8Array) => {
+      const form = new FormData();
+      form.set("payload_json", JSON.stringify({ content: "", attachments: [{ id: "0" }] }));
+      form.set("files[0]", new Blob([bytes], { type: "application/pdf" }), "r.pdf");
+      const headers = { authorization: `Bot ${fake.token}` };
+      return fetch(`${fake.apiRoot}/v10/channels/${ids.general}/messages`, { method: "POST", headers, body: form });
+    };
+    const sent = (await (await post(Buffer.from("%PDF-1.4"))).json()) as {
+      attachments: { url: string; size: number }[];
+    };
+    expect(sent.attachments[0]).toMatchObject({ filename: "r.pdf", content_type: "application/pdf", size: 8 });
+    const served = await fetch(sent.attachments[0]!.url);
+    expect(Buffer.from(await served.arrayBuffer()).toString()).toBe("%PDF-1.4");
+    const missing = await fetch(`${fake.origin}/attachments/${ids.general}/1/nothing.pdf`);
+    expect([missing.status, await missing.text()]).toEqual([404, "This content is no longer available."]);
+    const tooBig = await post(new Uint8Array(10 * 1024 * 1024 + 1));
+    expect([tooBig.status, await tooBig.json()]).toEqual([413, { code: 40005, message: "Request entity too large" }]);
+    expect(fake.messagesIn(ids.general)).toHaveLength(1);
+  });
 });

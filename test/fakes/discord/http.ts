@@ -1,4 +1,8 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
+import { isMultipart, parseMultipart, readRaw } from "../telegram/multipart.ts";
+
+// An upload a little over the 10 MB limit must still be read whole, to be refused like Discord does.
+const MAX_BODY_BYTES = 64 * 1024 * 1024;
 
 /** A parsed REST request as a route handler sees it. */
 export interface FakeRequest {
@@ -63,6 +67,11 @@ export function noContent(): FakeResponse {
   return { status: 204 };
 }
 
+/** 413/40005: a file over the upload limit (Discord's JSON error for it). */
+export function tooLarge(): FakeResponse {
+  return apiError(413, 40005, "Request entity too large");
+}
+
 /** A Discord JSON error body (`{code, message}`), e.g. 404/10003 Unknown Channel. */
 export function apiError(status: number, code: number, message: string, errors?: unknown): FakeResponse {
   return { status, body: { code, message, ...(errors === undefined ? {} : { errors }) } };
@@ -112,11 +121,18 @@ export class Router {
   }
 }
 
-/** Reads and JSON-parses a request body (empty → undefined). */
+/**
+ * Reads a request body: JSON-parsed (empty → undefined), or for an upload (multipart/form-data)
+ * its `payload_json` with the files as `_files`.
+ */
 export async function readBody(request: IncomingMessage): Promise<unknown> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of request) chunks.push(chunk as Buffer);
-  const text = Buffer.concat(chunks).toString("utf8");
+  const { body = Buffer.alloc(0) } = await readRaw(request, MAX_BODY_BYTES);
+  const contentType = request.headers["content-type"];
+  if (isMultipart(contentType)) {
+    const { fields, files } = parseMultipart(body, contentType ?? "");
+    return { ...(JSON.parse(fields.payload_json ?? "{}") as Record<string, unknown>), _files: files };
+  }
+  const text = body.toString("utf8");
   if (text.length === 0) return undefined;
   try {
     return JSON.parse(text);

@@ -84,13 +84,13 @@ export function messageJson(world: World, message: StoredMessage): Record<string
     mention_everyone: false,
     mentions: referenced ? [userJson(referenced.author)] : [],
     mention_roles: [],
-    attachments: message.attachments.map((file, i) => ({
-      id: `${message.id}${i}`,
+    attachments: message.attachments.map((file) => ({
+      id: file.id,
       filename: file.filename,
       content_type: file.contentType,
-      size: 1024,
-      url: `https://cdn.invalid/${message.id}/${file.filename}`,
-      proxy_url: `https://media.invalid/${message.id}/${file.filename}`,
+      size: file.size,
+      url: file.url,
+      proxy_url: file.url,
     })),
     sticker_items: message.stickers.map((name, i) => ({ id: `${message.id}${i}`, name, format_type: 1 })),
     embeds: [],

@@ -1,6 +1,8 @@
+import type { UploadedFile } from "../telegram/multipart.ts";
+import { keepAttachments, MAX_UPLOAD_BYTES } from "./cdn.ts";
 import type { FakeContext } from "./context.ts";
 import { messageCreate } from "./events.ts";
-import { apiError, type FakeResponse, json, noContent, type Router, tooLong } from "./http.ts";
+import { apiError, type FakeResponse, json, noContent, type Router, tooLarge, tooLong } from "./http.ts";
 import { messageJson } from "./json.ts";
 import { type FakeAttachment, type FakeUser, type StoredMessage, snowflake } from "./world.ts";
 
@@ -12,7 +14,16 @@ export function addMessageRoutes(router: Router, ctx: FakeContext): void {
   const { world } = ctx;
   router
     .add("POST", "/channels/:channel/messages", (req) => {
-      const result = postMessage(ctx, { channelId: req.params.channel ?? "", author: world.bot, body: req.body ?? {} });
+      const body = req.body ?? {};
+      const uploads = (Array.isArray(body._files) ? body._files : []) as UploadedFile[];
+      // Discord refuses the whole message when one file is over the limit.
+      if (uploads.some((file) => file.bytes.length > MAX_UPLOAD_BYTES)) return tooLarge();
+      const files = uploads.map((file) => ({
+        filename: file.filename,
+        contentType: file.contentType ?? "application/octet-stream",
+        bytes: file.bytes,
+      }));
+      const result = postMessage(ctx, { channelId: req.params.channel ?? "", author: world.bot, body, files });
       return "status" in result ? result : json(messageJson(world, result));
     })
     .add("PATCH", "/channels/:channel/messages/:message", (req) => {
@@ -41,18 +52,18 @@ export function addMessageRoutes(router: Router, ctx: FakeContext): void {
 
 /**
  * Validates and stores a message (from the bot over REST, or from a person via the test
- * builders), unarchives its thread as Discord does, and dispatches MESSAGE_CREATE.
+ * builders) with its files, unarchives its thread as Discord does, and dispatches MESSAGE_CREATE.
  */
 export function postMessage(
   ctx: FakeContext,
-  input: { channelId: string; author: FakeUser; body: Record<string, unknown> },
+  input: { channelId: string; author: FakeUser; body: Record<string, unknown>; files?: FakeAttachment[] },
 ): StoredMessage | FakeResponse {
   const channel = ctx.world.channels.get(input.channelId);
   if (!channel) return apiError(404, 10003, "Unknown Channel");
   const content = typeof input.body.content === "string" ? input.body.content : "";
   const components = Array.isArray(input.body.components) ? input.body.components : [];
   if (content.length > MAX_CONTENT) return tooLong();
-  const attachments = (Array.isArray(input.body.attachments) ? input.body.attachments : []) as FakeAttachment[];
+  const attachments = keepAttachments(ctx.origin(), channel.id, input.files ?? []);
   const stickers = (Array.isArray(input.body.stickers) ? input.body.stickers : []) as string[];
   if (content.length === 0 && components.length === 0 && attachments.length === 0 && stickers.length === 0)
     return apiError(400, 50006, "Cannot send an empty message");

@@ -81,7 +81,7 @@ export interface StoredMessage {
   flags: number;
   type: number;
   referenceId?: string;
-  /** Files a person attached (only people attach files here). */
+  /** Files on the message (a person's, or the bot's uploads), as posted: with id, url and size. */
   attachments: FakeAttachment[];
   /** Names of the stickers a person sent. */
   stickers: string[];
@@ -89,10 +89,20 @@ export interface StoredMessage {
   deleted: boolean;
 }
 
-/** A file on a message, as its metadata. */
+/**
+ * A file on a message. A person's file is given by name and type, with its bytes (a small sample
+ * of the type when absent) or only a size (it reads as zeros); the fake fills in the rest when the
+ * message is posted: its id, its CDN url on the fake's own server, its size.
+ */
 export interface FakeAttachment {
   filename: string;
   contentType: string;
+  bytes?: Uint8Array | undefined;
+  size?: number | undefined;
+  id?: string | undefined;
+  url?: string | undefined;
+  /** The CDN answers 404, as for a deleted file or an expired link. */
+  expired?: boolean | undefined;
 }
 
 /** The whole fake state. */
