@@ -3,6 +3,7 @@ import type { AppPort } from "../../core/app-port.ts";
 import type { Reply } from "../../core/commands/command.ts";
 import type { Logger } from "../../core/ports.ts";
 import { attachmentsOf } from "./attachments.ts";
+import { filesOf } from "./files.ts";
 import { placeOf, senderOf } from "./place.ts";
 import { sendChunks } from "./port.ts";
 
@@ -19,9 +20,9 @@ export function parseTextCommand(text: string, names: readonly string[]): { name
 /**
  * MESSAGE_CREATE → the core. Bots (this one included), webhooks and system messages are ignored;
  * a typed `/command` becomes a CommandInvocation, anything else a MessageInvocation (a reply
- * carries the id of the message it answers, so a reply to a restart notice can resume; files,
- * stickers and polls are named, for the core to refuse rather than send the text alone). The
- * core's acknowledgement, if any, goes back as a reply to the message.
+ * carries the id of the message it answers, so a reply to a restart notice can resume; attached
+ * files go with it, while stickers and polls are named, for the core to refuse rather than send
+ * the text alone). The core's acknowledgement, if any, goes back as a reply to the message.
  */
 export function createMessageHandler(deps: { client: Client; app: AppPort; logger: Logger }) {
   const { client, app, logger } = deps;
@@ -30,7 +31,8 @@ export function createMessageHandler(deps: { client: Client; app: AppPort; logge
     if (message.type !== MessageType.Default && message.type !== MessageType.Reply) return;
     const text = message.content;
     const attachments = attachmentsOf(message);
-    if (text.trim().length === 0 && attachments.length === 0) return;
+    const files = filesOf(message);
+    if (text.trim().length === 0 && attachments.length === 0 && files.length === 0) return;
     const place = placeOf({
       client,
       guildId: message.guildId,
@@ -42,7 +44,7 @@ export function createMessageHandler(deps: { client: Client; app: AppPort; logge
     });
     const sender = senderOf(message.author, message.member?.displayName);
     const names = app.commands.map((c) => c.name);
-    const command = attachments.length === 0 ? parseTextCommand(text, names) : undefined;
+    const command = attachments.length === 0 && files.length === 0 ? parseTextCommand(text, names) : undefined;
     const reply: Reply | undefined = command
       ? await app.handleCommand({ place, sender, name: command.name, text: command.text })
       : await app.handleMessage({
@@ -52,6 +54,7 @@ export function createMessageHandler(deps: { client: Client; app: AppPort; logge
           messageId: message.id,
           replyToMessageId: message.reference?.messageId,
           attachments,
+          files,
         });
     if (reply && message.channel.isSendable()) await sendChunks(message.channel, reply, message.id);
   };

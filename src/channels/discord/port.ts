@@ -1,12 +1,17 @@
 import { type Client, DiscordAPIError, type Message, type SendableChannels } from "discord.js";
 import { BotError, ErrorCode } from "../../core/errors.ts";
 import { discordKey } from "../../core/keys/conversation-key.ts";
-import type { ChannelPort, Logger, OutgoingMessage } from "../../core/ports.ts";
+import type { ChannelPort, Logger, OutgoingFile, OutgoingMessage } from "../../core/ports.ts";
 import { splitMessage } from "../../core/turns/split.ts";
+import { safeFileName } from "../file-names.ts";
+import { PostQueue } from "./queue.ts";
 import { MAX_CONTENT, payloadOf } from "./render.ts";
 
 // Discord allows 5 edits per 5 s per channel; one a second leaves room for the other messages.
 const MIN_EDIT_INTERVAL_MS = 1_000;
+
+/** Discord's upload limit for a bot in a server without boosts (boosted servers take more). */
+export const DISCORD_UPLOAD_MAX_BYTES = 10 * 1024 * 1024;
 
 /** The channel a conversation key names: a guild channel or thread, or the DM with a user. */
 export async function resolveChannel(client: Client, conversation: string): Promise<SendableChannels> {
@@ -55,18 +60,34 @@ export async function sendChunks(
   return firstId ?? "";
 }
 
-/** ChannelPort over a discord.js client: send, edit and typing in any Discord conversation. */
+/**
+ * Posts a file as a message with one attachment (an image shows inline). It goes through the same
+ * REST route as text messages, so discord.js queues it behind the messages sent before it.
+ */
+export async function sendFile(channel: SendableChannels, file: OutgoingFile): Promise<string> {
+  const name = safeFileName(file.fileName, file.mimeType);
+  const attachment = Buffer.from(file.bytes.buffer, file.bytes.byteOffset, file.bytes.byteLength);
+  const sent = await platformCall<Message>("send a file", () =>
+    channel.send({ files: [{ attachment, name }], allowedMentions: { parse: [] } }),
+  );
+  return sent.id;
+}
+
+/** ChannelPort over a discord.js client: send, edit, typing and files in any Discord conversation. */
 export function createDiscordPort(options: { client: Client; logger: Logger }): ChannelPort {
   const { client, logger } = options;
+  const posts = new PostQueue();
   return {
     platform: "discord",
     maxMessageLength: MAX_CONTENT,
     minEditIntervalMs: MIN_EDIT_INTERVAL_MS,
-    async send(conversation, message) {
-      const channel = await resolveChannel(client, conversation);
-      if (message.text.length > MAX_CONTENT)
-        logger.warn("discord: message over the limit split by the adapter", { conversation });
-      return sendChunks(channel, message);
+    send(conversation, message) {
+      return posts.run(conversation, async () => {
+        const channel = await resolveChannel(client, conversation);
+        if (message.text.length > MAX_CONTENT)
+          logger.warn("discord: message over the limit split by the adapter", { conversation });
+        return sendChunks(channel, message);
+      });
     },
     async edit(conversation, messageId, message) {
       if (message.text.length > MAX_CONTENT) {
@@ -78,6 +99,10 @@ export function createDiscordPort(options: { client: Client; logger: Logger }): 
     async typing(conversation) {
       const channel = await resolveChannel(client, conversation);
       await platformCall("show typing", () => channel.sendTyping());
+    },
+    maxFileBytes: DISCORD_UPLOAD_MAX_BYTES,
+    sendFile(conversation, file) {
+      return posts.run(conversation, async () => sendFile(await resolveChannel(client, conversation), file));
     },
   };
 }
