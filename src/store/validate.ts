@@ -2,6 +2,7 @@ import { z } from "zod";
 import { BotError, ErrorCode } from "../core/errors.ts";
 import type { StoreState } from "../core/model.ts";
 import { StoreStateSchema } from "../core/model.ts";
+import { compileFastCheck, type FastCheck } from "./fast-check.ts";
 import { jsonEqual } from "./json-equal.ts";
 import { applyMergePatch, isPlainObject } from "./merge-patch.ts";
 
@@ -24,13 +25,16 @@ interface RecordSchemas {
   value: Field;
   /** The key schema is a bare z.string(): every JSON key passes, so a load skips 100,000 checks. */
   anyKey: boolean;
+  /** The value schema compiled: a load asks zod only about the entries this refuses. */
+  fast: FastCheck | undefined;
 }
 
 function recordSchemasOf(schema: Field): RecordSchemas | undefined {
   if (!(schema instanceof z.ZodRecord)) return undefined;
   const key = schema.keyType as Field;
   const anyKey = key instanceof z.ZodString && (key.def.checks ?? []).length === 0;
-  return { key, value: schema.valueType as Field, anyKey };
+  const value = schema.valueType as Field;
+  return { key, value, anyKey, fast: compileFastCheck(value) };
 }
 
 /** The record fields' schemas, keyed by field name. */
@@ -107,6 +111,7 @@ function validateRecordInPlace(record: Mutable, schemas: RecordSchemas, name: st
       if (!keyResult.success) issues.add(keyResult.error.issues, [name, key]);
     }
     const entry = record[key];
+    if (schemas.fast?.(entry)) continue;
     const result = schemas.value.safeParse(entry);
     if (!result.success) issues.add(result.error.issues, [name, key]);
     // Keep the parsed file's own object when zod's copy is the same (no default added,
