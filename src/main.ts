@@ -65,7 +65,9 @@ async function main(): Promise<void> {
   });
   const running = await startPlatforms(config, bot, logger);
   // Registered before the gateway connects: reconciliation may write to the terminal.
-  const terminals = consoleMode ? createConsoleChannel({ app: bot.app, user: operatorName() }) : undefined;
+  const terminals = consoleMode
+    ? createConsoleChannel({ app: bot.app, user: operatorName(), filesDir: join(dirname(config.STORE_PATH), "files") })
+    : undefined;
   if (terminals) {
     bot.channels.add(terminals.channel);
     running.push(terminals);

@@ -1,9 +1,11 @@
+import { basename } from "node:path";
 import type { Readable, Writable } from "node:stream";
 import type { AppPort } from "../../core/app-port.ts";
 import { BotError, ErrorCode } from "../../core/errors.ts";
 import { consoleKey } from "../../core/keys/conversation-key.ts";
 import { senderId } from "../../core/keys/sender-id.ts";
 import type { ChannelPort } from "../../core/ports.ts";
+import { CONSOLE_FILE_MAX_BYTES, saveFile, sizeText } from "./files.ts";
 import { Terminal } from "./terminal.ts";
 
 /** The console channel: one or more terminals, each a conversation `console:<name>`. */
@@ -15,11 +17,20 @@ export interface ConsoleChannel {
   stop(): Promise<void>;
 }
 
+/** Options of createConsoleChannel. */
+export interface ConsoleChannelOptions {
+  app: AppPort;
+  /** The operator's name (the console's sender). */
+  user: string;
+  /** Where files the agent sends are saved (`<store dir>/files`); without it the console takes no files. */
+  filesDir?: string | undefined;
+}
+
 /**
  * The embedded default when no platform token is set: the terminal `npm start` runs in, plus any
  * terminal that joins it (see share.ts), each its own conversation.
  */
-export function createConsoleChannel(options: { app: AppPort; user: string }): ConsoleChannel {
+export function createConsoleChannel(options: ConsoleChannelOptions): ConsoleChannel {
   const sender = { id: senderId.encode({ platform: "console", userId: options.user }), name: options.user };
   const terminals = new Map<string, Terminal>();
   let nextId = 0;
@@ -28,6 +39,8 @@ export function createConsoleChannel(options: { app: AppPort; user: string }): C
     if (!found) throw new BotError(ErrorCode.Platform, `No terminal is open for ${conversation}.`);
     return found;
   };
+  const files =
+    options.filesDir === undefined ? {} : fileCapability(options.filesDir, terminal, () => String(++nextId));
   const channel: ChannelPort = {
     platform: "console",
     maxMessageLength: 100_000,
@@ -41,6 +54,7 @@ export function createConsoleChannel(options: { app: AppPort; user: string }): C
       terminal(conversation).update(messageId, message);
     },
     async typing() {},
+    ...files,
   };
   return {
     channel,
@@ -55,6 +69,23 @@ export function createConsoleChannel(options: { app: AppPort; user: string }): C
     },
     async stop() {
       for (const opened of terminals.values()) opened.stop();
+    },
+  };
+}
+
+/** sendFile for the console: a terminal cannot show a file, so it is saved and the terminal says where. */
+function fileCapability(
+  dir: string,
+  terminal: (conversation: string) => Terminal,
+  nextId: () => string,
+): Pick<ChannelPort, "maxFileBytes" | "sendFile"> {
+  return {
+    maxFileBytes: CONSOLE_FILE_MAX_BYTES,
+    async sendFile(conversation, file) {
+      const shown = terminal(conversation);
+      const path = await saveFile(dir, file);
+      shown.print(`📎 saved ${basename(path)} (${file.mimeType}, ${sizeText(file.bytes.byteLength)}): ${path}`);
+      return nextId();
     },
   };
 }

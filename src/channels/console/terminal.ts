@@ -70,6 +70,11 @@ export class Terminal {
     else this.#line(`bot> ${render(message)}`);
   }
 
+  /** Prints one line of the bot's own (a file saved, say), on a line of its own. */
+  print(line: string): void {
+    this.#line(line);
+  }
+
   async #handle(text: string): Promise<void> {
     const trimmed = text.trim();
     if (trimmed === "") return;

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { PassThrough } from "node:stream";
@@ -94,5 +94,34 @@ describe("console channel", () => {
     expect(
       await joinConsole({ path: join(dir, "none.sock"), conversation: "C", input: new PassThrough(), output }),
     ).toBe(false);
+  });
+
+  it("saves a file the agent sends into its folder under a safe, unique name and says where", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "tk-console-"));
+    dirs.push(dir);
+    const { app } = recordingApp();
+    const terminals = createConsoleChannel({ app, user: "op", filesDir: join(dir, "files") });
+    const output = new PassThrough();
+    let printed = "";
+    output.on("data", (chunk: Buffer) => {
+      printed += chunk.toString();
+    });
+    const input = new PassThrough();
+    const terminal = terminals.attach("main", input, output);
+    terminal.start();
+    const chart = { kind: "image" as const, fileName: "chart.png", mimeType: "image/png", bytes: new Uint8Array(70) };
+    await terminals.channel.sendFile!("console:main", chart);
+    await terminals.channel.sendFile!("console:main", chart);
+    await terminals.channel.sendFile!("console:main", { ...chart, fileName: "../../.ssh/id.pub" });
+    const saved = [join(dir, "files", "chart.png"), join(dir, "files", "chart-2.png"), join(dir, "files", "id.pub")];
+    expect(printed).toContain(`📎 saved chart.png (image/png, 70 B): ${saved[0]}\n`);
+    expect(printed).toContain(`📎 saved chart-2.png (image/png, 70 B): ${saved[1]}\n`);
+    expect(printed).toContain(`📎 saved id.pub (image/png, 70 B): ${saved[2]}\n`);
+    expect(readdirSync(join(dir, "files")).sort()).toEqual(["chart-2.png", "chart.png", "id.pub"]);
+    expect(readFileSync(saved[0]!)).toEqual(Buffer.alloc(70));
+    await expect(terminals.channel.sendFile!("console:nobody", chart)).rejects.toThrow(/No terminal/);
+    expect(createConsoleChannel({ app, user: "op" }).channel.sendFile).toBeUndefined();
+    input.end();
+    await terminal.closed;
   });
 });
