@@ -3,10 +3,11 @@
  * cold loads themselves run in bench/store-load.mjs, on the shipped JavaScript):
  *   seed <path> <threads> [lean]    writes a seeded store (bench/lib/seed.ts)
  *   measure <path> <threads> json   lookups, journal writes, binds, a 1,000-bind burst on our store
- *   measure <path> <threads> naive  journal writes on the naive lowdb store (same data)
+ *   plain <path> <target>           the store at <path> as the naive lowdb store keeps it: the state as plain JSON
+ *   measure <path> <threads> naive  journal writes on the naive lowdb store (same data, made by `plain`)
  * Prints one JSON line with the figures (ms unless named otherwise).
  */
-import { statSync } from "node:fs";
+import { statSync, writeFileSync } from "node:fs";
 import { Channels } from "../src/core/channels.ts";
 import { slugify } from "../src/core/keys/thread-slug.ts";
 import { silentLogger } from "../src/core/log.ts";
@@ -28,6 +29,14 @@ async function seed(): Promise<Record<string, number>> {
   const started = performance.now();
   await writeSeededStore(path, seedStore(threads, { lean: kind === "lean" }));
   return { seedMs: performance.now() - started, fileBytes: statSync(path).size };
+}
+
+/** Our snapshot writes records as columns; lowdb's JSONFile holds the state as one plain JSON value. */
+async function plain(): Promise<Record<string, number>> {
+  const store = await openJsonStore({ path });
+  writeFileSync(count, JSON.stringify(store.state));
+  await store.close();
+  return { fileBytes: statSync(count).size };
 }
 
 /** Times `run` `count` times, one call at a time. */
@@ -134,9 +143,9 @@ async function registryFigures(store: StorePort): Promise<Record<string, number>
   };
 }
 
-const run = mode === "seed" ? seed : mode === "measure" ? measure : undefined;
+const run = mode === "seed" ? seed : mode === "plain" ? plain : mode === "measure" ? measure : undefined;
 if (!run || !path) {
-  console.error("usage: store-worker.ts seed|measure <path> <threads> [json|naive|lean]");
+  console.error("usage: store-worker.ts seed|plain|measure <path> <threads>|<target> [json|naive|lean]");
   process.exit(2);
 }
 console.log(JSON.stringify(await run()));

@@ -5,7 +5,7 @@
  * on the naive lowdb store over a copy of the same file (naiveRatio = its journal write ÷ ours).
  */
 import { execFile } from "node:child_process";
-import { copyFileSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -54,7 +54,7 @@ async function measureSize(dist: string, dir: string, threads: number): Promise<
   const naivePath = join(dir, `naive-${threads}.json`);
   console.log(`store: ${threads} threads: seeding…`);
   const seeded = await child(["seed", path, String(threads)]);
-  copyFileSync(path, naivePath);
+  await child(["plain", path, naivePath]);
   const cold = await loads(dist, path);
   console.log(`store: ${threads} threads: measuring ours, then the naive store…`);
   const ours = await child(["measure", path, String(threads), "json"]);
@@ -159,7 +159,7 @@ export async function run(): Promise<SectionResult> {
   const notes = [
     "realistic layout: 1–3 bindings per thread (Telegram DMs/topics, Discord channels/threads), the native topics and threads behind them, a checkpoint (task, tool calls) for 80% of threads, 2% old notices",
     "lean layout: threads + one binding each, no checkpoints (test/store/measure-store.ts's layout), to show what data volume costs",
-    "baseline = the naive lowdb store (openNaiveStore: whole file rewritten per change, no fsync) on a copy of the same file",
+    "baseline = the naive lowdb store (openNaiveStore: whole file rewritten per change, no fsync) on the same state, kept as lowdb keeps it (one plain JSON value)",
     "journal write = Relay.accept's durable write (entry + thread counters); bind = ThreadRegistry.attach with an instant gateway, half new threads, half re-attaches; resolve = registry.byName / boundThread, 20,000 lookups",
     `loads = bench/store-load.mjs: the shipped JavaScript (dist/) with npm start's flags (${startFlags().join(" ")}), which opens the store, releases the load's garbage as src/main.ts does (one full GC), holds the store 1.5 s, then reads RSS (Node + modules ≈ 70 MB of it)`,
     `seeding took ${results.map((r) => `${fmt(r.seedMs / 1000, 1)} s`).join(" / ")}`,

@@ -84,7 +84,7 @@ export async function openJsonStore(options: JsonStoreOptions): Promise<JsonStor
   const store = await JsonStore.start({ paths, loaded, log, lock, logger, options });
   logger.info("store opened", {
     path: paths.snapshot,
-    threads: Object.keys(loaded.state.threads).length,
+    threads: loaded.threads,
     replayed: loaded.replayed,
     ms: Math.round(performance.now() - started),
   });

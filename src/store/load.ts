@@ -4,15 +4,16 @@ import { z } from "zod";
 import { isBotError } from "../core/errors.ts";
 import type { StoreState } from "../core/model.ts";
 import { emptyState } from "../core/model.ts";
+import { decodeColumns, recordCodecs } from "./columns.ts";
 import type { LogContents, LogEntry } from "./log-file.ts";
 import { readLog } from "./log-file.ts";
 import { isPlainObject, mergePatchInPlace } from "./merge-patch.ts";
-import { fileVersion, migrate, STORE_VERSION } from "./migrations.ts";
+import { fileVersion, migrate, STATE_VERSION, STORE_VERSION } from "./migrations.ts";
 import type { StorePaths } from "./paths.ts";
 import { corruptLog, corruptSnapshot } from "./paths.ts";
 import type { Snapshot } from "./snapshot-file.ts";
 import { SnapshotFile, serializeSnapshot } from "./snapshot-file.ts";
-import { applyValidatedPatch, recordFields, validateState } from "./validate.ts";
+import { applyValidatedPatch, validateState } from "./validate.ts";
 
 /** A store as found on disk, validated and replayed. */
 export interface LoadedStore {
@@ -29,6 +30,8 @@ export interface LoadedStore {
   migratedFrom: number | undefined;
   /** Log lines applied on top of the snapshot. */
   replayed: number;
+  /** Threads in `state` (counted while decoding where it could be: 100,000 keys are 15 ms to count again). */
+  threads: number;
 }
 
 /**
@@ -49,7 +52,7 @@ export async function loadStore(paths: StorePaths): Promise<LoadedStore> {
         decoded = decodeSnapshot(raw, entries, paths, hasBackup);
         return decoded.snapshot;
       },
-      serialize: (snapshot) => serializeSnapshot(snapshot, recordFields),
+      serialize: (snapshot) => serializeSnapshot(snapshot, { version: STORE_VERSION, codecs: recordCodecs }),
     }),
     null,
   );
@@ -58,12 +61,15 @@ export async function loadStore(paths: StorePaths): Promise<LoadedStore> {
   const { state, logSeq } = low.data;
   if (decoded.migratedFrom !== undefined) {
     const { migratedFrom, replayed } = decoded;
-    return { low, state, lastSeq: logSeq, log, created: false, migratedFrom, replayed };
+    const threads = Object.keys(state.threads).length;
+    return { low, state, lastSeq: logSeq, log, created: false, migratedFrom, replayed, threads };
   }
   const fresh = entries.filter((entry) => entry.seq > logSeq);
   replay(state, logSeq, fresh, paths);
   const lastSeq = fresh.at(-1)?.seq ?? logSeq;
-  return { low, state, lastSeq, log, created: false, migratedFrom: undefined, replayed: fresh.length };
+  const threads =
+    fresh.length === 0 && decoded.threads !== undefined ? decoded.threads : Object.keys(state.threads).length;
+  return { low, state, lastSeq, log, created: false, migratedFrom: undefined, replayed: fresh.length, threads };
 }
 
 function newStore(low: Low<Snapshot | null>, paths: StorePaths, log: LogContents | null): LoadedStore {
@@ -71,7 +77,16 @@ function newStore(low: Low<Snapshot | null>, paths: StorePaths, log: LogContents
     throw corruptSnapshot(paths, `the file is missing, but its log ${paths.log} holds changes`, false);
   }
   low.data = { logSeq: 0, state: emptyState() };
-  return { low, state: low.data.state, lastSeq: 0, log, created: true, migratedFrom: undefined, replayed: 0 };
+  return {
+    low,
+    state: low.data.state,
+    lastSeq: 0,
+    log,
+    created: true,
+    migratedFrom: undefined,
+    replayed: 0,
+    threads: 0,
+  };
 }
 
 function parseJson(text: string, paths: StorePaths, hasBackup: boolean): unknown {
@@ -91,11 +106,15 @@ interface Decoded {
   migratedFrom: number | undefined;
   /** Log lines folded in before migrating. */
   replayed: number;
+  /** Threads in the snapshot, when decoding counted them. */
+  threads: number | undefined;
 }
+
+type Corrupt = (problem: string, cause?: unknown) => Error;
 
 /** Checks version and logSeq, migrates an older file (after replaying its own log raw), validates. */
 function decodeSnapshot(raw: unknown, entries: readonly LogEntry[], paths: StorePaths, hasBackup: boolean): Decoded {
-  const corrupt = (problem: string, cause?: unknown) => corruptSnapshot(paths, problem, hasBackup, cause);
+  const corrupt: Corrupt = (problem, cause) => corruptSnapshot(paths, problem, hasBackup, cause);
   if (!isPlainObject(raw)) throw corrupt("the top level is not a JSON object");
   const version = fileVersion(raw);
   if (version === undefined) throw corrupt(`"version" is not a version number`);
@@ -104,32 +123,48 @@ function decodeSnapshot(raw: unknown, entries: readonly LogEntry[], paths: Store
   }
   const meta = SnapshotMetaSchema.safeParse(raw);
   if (!meta.success) throw corrupt(z.prettifyError(meta.error));
-  let { logSeq } = meta.data;
   delete raw.logSeq;
-  let tree: Record<string, unknown> = raw;
-  let replayed = 0;
-  let note = "";
-  if (version < STORE_VERSION) {
-    // The log was written against the old shape: replay it raw, then migrate the result.
-    const fresh = entries.filter((entry) => entry.seq > logSeq);
-    checkContinues(logSeq, fresh, paths);
-    for (const entry of fresh) tree = mergePatchInPlace(tree, entry.patch) as Record<string, unknown>;
-    logSeq = fresh.at(-1)?.seq ?? logSeq;
-    replayed = fresh.length;
-    tree = migrateOrThrow(tree, version, corrupt);
-    note = ` after migration from version ${version}${replayed > 0 ? ` and ${replayed} log lines` : ""}`;
-  }
-  const result = validateState(tree);
-  if ("issues" in result) throw corrupt(`it does not match the store schema${note}:\n${result.issues.format()}`);
-  const migratedFrom = version < STORE_VERSION ? version : undefined;
-  return { snapshot: { logSeq, state: result.state }, migratedFrom, replayed };
+  if (version < STORE_VERSION)
+    return decodeOlder({ tree: raw, version, logSeq: meta.data.logSeq, entries, paths }, corrupt);
+  const columns = decodeColumns(raw);
+  if (typeof columns === "string") throw corrupt(columns);
+  raw.version = STATE_VERSION; // the file's version numbers the file (migrations.ts)
+  const state = validOrThrow(raw, columns.checked, "", corrupt);
+  const threads = columns.sizes.get("threads");
+  return { snapshot: { logSeq: meta.data.logSeq, state }, migratedFrom: undefined, replayed: 0, threads };
 }
 
-function migrateOrThrow(
-  tree: Record<string, unknown>,
-  version: number,
-  corrupt: (problem: string, cause?: unknown) => Error,
-): Record<string, unknown> {
+/** The log was written against the old shape: replay it raw, then migrate the result. */
+function decodeOlder(
+  older: {
+    tree: Record<string, unknown>;
+    version: number;
+    logSeq: number;
+    entries: readonly LogEntry[];
+    paths: StorePaths;
+  },
+  corrupt: Corrupt,
+): Decoded {
+  const { version, paths } = older;
+  const fresh = older.entries.filter((entry) => entry.seq > older.logSeq);
+  checkContinues(older.logSeq, fresh, paths);
+  let tree = older.tree;
+  for (const entry of fresh) tree = mergePatchInPlace(tree, entry.patch) as Record<string, unknown>;
+  const logSeq = fresh.at(-1)?.seq ?? older.logSeq;
+  const replayed = fresh.length;
+  tree = migrateOrThrow(tree, version, corrupt);
+  const note = ` after migration from version ${version}${replayed > 0 ? ` and ${replayed} log lines` : ""}`;
+  const state = validOrThrow(tree, new Set(), note, corrupt);
+  return { snapshot: { logSeq, state }, migratedFrom: version, replayed, threads: undefined };
+}
+
+function validOrThrow(tree: unknown, checked: ReadonlySet<string>, note: string, corrupt: Corrupt): StoreState {
+  const result = validateState(tree, checked);
+  if ("issues" in result) throw corrupt(`it does not match the store schema${note}:\n${result.issues.format()}`);
+  return result.state;
+}
+
+function migrateOrThrow(tree: Record<string, unknown>, version: number, corrupt: Corrupt): Record<string, unknown> {
   try {
     return migrate(tree, version);
   } catch (error) {

@@ -1,5 +1,6 @@
 import type { Adapter } from "lowdb";
 import type { StoreState } from "../core/model.ts";
+import { encodeRecord, type RecordCodec } from "./columns.ts";
 import { readBytesIfExists, writeFileDurable } from "./durable-fs.ts";
 
 /** What the snapshot file holds: the state, and the last log seq already folded into it. */
@@ -64,14 +65,17 @@ export class SnapshotFile<T> implements Adapter<T | null> {
 const CHUNK_CHARS = 1 << 20;
 
 /**
- * Serializes a snapshot as JSON with one record entry per line, so a 100,000-thread
- * file is readable with grep and diff. Lazy, in ~1 MiB chunks: writing a 50 MB
+ * Serializes a snapshot as JSON: the header (`version`, `logSeq`), then one field per
+ * line, record fields as columns (columns.ts). Lazy, in ~1 MiB chunks: writing a 50 MB
  * snapshot never holds it as one string (JSON.stringify would, plus a Buffer copy).
  */
-export function* serializeSnapshot(snapshot: Snapshot, recordFields: readonly string[]): Generator<string> {
+export function* serializeSnapshot(
+  snapshot: Snapshot,
+  layout: { version: number; codecs: ReadonlyMap<string, RecordCodec> },
+): Generator<string> {
   let pieces: string[] = [];
   let size = 0;
-  for (const piece of snapshotPieces(snapshot, recordFields)) {
+  for (const piece of snapshotPieces(snapshot, layout)) {
     pieces.push(piece);
     size += piece.length;
     if (size < CHUNK_CHARS) continue;
@@ -82,24 +86,20 @@ export function* serializeSnapshot(snapshot: Snapshot, recordFields: readonly st
   yield pieces.join("");
 }
 
-function* snapshotPieces(snapshot: Snapshot, recordFields: readonly string[]): Generator<string> {
-  yield `{"version":${JSON.stringify(snapshot.state.version)},"logSeq":${snapshot.logSeq}`;
+function* snapshotPieces(
+  snapshot: Snapshot,
+  { version, codecs }: { version: number; codecs: ReadonlyMap<string, RecordCodec> },
+): Generator<string> {
+  // The file's version numbers its layout; the state's own `version` is not written.
+  yield `{"version":${version},"logSeq":${snapshot.logSeq}`;
   const state = snapshot.state as unknown as Record<string, unknown>;
   for (const key of Object.keys(state)) {
     const value = state[key];
     if (key === "version" || value === undefined) continue;
-    if (!recordFields.includes(key)) {
-      yield `,\n${JSON.stringify(key)}:${JSON.stringify(value)}`;
-      continue;
-    }
-    const record = value as Record<string, unknown>;
-    yield `,\n${JSON.stringify(key)}:{`;
-    let separator = "\n";
-    for (const entryKey of Object.keys(record)) {
-      yield `${separator}${JSON.stringify(entryKey)}:${JSON.stringify(record[entryKey])}`;
-      separator = ",\n";
-    }
-    yield separator === "\n" ? "}" : "\n}";
+    yield `,\n${JSON.stringify(key)}:`;
+    const codec = codecs.get(key);
+    if (codec === undefined) yield JSON.stringify(value);
+    else yield* encodeRecord(value as Record<string, unknown>, codec);
   }
   yield "\n}\n";
 }

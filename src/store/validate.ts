@@ -45,9 +45,6 @@ const recordSchemas: ReadonlyMap<string, RecordSchemas> = new Map(
   }),
 );
 
-/** Names of the record fields, in schema order (the snapshot writes one entry per line for these). */
-export const recordFields: readonly string[] = [...recordSchemas.keys()];
-
 /** At most this many issues are kept: one bad field repeated 100,000 times says nothing more. */
 const MAX_ISSUES = 20;
 
@@ -79,9 +76,14 @@ export class IssueList {
 /**
  * Validates a parsed file tree in place and returns it as the state, or the issues. An
  * entry that zod changes (a default added, an unknown key dropped) is replaced by zod's
- * output, so the result equals what StoreStateSchema.parse would return.
+ * output, so the result equals what StoreStateSchema.parse would return. The entries
+ * of the records in `checked` already passed the fast check (columns.ts did it while
+ * building them) and are not looked at again.
  */
-export function validateState(raw: unknown): { state: StoreState } | { issues: IssueList } {
+export function validateState(
+  raw: unknown,
+  checked: ReadonlySet<string> = new Set(),
+): { state: StoreState } | { issues: IssueList } {
   const issues = new IssueList();
   if (!isPlainObject(raw)) {
     issues.add(StoreStateSchema.safeParse(raw).error?.issues ?? []);
@@ -92,7 +94,8 @@ export function validateState(raw: unknown): { state: StoreState } | { issues: I
     const record = raw[name];
     if (!isPlainObject(record)) continue; // the skeleton check below reports it
     skeleton[name] = {};
-    validateRecordInPlace(record, schemas, name, issues);
+    if (checked.has(name)) validateKeys(record, schemas, name, issues);
+    else validateRecordInPlace(record, schemas, name, issues);
   }
   const top = StoreStateSchema.safeParse(skeleton);
   if (!top.success) issues.add(top.error.issues);
@@ -100,6 +103,14 @@ export function validateState(raw: unknown): { state: StoreState } | { issues: I
   const state = top.data as Mutable;
   for (const name of recordSchemas.keys()) state[name] = raw[name];
   return { state: state as StoreState };
+}
+
+function validateKeys(record: Mutable, schemas: RecordSchemas, name: string, issues: IssueList): void {
+  if (schemas.anyKey) return;
+  for (const key of Object.keys(record)) {
+    const keyResult = schemas.key.safeParse(key);
+    if (!keyResult.success) issues.add(keyResult.error.issues, [name, key]);
+  }
 }
 
 function validateRecordInPlace(record: Mutable, schemas: RecordSchemas, name: string, issues: IssueList): void {

@@ -3,8 +3,9 @@ import { readFile, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { type BotError, ErrorCode } from "../../src/core/errors.ts";
+import type { Binding, Thread } from "../../src/core/model.ts";
 import { openJsonStore } from "../../src/store/json-store.ts";
-import { makeBinding, makeThread, tempDir } from "./helpers.ts";
+import { makeBinding, makeThread, readSnapshotFile, tempDir, writeSnapshotFile } from "./helpers.ts";
 
 let dir: string;
 let cleanup: () => Promise<void>;
@@ -65,13 +66,22 @@ describe("a corrupt store stops the bot and is never overwritten", () => {
 
   it("snapshot that fails the schema: prettified zod issues with the path", async () => {
     await seed();
-    const snapshot = JSON.parse(await readFile(path, "utf8"));
-    snapshot.threads["thread-2"].messageCount = -1;
-    delete snapshot.bindings["telegram:1"].slug;
-    await writeFile(path, JSON.stringify(snapshot, null, 2));
+    const snapshot = await readSnapshotFile(path);
+    (snapshot.threads as Record<string, Thread>)["thread-2"]!.messageCount = -1;
+    delete (snapshot.bindings as Record<string, Partial<Binding>>)["telegram:1"]!.slug;
+    await writeSnapshotFile(path, snapshot);
     const error = await expectCorrupt(/does not match the store schema/);
     expect(error.message).toContain('→ at threads["thread-2"].messageCount');
     expect(error.message).toContain('→ at bindings["telegram:1"].slug');
+  });
+
+  it("snapshot whose columns do not line up: names the record and the column", async () => {
+    await seed();
+    const snapshot = JSON.parse(await readFile(path, "utf8"));
+    snapshot.threads.name.pop();
+    await writeFile(path, JSON.stringify(snapshot));
+    const error = await expectCorrupt(/"threads" column "name" has 1 values for 2 keys/);
+    expect(error.message).toContain(path);
   });
 
   it("snapshot missing a whole record field", async () => {

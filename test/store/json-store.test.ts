@@ -5,7 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { ErrorCode } from "../../src/core/errors.ts";
 import { emptyState } from "../../src/core/model.ts";
 import { openJsonStore } from "../../src/store/json-store.ts";
-import { makeBinding, makeThread, tempDir } from "./helpers.ts";
+import { makeBinding, makeThread, readSnapshotFile, tempDir } from "./helpers.ts";
 
 let dir: string;
 let cleanup: () => Promise<void>;
@@ -21,7 +21,7 @@ describe("openJsonStore", () => {
   it("creates a new store file with the empty state", async () => {
     const store = await openJsonStore({ path });
     expect(store.state).toEqual(emptyState());
-    expect(JSON.parse(await readFile(path, "utf8"))).toMatchObject({ version: 1, logSeq: 0, threads: {} });
+    expect(await readSnapshotFile(path)).toMatchObject({ version: 2, logSeq: 0, threads: {} });
     expect(existsSync(`${path}.lock`)).toBe(true);
     await store.close();
     expect(existsSync(`${path}.lock`)).toBe(false);
@@ -162,9 +162,9 @@ describe("openJsonStore", () => {
     for (let i = 0; i < 25; i++) await store.update({ threads: { [`thread-${i}`]: makeThread(i) } });
     expect(store.stats.compactions).toBe(2);
     expect(store.stats.logLines).toBe(5);
-    const snapshot = JSON.parse(await readFile(path, "utf8"));
+    const snapshot = await readSnapshotFile(path);
     expect(snapshot.logSeq).toBe(20);
-    expect(Object.keys(snapshot.threads)).toHaveLength(20);
+    expect(Object.keys(snapshot.threads as object)).toHaveLength(20);
     await store.close();
     expect((await readFile(`${path}.log`, "utf8")).length).toBe(0);
     const final = await readFile(path, "utf8");
@@ -175,14 +175,22 @@ describe("openJsonStore", () => {
     await reopened.close();
   });
 
-  it("writes the snapshot one record entry per line", async () => {
+  it("writes the snapshot's records as columns: one key per line, then one line per field", async () => {
     const store = await openJsonStore({ path });
-    await store.update({ threads: { a: makeThread(1), b: makeThread(2) }, gatewayBootId: "boot" });
+    const b = makeThread(2, { slug: "b", label: undefined });
+    await store.update({ threads: { a: makeThread(1, { slug: "a" }), b }, gatewayBootId: "boot" });
     await store.close();
     const lines = (await readFile(path, "utf8")).split("\n");
-    expect(lines[0]).toBe('{"version":1,"logSeq":1,');
-    expect(lines).toContain('"threads":{');
-    expect(lines.filter((line) => line.startsWith('"a":{') || line.startsWith('"b":{'))).toHaveLength(2);
+    expect(lines[0]).toBe('{"version":2,"logSeq":1,');
+    expect(lines).toContain('"threads":{"keys":{');
+    expect(lines).toContain('"a":0,');
+    expect(lines).toContain('"b":1},');
+    expect(lines).toContain('"slug":[0,0],'); // each slug is its entry's key
+    expect(lines).toContain('"label":["Thread 1",null],'); // b has no label
+    const reopened = await openJsonStore({ path });
+    expect(reopened.state.threads.b).toEqual(b);
+    expect(Object.keys(reopened.state.threads.b ?? {})).not.toContain("label");
+    await reopened.close();
   });
 
   it("skips log lines the snapshot already holds (crash between rename and truncate)", async () => {

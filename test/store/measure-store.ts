@@ -8,7 +8,7 @@
  */
 import { execFileSync } from "node:child_process";
 import { randomUUID } from "node:crypto";
-import { mkdtempSync, rmSync, statSync } from "node:fs";
+import { mkdtempSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -70,6 +70,15 @@ function bindPatch(i: number): MergePatch<StoreState> {
   };
 }
 
+/** The state as the naive lowdb store keeps it (one plain JSON value; ours writes records as columns). */
+async function plainCopy(path: string): Promise<string> {
+  const store = await openJsonStore({ path });
+  const copy = `${path}.plain.json`;
+  writeFileSync(copy, JSON.stringify(store.state));
+  await store.close();
+  return copy;
+}
+
 async function timed(count: number, run: (i: number) => Promise<void>): Promise<number[]> {
   const samples: number[] = [];
   for (let i = 0; i < count; i++) {
@@ -81,8 +90,9 @@ async function timed(count: number, run: (i: number) => Promise<void>): Promise<
 }
 
 async function measure(path: string, naive: boolean): Promise<void> {
+  const file = naive ? await plainCopy(path) : path;
   const started = performance.now();
-  const store: StorePort = naive ? await openNaiveStore(path) : await openJsonStore({ path });
+  const store: StorePort = naive ? await openNaiveStore(file) : await openJsonStore({ path });
   const loadMs = Math.round(performance.now() - started);
   const rssAfterLoad = mb(process.memoryUsage().rss);
   const rounds = naive ? 6 : 2000;
@@ -101,7 +111,7 @@ async function measure(path: string, naive: boolean): Promise<void> {
     ...{ journalP50: percentile(journal, 0.5), journalP99: percentile(journal, 0.99) },
     ...{ bindP50: percentile(binds, 0.5), bindP99: percentile(binds, 0.99), burst, burstMs },
     closeMs: Math.round(performance.now() - closeStarted),
-    snapshotMb: mb(statSync(path).size),
+    snapshotMb: mb(statSync(file).size),
   };
   console.log(JSON.stringify(result));
 }

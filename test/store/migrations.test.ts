@@ -2,10 +2,15 @@ import { copyFile, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { openJsonStore } from "../../src/store/json-store.ts";
-import { fileVersion, migrate, migrations, STORE_VERSION } from "../../src/store/migrations.ts";
-import { tempDir } from "./helpers.ts";
+import { fileVersion, migrate, migrations, STATE_VERSION, STORE_VERSION } from "../../src/store/migrations.ts";
+import { readSnapshotFile, tempDir } from "./helpers.ts";
 
 const fixture = new URL("./fixtures/store-v0.json", import.meta.url);
+/**
+ * Written by the version 1 store (records as one object per entry), kept byte for byte
+ * (a .json name would have Biome reformat it).
+ */
+const fixtureV1 = new URL("./fixtures/store-v1.snapshot", import.meta.url);
 
 let dir: string;
 let cleanup: () => Promise<void>;
@@ -34,16 +39,53 @@ describe("migrations", () => {
     expect(v1).toMatchObject({ version: 1, seq: 41, nativeThreads: {} });
   });
 
-  it("opens a v0 file: migrated, saved as v1, the original kept beside it", async () => {
+  it("v1 → v2 leaves the state as it is (only the file's layout changed)", () => {
+    expect(migrate({ version: 1, seq: 3, threads: {} }, 1)).toEqual({ version: STATE_VERSION, seq: 3, threads: {} });
+  });
+
+  it("opens a v0 file: migrated, saved as the current version, the original kept beside it", async () => {
     const original = await readFile(path);
     const store = await openJsonStore({ path });
-    expect(store.state.version).toBe(1);
+    expect(store.state.version).toBe(STATE_VERSION);
     expect(store.state.seq).toBe(41);
     expect(store.state.nativeThreads).toEqual({});
     expect(store.state.threads["budget-planning"]?.messageCount).toBe(12);
     expect(await readFile(`${path}.v0.bak`)).toEqual(original);
-    expect(JSON.parse(await readFile(path, "utf8"))).toMatchObject({ version: 1, seq: 41, nativeThreads: {} });
+    expect(await readSnapshotFile(path)).toMatchObject({ version: STORE_VERSION, seq: 41, nativeThreads: {} });
     await store.close();
+  });
+
+  it("opens a v1 file: the same state, saved as columns, the original kept beside it", async () => {
+    await copyFile(fixtureV1, path);
+    const original = await readFile(path);
+    const { logSeq: _, ...expected } = JSON.parse(original.toString("utf8"));
+    const store = await openJsonStore({ path });
+    expect(store.state).toEqual(expected);
+    expect(await readFile(`${path}.v1.bak`)).toEqual(original);
+    const written = await readFile(path, "utf8");
+    expect(written.startsWith('{"version":2,"logSeq":1,\n')).toBe(true);
+    expect(written).toContain('"threads":{"keys":{\n"budget-planning":0,\n"t-3f9a1c":1},\n"slug":[0,0],');
+    await store.close();
+    const reopened = await openJsonStore({ path });
+    expect(reopened.state).toEqual(expected);
+    await reopened.close();
+  });
+
+  it("replays a v1 log on the v1 file before migrating it", async () => {
+    await copyFile(fixtureV1, path);
+    const lines = [
+      { seq: 2, patch: { threads: { "t-3f9a1c": { messageCount: 4, state: "running" } } } },
+      { seq: 3, patch: { bindings: { "discord:9:8": null } } },
+    ];
+    await writeFile(`${path}.log`, lines.map((line) => `${JSON.stringify(line)}\n`).join(""));
+    const store = await openJsonStore({ path });
+    expect(store.state.threads["t-3f9a1c"]).toMatchObject({ messageCount: 4, state: "running" });
+    expect(Object.keys(store.state.bindings)).toEqual(["telegram:-1001:topic:7"]);
+    expect(store.stats.logLines).toBe(0);
+    await store.close();
+    const reopened = await openJsonStore({ path });
+    expect(reopened.state.threads["t-3f9a1c"]?.messageCount).toBe(4);
+    await reopened.close();
   });
 
   it("replays a v0 log on the v0 file before migrating it", async () => {
