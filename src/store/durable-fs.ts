@@ -43,13 +43,33 @@ export async function readTextIfExists(path: string): Promise<string | null> {
   }
 }
 
-/** The file's bytes, or null when it does not exist. */
+/**
+ * The file's bytes, or null when it does not exist. Read with one call of the size
+ * the file has: fs.readFile reads in 512 KiB pieces, each a round trip to the thread
+ * pool, which cost 10–20 ms of a 100,000-thread load. A file that reports no size
+ * (as /proc files do) is read the ordinary way.
+ */
 export async function readBytesIfExists(path: string): Promise<Buffer | null> {
+  let handle: FileHandle;
   try {
-    return await readFile(path);
+    handle = await open(path, "r");
   } catch (error) {
     if (hasCode(error, "ENOENT")) return null;
     throw error;
+  }
+  try {
+    const { size } = await handle.stat();
+    if (size === 0) return await handle.readFile();
+    const bytes = Buffer.allocUnsafe(size);
+    let offset = 0;
+    while (offset < size) {
+      const { bytesRead } = await handle.read(bytes, offset, size - offset, offset);
+      if (bytesRead === 0) break; // shrank meanwhile
+      offset += bytesRead;
+    }
+    return offset === size ? bytes : bytes.subarray(0, offset);
+  } finally {
+    await handle.close();
   }
 }
 
