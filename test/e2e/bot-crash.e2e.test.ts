@@ -4,7 +4,7 @@
  * exactly once and no idempotency key crosses into a second send.
  */
 import { randomUUID } from "node:crypto";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
@@ -121,5 +121,49 @@ describe("bot crashes (real gateway, console bot)", () => {
     expect(model.requests.filter((r) => r.userText === "journaled, never sent")).toHaveLength(1);
     expect(model.requests.filter((r) => r.userText === "marked sent, never sent")).toHaveLength(1);
     expect(await second.quit()).toBe(0);
+  });
+
+  it("dies between the journal write and chat.send of a message with a file: sent once after the restart, file included", async () => {
+    const first = start("C", "files.json");
+    await first.waitFor(/Type \/help/);
+    first.type("/thread journal files");
+    await first.waitFor(/Created thread/);
+    expect(await first.quit()).toBe(0);
+
+    // What the bot leaves when it dies right after journaling a message with a file: the entry and,
+    // beside the store, the file's bytes under the id the entry names (src/store/blobs.ts).
+    const content = `inventory line ${randomUUID()}`;
+    const blob = randomUUID();
+    mkdirSync(join(dir, "attachments"), { recursive: true });
+    writeFileSync(join(dir, "attachments", blob), content);
+    const store = await openJsonStore({ path: join(dir, "files.json") });
+    const thread = store.state.threads["journal-files"];
+    const entry: JournalEntry = {
+      turnId: randomUUID(),
+      slug: "journal-files",
+      sessionKey: thread?.sessionKey ?? "",
+      conversation: "console:C",
+      senderId: "console:t",
+      kind: "message",
+      text: "read the attached list",
+      createdAt: Date.now(),
+      seq: store.state.seq + 1,
+      attachments: [{ kind: "file", fileName: "list.txt", mimeType: "text/plain", size: content.length, blob }],
+    };
+    await store.update({ seq: entry.seq, journal: { [entry.turnId]: entry } });
+    await store.close();
+
+    const second = start("C", "files.json");
+    // The fake model echoes what it got: OpenClaw's media line, the text, and the file's content.
+    await second.waitFor(new RegExp(content), { timeoutMs: 60_000 });
+    await sleep(2_000);
+    const requests = model.requests.filter((r) => JSON.stringify(r.rawMessages).includes("read the attached list"));
+    expect(requests).toHaveLength(1);
+    // OpenClaw inlines a text file's content into the person's message (docs/openclaw-agent-loop.md).
+    expect(JSON.stringify(requests[0]?.rawMessages)).toContain(content);
+    expect(count(second.stdout(), content)).toBe(1);
+    expect(await second.quit()).toBe(0);
+    // The turn closed, so its file went.
+    expect(readdirSync(join(dir, "attachments"))).toEqual([]);
   });
 });
