@@ -1,3 +1,4 @@
+import { randomUUID } from "node:crypto";
 import { mkdir, open, rm } from "node:fs/promises";
 import { extname, join, resolve } from "node:path";
 import type { OutgoingFile } from "../../core/ports.ts";
@@ -19,7 +20,7 @@ export async function saveFile(dir: string, file: OutgoingFile): Promise<string>
   const extension = extname(name);
   const stem = name.slice(0, name.length - extension.length);
   for (let n = 1; ; n++) {
-    const suffix = n === 1 ? "" : n <= NUMBERED_TRIES ? `-${n}` : `-${crypto.randomUUID()}`;
+    const suffix = n === 1 ? "" : n <= NUMBERED_TRIES ? `-${n}` : `-${randomUUID()}`;
     const path = resolve(join(dir, `${stem}${suffix}${extension}`));
     // "wx" fails when the name is taken, so two files saved at once never share one.
     const handle = await open(path, "wx", 0o600).catch((error: NodeJS.ErrnoException) => {

@@ -10,8 +10,11 @@ export const MAX_UPLOAD_BYTES = 50 * 1024 * 1024;
 // The body around a 50 MB file: its other fields and the multipart framing fit in this much more.
 const MAX_BODY_BYTES = MAX_UPLOAD_BYTES + 1024 * 1024;
 
-/** A request's parameters, or `tooLarge` when an upload is over the Bot API's limit. */
-export type ReadParams = { params: Params; tooLarge?: false } | { params: Params; tooLarge: true };
+/** A request's parameters, and whether an upload in it is over the Bot API's limit. */
+export interface ReadParams {
+  params: Params;
+  tooLarge: boolean;
+}
 
 /**
  * Parameters of a Bot API call from the query string and the body: JSON, url-encoded, or
@@ -23,11 +26,11 @@ export async function readParams(req: IncomingMessage): Promise<ReadParams> {
   const contentType = req.headers["content-type"] ?? "";
   const { body, size } = await readRaw(req, MAX_BODY_BYTES);
   if (!body) return { params: query, tooLarge: true };
-  if (size === 0) return { params: query };
+  if (size === 0) return { params: query, tooLarge: false };
   if (isMultipart(contentType)) return fromMultipart(query, body, contentType);
   const text = body.toString("utf8");
-  if (contentType.includes("application/json")) return { params: { ...query, ...JSON.parse(text) } };
-  return { params: { ...query, ...Object.fromEntries(new URLSearchParams(text)) } };
+  if (contentType.includes("application/json")) return { params: { ...query, ...JSON.parse(text) }, tooLarge: false };
+  return { params: { ...query, ...Object.fromEntries(new URLSearchParams(text)) }, tooLarge: false };
 }
 
 function fromMultipart(query: Params, body: Buffer, contentType: string): ReadParams {

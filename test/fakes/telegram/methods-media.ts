@@ -45,8 +45,10 @@ function storeMedia(world: FakeWorld, chat: ChatState, params: Params, media: Pa
 }
 
 /**
- * sendPhoto: at most 10 MB. Over that Telegram refuses with the error its MTProto layer gives
- * for a photo it will not save (the Bot API passes such errors on as `Bad Request: <ERROR>`).
+ * sendPhoto: at most 10 MB (the Bot API's documented limit). Over that the fake answers with
+ * MTProto's error for a photo too big to save (PHOTO_SAVE_FILE_INVALID, as web clients saw it), in
+ * the `Bad Request: <ERROR>` form the Bot API gives MTProto errors; that the Bot API passes this
+ * one on word for word is assumed, not observed. The channel never sends such a photo anyway.
  */
 const sendPhoto: Method = (world, params) => {
   const chat = world.chat(params.chat_id);
