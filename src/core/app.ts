@@ -149,7 +149,7 @@ export class App implements AppPort {
   }
 
   /**
-   * Only text reaches the agent: a message with a photo or a file is not sent at all (its caption
+   * What the agent cannot be given (a sticker, a poll): the message is not sent at all (its caption
    * alone would reach the agent without what it talks about), and the person is told so where the
    * agent would have answered. Elsewhere (a group with no thread) it was not meant for the bot.
    */

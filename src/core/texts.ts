@@ -29,7 +29,7 @@ export const texts = {
   unknownButton: "That button is not one of this bot's, or it has expired.",
   nothingToShow: "Nothing to show.",
   onlyText: (what: string) =>
-    `Only text reaches the agent, so this message was not sent (it has ${what}). Send what you want to say as text.`,
+    `The agent cannot be given ${what}, so this message was not sent. Send what you want to say as text, or as a photo or file.`,
   // Resume, Stop and Recover.
   foreignButton: "That button belongs to another conversation.",
   alreadyContinued: "That turn was already continued; nothing more to do.",

@@ -33,6 +33,10 @@ export class TelegramDownloads {
     try {
       path = (await this.#api.getFile(fileId)).file_path;
     } catch (error) {
+      // The one refusal the core words itself: a file over the 20 MB a bot may download.
+      if (/file is too big/i.test(String((error as { description?: unknown }).description ?? error))) {
+        throw new BotError(ErrorCode.BadInput, "file is too big", { details: { tooLarge: true } });
+      }
       throw platformError("hand over a file", error);
     }
     if (!path) throw new BotError(ErrorCode.Platform, "Telegram named no path to download the file from.");

@@ -96,6 +96,14 @@ export class AttachmentIntake {
       bytes = await file.download();
     } catch (error) {
       this.#logger.warn("could not download an attachment", { platform: file.platform, error });
+      // The platform said the file is over what it lets a bot download (its size was not declared).
+      if (isBotError(error, ErrorCode.BadInput) && error.details?.tooLarge === true) {
+        const most = file.platformMaxBytes ?? limit.bytes;
+        throw new BotError(
+          ErrorCode.BadInput,
+          texts.fileTooLarge(file.fileName, undefined, most, texts.platformLimit(file.platform)),
+        );
+      }
       throw new BotError(ErrorCode.BadInput, texts.fileUnavailable(file.fileName, file.platform), { cause: error });
     }
     const sniff = sniffer(bytes);

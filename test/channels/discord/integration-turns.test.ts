@@ -72,7 +72,7 @@ describe("discord turns with the real core", () => {
     });
     const said = fromBot(world, threadId).map((m) => m.content);
     expect(said).toContain(
-      "Only text reaches the agent, so this message was not sent (it has 2 stickers). Send what you want to say as text.",
+      "The agent cannot be given 2 stickers, so this message was not sent. Send what you want to say as text, or as a photo or file.",
     );
     expect(world.gw.requestsOf("chat.send").map((r) => (r.params as { message: string }).message)).toEqual([
       "the total was 42 euros",

@@ -58,16 +58,11 @@ describe("telegram turns with the real core", () => {
     world.tg.userMessage(aliceDm.id, alice, "/thread receipts");
     await botSays(world, aliceDm.id, undefined, /Created thread/);
     world.tg.userMessage(aliceDm.id, alice, "what does this mean?", { media: "sticker" });
-    await botSays(
-      world,
-      aliceDm.id,
-      undefined,
-      /^Only text reaches the agent, so this message was not sent \(it has a sticker\)\./,
-    );
+    await botSays(world, aliceDm.id, undefined, /^The agent cannot be given a sticker, so this message was not sent\./);
     world.tg.pushUpdate({
       message: { message_id: 900, date: 0, chat: aliceDm, from: alice, poll: { id: "p1", question: "Lunch?" } },
     });
-    await botSays(world, aliceDm.id, undefined, /\(it has a poll\)/);
+    await botSays(world, aliceDm.id, undefined, /cannot be given a poll/);
     world.tg.userMessage(group.id, alice, "look at this", { media: "sticker" });
     world.tg.userMessage(aliceDm.id, alice, "the total was 42 euros");
     await world.tg.waitUntil(() => world.gw.requestsOf("chat.send").length === 1 || undefined, { what: "the text" });
