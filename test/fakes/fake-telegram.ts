@@ -33,9 +33,9 @@ import {
 } from "./telegram/state.ts";
 import { type FakeUpdate, UpdateQueue } from "./telegram/updates.ts";
 
+export type { UploadedFile } from "./multipart.ts";
 export type { Fault } from "./telegram/faults.ts";
 export type { FakeMedia, FakeMediaKind, FakeMediaSpec } from "./telegram/media.ts";
-export type { UploadedFile } from "./telegram/multipart.ts";
 export type { FakeChat, FakeMessage, FakeTopic, FakeUser, MemberStatus, StoredMessage } from "./telegram/state.ts";
 export type { FakeUpdate } from "./telegram/updates.ts";
 

@@ -1,5 +1,5 @@
 import type { ServerResponse } from "node:http";
-import { sampleBytes } from "../telegram/samples.ts";
+import { sampleBytes } from "../samples.ts";
 import { type FakeAttachment, snowflake, type World } from "./world.ts";
 
 /** Discord's upload limit for a bot in a server without boosts, per file. */

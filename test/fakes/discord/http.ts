@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { isMultipart, parseMultipart, readRaw } from "../telegram/multipart.ts";
+import { isMultipart, parseMultipart, readRaw } from "../multipart.ts";
 
 // An upload a little over the 10 MB limit must still be read whole, to be refused like Discord does.
 const MAX_BODY_BYTES = 64 * 1024 * 1024;

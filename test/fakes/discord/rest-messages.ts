@@ -1,4 +1,4 @@
-import type { UploadedFile } from "../telegram/multipart.ts";
+import type { UploadedFile } from "../multipart.ts";
 import { keepAttachments, MAX_UPLOAD_BYTES } from "./cdn.ts";
 import type { FakeContext } from "./context.ts";
 import { messageCreate } from "./events.ts";

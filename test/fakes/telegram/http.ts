@@ -1,8 +1,8 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
+import { isMultipart, parseMultipart, readRaw } from "../multipart.ts";
 import { ApiFailure } from "./errors.ts";
 import type { FileStore } from "./files.ts";
 import type { Params } from "./methods-messages.ts";
-import { isMultipart, parseMultipart, readRaw } from "./multipart.ts";
 
 /** The largest file the Bot API takes in a multipart upload. */
 export const MAX_UPLOAD_BYTES = 50 * 1024 * 1024;

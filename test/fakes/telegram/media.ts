@@ -1,5 +1,5 @@
+import { sampleBytes } from "../samples.ts";
 import type { FakeFile, FileStore } from "./files.ts";
-import { sampleBytes } from "./samples.ts";
 import type { FakeMessage, FileRef } from "./state.ts";
 
 /** Kinds of media a person can send. */

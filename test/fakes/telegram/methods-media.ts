@@ -1,7 +1,7 @@
+import type { UploadedFile } from "../multipart.ts";
 import { badRequest } from "./errors.ts";
 import type { FakeFile } from "./files.ts";
 import { type Method, type Params, threadOf } from "./methods-messages.ts";
-import type { UploadedFile } from "./multipart.ts";
 import type { ChatState, FakeMessage, FakeWorld, FileRef } from "./state.ts";
 
 /** The largest photo sendPhoto takes (the Bot API's documented limit). */
