@@ -1,6 +1,10 @@
 /**
  * A fake Telegram Bot API server on 127.0.0.1 for tests that run the real grammY over HTTP.
- * See /work/shared/docs/channel-fakes.md §2.4. Usage:
+ * It behaves like the Bot API where the bot depends on it: `/bot<token>/<method>` with a token check
+ * (401), real long polling (offset acknowledges, timeout holds, a newer poll ends an older one with
+ * 409), Telegram's limits and error texts (4096 characters, "message is not modified", replies to a
+ * missing message, 429 with retry_after), forum topics, files (getFile, the download route, uploads).
+ * Usage:
  *   const tg = await FakeTelegram.start();
  *   new Bot(tg.token, { client: { apiRoot: tg.apiRoot } });
  *   tg.userMessage(chatId, alice, "/thread x"); await tg.waitForCall("sendMessage");

@@ -100,7 +100,7 @@ describe("telegram with the real core", () => {
     world.tg.userMessage(aliceDm.id, alice, `/thread ${"x".repeat(5000)}`);
     await botSays(world, aliceDm.id, undefined, /at most 100 characters/);
     expect(world.store.state.bindings).toEqual({});
-    // A name of emoji only is valid: its slug is derived from a hash (DESIGN §3).
+    // A name of emoji only is valid: its slug is derived from a hash (ARCHITECTURE.md §3).
     world.tg.userMessage(aliceDm.id, alice, "/thread 🙂🙂🙂");
     await botSays(world, aliceDm.id, undefined, /Created thread "🙂🙂🙂" \(t-/);
     world.tg.channelPost({ id: -1009001, type: "channel", title: "News" }, "/thread news");
