@@ -44,6 +44,9 @@ function show(services: Services, conversation: string): string {
   const lines = [
     `Thread "${t.name}" (${t.slug}): ${services.threads.status(t)}.`,
     `Created ${when(t.createdAt)}, last activity ${ago(services.clock.now(), t.lastActivityAt)}, ${t.messageCount} message(s).`,
+    t.parentSessionKey
+      ? "Resume policy: confirm (a turn a crash cuts short waits for you)."
+      : "Resume policy: auto (OpenClaw continues a turn a crash cuts short by itself).",
   ];
   const checkpoint = services.threads.checkpoint(t.slug);
   if (checkpoint) {

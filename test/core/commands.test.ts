@@ -85,6 +85,7 @@ describe("/thread", () => {
     expect(text).toMatch(/Checkpoint \(.*, done\): task "read the sheet"/);
     expect(text).toContain('Last step: sheet_read({"range":"A1:B9"})');
     expect(text).toContain("Next: send the totals");
+    expect(text).toContain("Resume policy: auto (OpenClaw continues a turn a crash cuts short by itself).");
   });
 
   it("a re-attach while a turn of the thread ends does not roll the thread back", async () => {

@@ -106,6 +106,7 @@ describe("gateway restarts (fake gateway)", () => {
     expect(shown[0]?.text).toContain("Task: fill the sheet");
     expect(shown[0]?.text).toContain('Last step: sheet_write({"cell":"C3"})');
     expect(shown[0]?.text).toContain("May run again on continuing: sheet_write");
+    expect(shown[0]?.text).toContain("Resume policy: auto — OpenClaw continues a turn a crash cut short by itself.");
     expect(notices(world, A)).toEqual([]);
     expect(world.console.in(A)).toEqual([]);
     // The notice comes before the continuation's output, and the answer arrives once.

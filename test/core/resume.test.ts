@@ -45,8 +45,11 @@ describe("confirm policy: a crash-cut turn waits for the person", () => {
     expect(notice.text).toContain(`Task: ${task}`);
     expect(notice.text).toContain('Last step: invoice_send({"to":"acme"})');
     expect(notice.text).toContain("May run again on continuing: invoice_send");
+    expect(notice.text).toContain("Resume policy: confirm — nothing continues until you say so.");
     expect(world.store.state.threads["budget-planning"]?.state).toBe("awaiting-resume");
-    expect((await world.command(A, "/thread"))?.text).toContain("awaiting resume");
+    const shown = (await world.command(A, "/thread"))?.text;
+    expect(shown).toContain("awaiting resume");
+    expect(shown).toContain("Resume policy: confirm (a turn a crash cuts short waits for you).");
     await sleep(150);
     expect(notices(world, A)).toHaveLength(1);
     expect(chatSends(world.gw)).toHaveLength(2);

@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
-import type { Checkpoint, JournalEntry, Notice, Thread } from "../model.ts";
+import type { Checkpoint, JournalEntry, Notice, ResumePolicy, Thread } from "../model.ts";
 import type { Button } from "../ports.ts";
+import { truncate } from "../text/truncate.ts";
 
 /** Button data prefix; anything else is not ours. */
 const PREFIX = "tk";
@@ -48,14 +49,17 @@ export function noticeText(options: {
   entry: JournalEntry;
   checkpoint: Checkpoint | undefined;
   kind: Notice["kind"];
+  /** The policy the thread's turns are continued under (a thread made under confirm is a child session). */
+  policy: ResumePolicy;
 }): string {
-  const { thread, entry, checkpoint, kind } = options;
+  const { thread, entry, checkpoint, kind, policy } = options;
   const lines = [`⚠️ A restart interrupted a turn of thread "${thread.name}".`, `Task: ${shorten(entry.text, 300)}`];
   const sameTurn = checkpoint?.turnId === entry.turnId ? checkpoint : undefined;
   if (sameTurn?.lastToolCall) lines.push(`Last step: ${describeToolCall(sameTurn.lastToolCall)}`);
   else lines.push("Last step: none recorded (the agent had not called a tool).");
   const twice = sameTurn?.toolCalls ?? [];
   if (twice.length > 0) lines.push(`May run again on continuing: ${twice.map((c) => c.name).join(", ")}`);
+  lines.push(policyLine(policy, kind));
   if (kind === "resume")
     lines.push("Press Resume, send /resume, or reply to this message with an instruction to continue.");
   if (kind === "stop")
@@ -84,5 +88,13 @@ export function resumePrompt(options: {
 }
 
 function shorten(text: string, max: number): string {
-  return text.length > max ? `${text.slice(0, max - 1)}…` : text;
+  return truncate(text, max, "…");
+}
+
+/** Which resume policy applies, in the words of the notice. */
+function policyLine(policy: ResumePolicy, kind: Notice["kind"]): string {
+  if (policy === "confirm") return "Resume policy: confirm — nothing continues until you say so.";
+  return kind === "stop"
+    ? "Resume policy: auto — OpenClaw continues a turn a crash cut short by itself."
+    : "Resume policy: auto — OpenClaw's own continuation did not finish this turn, so it waits for you.";
 }

@@ -155,7 +155,8 @@ export class Recovery {
         .map((n) => [n.id, { state: "void" as const }]),
     );
     const checkpoint = this.#store.state.checkpoints[entry.slug];
-    const text = noticeText({ thread, entry, checkpoint, kind });
+    const policy = thread.parentSessionKey ? "confirm" : "auto";
+    const text = noticeText({ thread, entry, checkpoint, kind, policy });
     await this.#store.update({
       notices: { ...voided, [id]: notice },
       // A turn that waits for the person leaves the journal; its notice carries it from here.
