@@ -18,7 +18,7 @@ import { FakeTelegram, type StoredMessage as TelegramMessage } from "../../../fa
 import { type RecordingLogger, recordingLogger } from "../../../fakes/recording-logger.ts";
 import type { Gateway } from "../../harness/gateway.ts";
 
-export { alice, aliceDm, forum } from "../../../channels/telegram/support/harness.ts";
+export { alice, aliceDm, bob, forum } from "../../../channels/telegram/support/harness.ts";
 export { ids } from "../../../fakes/fake-discord.ts";
 export { type LogEntry, recordingLogger } from "../../../fakes/recording-logger.ts";
 
@@ -34,21 +34,34 @@ export interface ChannelsBot {
   discord: DiscordChannel;
   /** Stops the channels, the bot, the store and the fakes (idempotent). */
   stop(): Promise<void>;
+  /** Stops the channels, the bot and the store but leaves the fakes running, for a restart on them (idempotent). */
+  stopBot(): Promise<void>;
+}
+
+/** How startChannelsBot builds the bot. */
+export interface ChannelsBotOptions {
+  gateway: Gateway;
+  storePath: string;
+  policy: ResumePolicy;
+  /** ALLOWED_USERS; default alice on Telegram and on Discord. */
+  allowedUsers?: readonly string[] | undefined;
+  /** ADMIN_USERS; default none. */
+  adminUsers?: readonly string[] | undefined;
+  /**
+   * Fakes to run on, as they are (a bot restart: the platforms keep their chats, messages and pending
+   * updates); new ones, seeded with the shared chats, when absent.
+   */
+  fakes?: { tg: FakeTelegram; dc: FakeDiscord } | undefined;
+  /** Called with the bot's gateway client before anything uses it (a test wraps methods to count calls). */
+  observeGateway?: ((client: OpenClawGateway) => void) | undefined;
 }
 
 /**
  * Starts fake Telegram and fake Discord, the real channels against them, and the whole bot connected to
  * `gateway`; resolves once the bot is connected.
  */
-export async function startChannelsBot(options: {
-  gateway: Gateway;
-  storePath: string;
-  policy: ResumePolicy;
-}): Promise<ChannelsBot> {
-  const tg = await FakeTelegram.start();
-  for (const chat of [aliceDm, forum]) tg.addChat(chat);
-  tg.setMember(forum.id, alice, "administrator");
-  const dc = await FakeDiscord.start();
+export async function startChannelsBot(options: ChannelsBotOptions): Promise<ChannelsBot> {
+  const { tg, dc } = options.fakes ?? (await startFakes());
   const logger = recordingLogger();
   const store = await openJsonStore({ path: options.storePath });
   const client = createOpenClawGateway({
@@ -58,26 +71,34 @@ export async function startChannelsBot(options: {
     // The real default backs off to 15 s while the gateway is down; a restart takes ~9 s, so tests would idle.
     backoffMaxMs: 1_000,
   });
+  options.observeGateway?.(client);
   const bot = composeBot({
     store,
     gateway: client,
     logger,
     agentId: "main",
     policy: options.policy,
-    allowedUsers: [`telegram:${alice.id}`, `discord:${ids.alice}`],
-    adminUsers: [],
+    allowedUsers: options.allowedUsers ?? [`telegram:${alice.id}`, `discord:${ids.alice}`],
+    adminUsers: options.adminUsers ?? [],
   });
   const telegram = telegramRig(tg).connect(bot.app, logger);
   const discord = discordRig(dc).connect(bot.app, logger);
   bot.channels.add(telegram.channel);
   bot.channels.add(discord.channel);
+  let botStopped: Promise<void> | undefined;
   let stopped: Promise<void> | undefined;
-  const stop = () => {
-    stopped ??= (async () => {
+  const stopBot = () => {
+    botStopped ??= (async () => {
       await telegram.stop();
       await discord.stop();
       await bot.stop();
       await store.close();
+    })();
+    return botStopped;
+  };
+  const stop = () => {
+    stopped ??= (async () => {
+      await stopBot();
       await tg.stop();
       await dc.close();
     })();
@@ -91,7 +112,28 @@ export async function startChannelsBot(options: {
     await stop().catch(() => {});
     throw error;
   }
-  return { bot, store, client, logger, tg, telegram, dc, discord, stop };
+  return { bot, store, client, logger, tg, telegram, dc, discord, stop, stopBot };
+}
+
+/** A fake Telegram with Alice's DM and the forum (Alice an administrator there), and a fake Discord. */
+async function startFakes(): Promise<{ tg: FakeTelegram; dc: FakeDiscord }> {
+  const tg = await FakeTelegram.start();
+  for (const chat of [aliceDm, forum]) tg.addChat(chat);
+  tg.setMember(forum.id, alice, "administrator");
+  const dc = await FakeDiscord.start();
+  return { tg, dc };
+}
+
+/**
+ * A bot restart: stops `world`'s bot (its channels, core and store) and starts a new one on the same store
+ * file and the same running fakes; `options` as for the first start.
+ */
+export async function restartChannelsBot(
+  world: ChannelsBot,
+  options: Omit<ChannelsBotOptions, "fakes">,
+): Promise<ChannelsBot> {
+  await world.stopBot();
+  return startChannelsBot({ ...options, fakes: { tg: world.tg, dc: world.dc } });
 }
 
 /** Waits for the bot's message in a Telegram chat (and topic; undefined = outside topics) whose text matches. */
@@ -123,7 +165,8 @@ export function discordSays(
 /** `/thread <name>` from the forum's General: waits for the reply there and returns the topic it opened. */
 export async function openTelegramTopic(world: ChannelsBot, name: string): Promise<number> {
   world.tg.userMessage(forum.id, alice, `/thread ${name}`);
-  await telegramSays(world, forum.id, undefined, /Created thread/, 30_000);
+  const escaped = name.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+  await telegramSays(world, forum.id, undefined, new RegExp(`Created thread "${escaped}"`), 30_000);
   const topic = world.tg.topics(forum.id).find((t) => t.name === name);
   if (!topic) throw new Error(`no forum topic named ${name}`);
   return topic.id;
