@@ -93,6 +93,8 @@ export const JournalEntrySchema = z.object({
   sentAt: Millis.optional(),
   /** The bot's streamed reply message, so a restarted bot can finish it in place. */
   replyMessageId: z.string().optional(),
+  /** The turn's progress line, so a restarted bot folds that one into its summary instead of leaving it. */
+  progressMessageId: z.string().optional(),
   /** Files sent with the text, in order; never sent without them. */
   attachments: z.array(AttachmentRefSchema).optional(),
 });

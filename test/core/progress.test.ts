@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { startBot } from "./support/bot-harness.ts";
+import { MemoryStore } from "../../src/store/index.ts";
+import { startBot, startGateway, until } from "./support/bot-harness.ts";
 
 const A = "console:a";
 const B = "console:b";
@@ -58,5 +59,26 @@ describe("live progress of a turn", () => {
     expect(line?.edits.length).toBeLessThanOrEqual(5);
     expect(line?.text).toMatch(/^✓ 30 tool calls/);
     await world.stop();
+  });
+
+  it("a bot restart during a tool call: the next bot folds the same line into the summary", async () => {
+    const gw = await startGateway();
+    const store = new MemoryStore();
+    const first = await startBot({ gw, store });
+    await first.command(A, "/thread restart");
+    gw.model.next({
+      text: "Long tool done.",
+      tools: [{ name: "exec", args: { command: "sleep 1" }, durationMs: 1_500 }],
+    });
+    await first.message(A, "run the long tool");
+    const line = await until(() => first.shown(A, /tool call/)[0], "the progress line");
+    await until(() => Object.values(store.state.journal)[0]?.progressMessageId === line.id, "its id journaled");
+    first.bot.relay.release();
+    await first.bot.stop();
+    const second = await startBot({ gw, store });
+    second.console.messages.push(line); // the platform still shows what the first bot posted
+    await second.says(A, "Long tool done.", 10_000);
+    await until(() => /^✓ 1 tool call \(exec\) in \d+ s$/.test(line.text), "the summary", 5_000);
+    expect(second.shown(A, /tool call/)).toHaveLength(1);
   });
 });

@@ -213,6 +213,23 @@ export class Follower {
       clock: this.#clock,
       logger: this.#logger,
     };
-    return { stream: new ReplyStream(options), progress: new ProgressLine(options) };
+    const progress = new ProgressLine({
+      ...options,
+      existing: this.#earlierProgress(entry),
+      onPosted: (messageId) => {
+        // Only while the turn is journaled: a patch to a closed entry would create a partial one.
+        if (!this.#store.state.journal[entry.turnId]) return;
+        void this.#store.update({ journal: { [entry.turnId]: { progressMessageId: messageId } } });
+      },
+    });
+    return { stream: new ReplyStream(options), progress };
+  }
+
+  /** The progress line a previous run of the bot posted for this turn, with the steps its checkpoint kept. */
+  #earlierProgress(entry: JournalEntry) {
+    if (!entry.progressMessageId) return undefined;
+    const checkpoint = this.#store.state.checkpoints[entry.slug];
+    const steps = checkpoint?.turnId === entry.turnId ? checkpoint.toolCalls.map((c) => c.name) : [];
+    return { messageId: entry.progressMessageId, steps, startedAt: entry.sentAt ?? entry.createdAt };
   }
 }

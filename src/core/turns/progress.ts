@@ -28,7 +28,7 @@ export class ProgressLine {
   readonly #startedAt: number;
   readonly #names: string[] = [];
   #current: ToolStep | undefined;
-  #messageId: Promise<string | undefined> | undefined;
+  #messageId: Promise<string> | undefined;
   #shown = "";
   #lastAt = 0;
   #timer: ReturnType<typeof setTimeout> | undefined;
@@ -36,12 +36,28 @@ export class ProgressLine {
   #chain: Promise<void> = Promise.resolve();
   #done = false;
 
-  constructor(options: { channel: ChannelPort; conversation: string; clock: Clock; logger: Logger }) {
+  readonly #onPosted: ((messageId: string) => void) | undefined;
+
+  constructor(options: {
+    channel: ChannelPort;
+    conversation: string;
+    clock: Clock;
+    logger: Logger;
+    /** The line an earlier run of the bot posted for this turn, with the steps it had shown. */
+    existing?: { messageId: string; steps: readonly string[]; startedAt: number } | undefined;
+    /** Told the message id once the line is posted (the turn's journal entry keeps it). */
+    onPosted?: ((messageId: string) => void) | undefined;
+  }) {
     this.#channel = options.channel;
     this.#conversation = options.conversation;
     this.#clock = options.clock;
     this.#logger = options.logger;
-    this.#startedAt = options.clock.now();
+    this.#onPosted = options.onPosted;
+    this.#startedAt = options.existing?.startedAt ?? options.clock.now();
+    if (options.existing) {
+      this.#messageId = Promise.resolve(options.existing.messageId);
+      this.#names.push(...options.existing.steps);
+    }
   }
 
   /** Number of tool calls seen so far. */
@@ -105,7 +121,7 @@ export class ProgressLine {
         const message = { text, format: "plain" as const };
         if (!this.#messageId) {
           this.#messageId = this.#channel.send(this.#conversation, message);
-          await this.#messageId;
+          this.#onPosted?.(await this.#messageId);
           return;
         }
         const id = await this.#messageId;
