@@ -2,7 +2,7 @@
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 
 /** The sections, in the order a full run executes them. */
-export const SECTIONS = ["relay", "throughput", "store", "fanout", "idle", "approvals"] as const;
+export const SECTIONS = ["relay", "throughput", "store", "fanout", "idle", "approvals", "attachments"] as const;
 /** One of SECTIONS. */
 export type SectionName = (typeof SECTIONS)[number];
 
@@ -24,6 +24,7 @@ export const RESULT_KEYS = {
   ],
   fanout: ["seconds", "ceilingSeconds", "throughputRatio", "lost", "duplicated"],
   idle: ["rssMb"],
+  attachments: ["relayMsP50", "directMsP50", "ratioVsDirect", "peakRssGrowthMb"],
 } as const satisfies Record<SectionName, readonly string[]>;
 
 /** One figure of a section: results.json value (or null) keyed as in RESULT_KEYS. */
