@@ -58,6 +58,8 @@ export function recordCodec(name: string, schema: z.ZodType): RecordCodec {
 function fieldOf(record: string, name: string, schema: z.ZodType): Field {
   // Decoding maps `null` to "absent"; a field that may hold null could not round-trip.
   if (schema.safeParse(null).success) throw new Error(`columns: ${record}.${name} accepts null`);
+  // In an object literal, "__proto__" would set the prototype instead of a field.
+  if (name === "__proto__") throw new Error(`columns: ${record} has a field "__proto__"`);
   const def = schema.def as { type: string; innerType?: z.ZodType };
   const omittable = def.type === "optional" || def.type === "default";
   const inner = omittable ? def.innerType : schema;
