@@ -51,6 +51,21 @@ async function writeWithBlobs(json: string, escapedMark: string, blobs: readonly
   return out.buffer as ArrayBuffer;
 }
 
+/**
+ * Writes the base64 of `bytes` (a multiple of 3 long) into `out` at `at`, in slices small enough that
+ * each slice's string dies young: a string of a whole 3 MiB piece would live in V8's large-object
+ * space until a full collection, and a file's worth of them would outgrow the file itself.
+ */
+function encodeInto(out: Buffer, at: number, bytes: Buffer): number {
+  let offset = at;
+  for (let start = 0; start < bytes.length; start += SLICE_BYTES) {
+    offset += out.write(bytes.subarray(start, start + SLICE_BYTES).toString("base64"), offset, "latin1");
+  }
+  return offset;
+}
+
+const SLICE_BYTES = 48 * 1024;
+
 /** Streams a blob's base64 into `out` at `offset`, three bytes to four characters, carrying the rest. */
 async function writeBase64(out: Buffer, offset: number, blob: Base64Blob): Promise<number> {
   let at = offset;
@@ -61,7 +76,7 @@ async function writeBase64(out: Buffer, offset: number, blob: Base64Blob): Promi
     const bytes =
       carry.length > 0 ? Buffer.concat([carry, chunk]) : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
     const whole = bytes.length - (bytes.length % 3);
-    at += out.write(bytes.subarray(0, whole).toString("base64"), at, "latin1");
+    at = encodeInto(out, at, bytes.subarray(0, whole));
     carry = Buffer.from(bytes.subarray(whole));
   }
   if (read !== blob.byteLength) throw new Error(`blob changed: read ${read} bytes, expected ${blob.byteLength}`);

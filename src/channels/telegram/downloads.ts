@@ -1,3 +1,5 @@
+import { get as httpGetPlain, type IncomingMessage } from "node:http";
+import { get as httpsGet } from "node:https";
 import type { Api } from "grammy";
 import { BotError, ErrorCode } from "../../core/errors.ts";
 import { platformError } from "./errors.ts";
@@ -41,18 +43,33 @@ export class TelegramDownloads {
     }
     if (!path) throw new BotError(ErrorCode.Platform, "Telegram named no path to download the file from.");
     const url = `${this.#apiRoot}/file/bot${this.#token}/${path.split("/").map(encodeURIComponent).join("/")}`;
-    let response: Response;
+    let response: IncomingMessage;
     try {
-      response = await fetch(url, { signal: AbortSignal.timeout(DOWNLOAD_TIMEOUT_MS) });
+      response = await httpGet(url, DOWNLOAD_TIMEOUT_MS);
     } catch (error) {
-      // Only the error's name: fetch's messages and causes may quote the URL.
+      // Only the error's name: the messages and causes may quote the URL.
       const name = error instanceof Error ? error.name : "unknown";
       throw new BotError(ErrorCode.Platform, "Could not reach Telegram to download a file.", { details: { name } });
     }
-    if (!response.ok || !response.body) {
-      await response.body?.cancel();
-      throw new BotError(ErrorCode.Platform, `Telegram refused to send the file (HTTP ${response.status}).`);
+    if (response.statusCode !== 200) {
+      response.resume();
+      throw new BotError(ErrorCode.Platform, `Telegram refused to send the file (HTTP ${response.statusCode}).`);
     }
-    return response.body;
+    return response;
   }
+}
+
+/**
+ * A GET whose body is read only as fast as it is consumed: node:http pauses the socket when its
+ * buffer is full, where fetch's body stream keeps reading ahead (most of a 20 MB file in memory).
+ */
+function httpGet(url: string, timeoutMs: number): Promise<IncomingMessage> {
+  const get = url.startsWith("https:") ? httpsGet : httpGetPlain;
+  return new Promise((resolve, reject) => {
+    const request = get(url, { timeout: timeoutMs }, resolve);
+    request.once("timeout", () =>
+      request.destroy(Object.assign(new Error("download timed out"), { name: "TimeoutError" })),
+    );
+    request.once("error", reject);
+  });
 }
