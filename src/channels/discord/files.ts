@@ -1,6 +1,8 @@
+import type { IncomingMessage } from "node:http";
 import type { Attachment, Message } from "discord.js";
 import { BotError, ErrorCode } from "../../core/errors.ts";
 import type { InboundFile } from "../../core/turns/attachments.ts";
+import { httpGet } from "../http-get.ts";
 
 /** The image types a model reads; any other attachment goes as a file. */
 const IMAGE_TYPES = new Set(["image/png", "image/jpeg", "image/gif", "image/webp"]);
@@ -30,18 +32,18 @@ function baseType(contentType: string | null): string {
 
 /** Streams an attachment from Discord's CDN; rejects when it is gone (deleted, or its link expired). */
 async function download(attachment: Attachment): Promise<AsyncIterable<Uint8Array>> {
-  let response: Response;
+  let response: IncomingMessage;
   try {
-    response = await fetch(attachment.url, { signal: AbortSignal.timeout(DOWNLOAD_TIMEOUT_MS) });
+    response = await httpGet(attachment.url, DOWNLOAD_TIMEOUT_MS);
   } catch (error) {
     const name = error instanceof Error ? error.name : "unknown";
     throw new BotError(ErrorCode.Platform, "Could not reach Discord to download a file.", { details: { name } });
   }
-  if (!response.ok || !response.body) {
-    await response.body?.cancel();
-    throw new BotError(ErrorCode.Platform, `Discord refused to send the file (HTTP ${response.status}).`, {
-      details: { status: response.status },
+  if (response.statusCode !== 200) {
+    response.resume();
+    throw new BotError(ErrorCode.Platform, `Discord refused to send the file (HTTP ${response.statusCode}).`, {
+      details: { status: response.statusCode },
     });
   }
-  return response.body;
+  return response;
 }
