@@ -32,6 +32,8 @@ export type ModelMode =
       finalText?: string;
       /** Further tool calls, one per follow-up request, before `finalText`. */
       nextCalls?: ToolCallSpec[];
+      /** Hold the answer after the last tool call open (like `HOLD`) until `release()`; `finalText` follows it. */
+      thenHold?: boolean;
     }
   | { kind: "error"; status: number };
 
@@ -60,6 +62,14 @@ export interface ModelRequest {
   outcome: "answered" | "held" | "released" | "aborted" | "failed";
 }
 
+/** What follows one tool call the fake made. */
+interface ToolChain {
+  name: string;
+  finalText: string;
+  nextCalls: ToolCallSpec[];
+  thenHold: boolean;
+}
+
 interface Rule {
   match: (text: string) => boolean;
   mode: ModelMode;
@@ -79,7 +89,7 @@ export class FakeModel {
   readonly #server: Server;
   readonly #rules: Rule[] = [];
   readonly #held = new Map<ModelRequest, () => void>();
-  readonly #toolCalls = new Map<string, { name: string; finalText: string; nextCalls: ToolCallSpec[] }>();
+  readonly #toolCalls = new Map<string, ToolChain>();
   readonly #waiters = new Waiters<ModelRequest>();
   readonly #failedOnce = new Set<string>();
   #nextToolCall = 1;
@@ -185,7 +195,8 @@ export class FakeModel {
         const call = this.#toolCalls.get((followedToolCallId(body.messages) ?? "").replace(/[^a-zA-Z0-9]/g, ""));
         if (!call) return this.#reject(res, record, "tool result for a tool call this fake never made");
         const [next, ...rest] = call.nextCalls;
-        if (next && out) return this.#toolCall(record, out, next, call.finalText, rest);
+        if (next && out) return this.#toolCall(record, out, next, { ...call, nextCalls: rest });
+        if (call.thenHold && out) return this.#hold(record, res, out, call.finalText);
         return reply(call.finalText);
       }
       case "unexpected":
@@ -219,7 +230,8 @@ export class FakeModel {
         }
         if (!out) return this.#reject(res, record, "tool calls need a streaming request");
         const finalText = mode.finalText ?? `TOOL DONE: ${mode.name}`;
-        return this.#toolCall(record, out, mode, finalText, mode.nextCalls ?? []);
+        const chain = { name: mode.name, finalText, nextCalls: mode.nextCalls ?? [], thenHold: mode.thenHold ?? false };
+        return this.#toolCall(record, out, mode, chain);
       }
       case "hold":
         if (!out) return this.#reject(res, record, "holding needs a streaming request");
@@ -227,16 +239,10 @@ export class FakeModel {
     }
   }
 
-  #toolCall(
-    record: ModelRequest,
-    out: CompletionStream,
-    call: ToolCallSpec,
-    finalText: string,
-    nextCalls: ToolCallSpec[],
-  ) {
+  #toolCall(record: ModelRequest, out: CompletionStream, call: ToolCallSpec, chain: ToolChain) {
     // Letters and digits only: OpenClaw strips other characters from tool call ids (call_a_1 → calla1).
     const id = `callfake${this.#nextToolCall++}`;
-    this.#toolCalls.set(id, { name: call.name, finalText, nextCalls });
+    this.#toolCalls.set(id, { ...chain, name: call.name });
     this.#record(record);
     out.toolCall(id, call.name, call.args);
     out.finish("tool_calls", 0);

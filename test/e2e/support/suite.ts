@@ -9,7 +9,7 @@ import { afterAll, afterEach, beforeAll } from "vitest";
 import type { ResumePolicy } from "../../../src/core/model.ts";
 import { startE2eGateway } from "../harness/e2e-context.ts";
 import { type FakeModel, startFakeModel } from "../harness/fake-model.ts";
-import type { Gateway } from "../harness/gateway.ts";
+import type { Gateway, GatewayOptions } from "../harness/gateway.ts";
 import { type InProcessBot, startInProcessBot } from "./in-process-bot.ts";
 import { sleep, until } from "./waits.ts";
 
@@ -25,8 +25,8 @@ export interface GatewaySuite {
   stopBot(): Promise<void>;
 }
 
-/** Registers the hooks; call inside `describe`. */
-export function useGatewaySuite(name: string): GatewaySuite {
+/** Registers the hooks; call inside `describe`. `extra` reaches the gateway (e.g. `configure` for its config). */
+export function useGatewaySuite(name: string, extra: Partial<GatewayOptions> = {}): GatewaySuite {
   let bot: InProcessBot | undefined;
   const suite = {
     async startBot(storeName: string, policy: ResumePolicy) {
@@ -44,7 +44,7 @@ export function useGatewaySuite(name: string): GatewaySuite {
   } as GatewaySuite;
   beforeAll(async () => {
     suite.model = await startFakeModel();
-    suite.gateway = await startE2eGateway(suite.model, name);
+    suite.gateway = await startE2eGateway(suite.model, name, extra);
     suite.dir = mkdtempSync(join(tmpdir(), `tk-${name}-`));
   });
   afterEach(async () => {
