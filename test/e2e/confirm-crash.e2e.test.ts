@@ -132,10 +132,12 @@ describe("confirm costs: nesting limit, 25 at once, and a crash with 8 mid-turn 
       expect(notice?.buttons.map((x) => x.label)).toEqual(["Resume"]);
       expect(notice?.text).toContain(`"${t.name}"`);
       expect(notice?.text).toContain(`Task: HOLD ${t.name} after a step`);
+      expect(notice?.text).toContain("Resume policy: confirm");
       expect(shown(b, t.conversation).filter((x) => x.includes("restart interrupted"))).toHaveLength(1);
     }
     expect(notices[0]?.text).toContain('Last step: exec({"command":"echo step-one"})');
     expect(notices[0]?.text).toContain("May run again on continuing: exec");
+    expect((await b.command(threads[0]?.conversation ?? "", "thread"))?.text).toContain("Resume policy: confirm");
     const rows = (await sessionRows(suite.gateway, { search: "crash-" })).filter((r) =>
       threads.some((t) => t.sessionKey === r.key),
     );
