@@ -15,7 +15,8 @@ export function releaseLoadGarbage(): void {
  *
  * Why: a download arrives as 64 KiB buffers held outside the JS heap; their wrappers die young but
  * nothing allocates enough on the heap to trigger a scavenge, so a 10 MB file left 16 MB of them alive
- * until its end (bench/README.md, attachments). Called once per MiB written, they go as they came.
+ * until its end (bench/README.md, attachments). Called once per piece of a file written or encoded,
+ * they go as they came.
  */
 export function releaseYoungGarbage(): void {
   (globalThis as { gc?: (options: { type: "minor" }) => void }).gc?.({ type: "minor" });

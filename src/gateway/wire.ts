@@ -1,4 +1,5 @@
 import { randomUUID } from "node:crypto";
+import { releaseYoungGarbage } from "../memory.ts";
 
 /**
  * Bytes that go into a request as a base64 string, written straight into the outgoing frame. A
@@ -78,6 +79,8 @@ async function writeBase64(out: Buffer, offset: number, blob: Base64Blob): Promi
     const whole = bytes.length - (bytes.length % 3);
     at = encodeInto(out, at, bytes.subarray(0, whole));
     carry = Buffer.from(bytes.subarray(whole));
+    // The pieces read live outside the heap and would pile up until the frame is done.
+    releaseYoungGarbage();
   }
   if (read !== blob.byteLength) throw new Error(`blob changed: read ${read} bytes, expected ${blob.byteLength}`);
   return at + out.write(carry.toString("base64"), at, "latin1");
