@@ -43,6 +43,8 @@ export const GatewayReason = {
   ApprovalResolved: "approval-resolved",
   /** The approval id is unknown: expired, or cleared by a gateway restart. */
   ApprovalUnknown: "approval-unknown",
+  /** A child session's parent does not exist (an operator deleted the bot's root session). */
+  UnknownParent: "unknown-parent",
 } as const;
 
 export type GatewayReason = (typeof GatewayReason)[keyof typeof GatewayReason];

@@ -16,6 +16,7 @@ const BY_MESSAGE: readonly [RegExp, GatewayReason][] = [
   [/ended during restart recovery/i, GatewayReason.Tombstoned],
   [/\bis archived\b/i, GatewayReason.Archived],
   [/label already in use/i, GatewayReason.LabelTaken],
+  [/unknown parent session/i, GatewayReason.UnknownParent],
 ];
 
 /** What a refusal means for the bot: by code first, by OpenClaw's message where it sets no code. */

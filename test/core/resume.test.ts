@@ -38,6 +38,16 @@ describe("confirm policy: a crash-cut turn waits for the person", () => {
     expect(world.store.state.threads["budget-planning"]?.parentSessionKey).toBe(ROOT);
   });
 
+  it("makes its root session again when an operator deleted it while the bot ran", async () => {
+    const world = await startBot({ policy: "confirm" });
+    await world.command(A, "/thread first");
+    world.gw.store.delete(ROOT);
+    const reply = await world.command(A, "/thread second");
+    expect(reply?.text).toMatch(/^Created thread "second"/);
+    expect(world.gw.store.get(ROOT)).toBeDefined();
+    expect(world.gw.store.get("agent:main:named:second")?.parentSessionKey).toBe(ROOT);
+  });
+
   it("posts exactly one notice with Resume, sends nothing until Resume, then one continuation under a new key", async () => {
     const { world, notice, task } = await interrupted();
     expect(notice.buttons.map((b) => b.label)).toEqual(["Resume"]);

@@ -275,10 +275,9 @@ describe("confirm costs: what a confirm thread can do (real gateway)", () => {
     expect(await sessionRows(suite.gateway, { search: "threadkeeper" })).toHaveLength(1);
   });
 
-  // Known bug, not a cost of the child route: the bot remembers for its lifetime that the root exists, so once an
-  // operator deletes the root, a running bot cannot create threads until it restarts (it answers "unknown parent
-  // session"). Turn `it.fails` into `it` with the fix in ThreadRegistry (README, "What confirm costs").
-  it.fails("4b. a running bot whose root an operator deleted re-creates the root when it creates the next thread", async () => {
+  // Not a cost of the child route: OpenClaw refuses a child of a deleted root ("unknown parent session"), and the
+  // bot then makes the root again and retries once (ThreadRegistry).
+  it("4b. a running bot whose root an operator deleted re-creates the root when it creates the next thread", async () => {
     const b = await suite.startBot("root-deleted", "confirm");
     expect((await b.command("console:first", "thread", "Made First"))?.text).toMatch(/Created thread/);
     expect((await client.request<{ deleted: boolean }>("sessions.delete", { key: ROOT_KEY })).deleted).toBe(true);

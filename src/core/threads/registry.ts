@@ -153,7 +153,14 @@ export class ThreadRegistry {
   ): Promise<Omit<AttachResult, "conversation" | "created">> {
     const key = encodeSessionKey({ agentId: this.#agentId, slug });
     const parentSessionKey = this.#policy === "confirm" ? await this.#ensureRoot() : undefined;
-    const { sessionKey, label, labelNote } = await this.#createLabelled(key, display, slug, parentSessionKey);
+    const { sessionKey, label, labelNote } = await this.#createLabelled(key, display, slug, parentSessionKey).catch(
+      async (error: unknown) => {
+        // An operator deleted the root while the bot ran (test/e2e/confirm-costs, 4b): make it again, once.
+        if (gatewayReason(error) !== GatewayReason.UnknownParent) throw error;
+        this.#rootReady = false;
+        return this.#createLabelled(key, display, slug, await this.#ensureRoot());
+      },
+    );
     const now = this.#clock.now();
     const thread: Thread = {
       slug,

@@ -38,9 +38,9 @@ export function parseAction(data: string): Action | undefined {
 }
 
 /** One line describing a tool call: name and shortened arguments. */
-export function describeToolCall(call: { name: string; args?: unknown }): string {
+export function describeToolCall(call: { name: string; args?: unknown }, maxArgUnits = 120): string {
   const args = call.args === undefined ? "" : JSON.stringify(call.args);
-  return `${call.name}(${args.length > 120 ? `${args.slice(0, 117)}…` : args})`;
+  return `${call.name}(${truncate(args, maxArgUnits, "…")})`;
 }
 
 /** The text of an interruption notice (ARCHITECTURE.md §6): thread, task, last step, what may have run twice. */
@@ -76,7 +76,9 @@ export function resumePrompt(options: {
   checkpoint: Checkpoint | undefined;
   instruction?: string | undefined;
 }): string {
-  const step = options.checkpoint?.lastToolCall ? describeToolCall(options.checkpoint.lastToolCall) : "none recorded";
+  // The agent decides whether to run its last step again: it gets the arguments whole (within reason).
+  const last = options.checkpoint?.lastToolCall;
+  const step = last ? describeToolCall(last, 4_000) : "none recorded";
   const lines = [
     "Your previous turn was interrupted by a restart before it finished.",
     `The task was: ${options.task}`,

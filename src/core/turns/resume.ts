@@ -120,7 +120,9 @@ export class Resumer {
       notices: { [notice.id]: { state: "used" } },
       threads: { [thread.slug]: { state: "idle" } },
     });
-    const text = resumePrompt({ task, checkpoint, instruction: request.instruction });
+    // A checkpoint of a later turn (one that ended since) would name the wrong last step.
+    const ofThisTurn = checkpoint?.turnId === notice.turnId ? checkpoint : undefined;
+    const text = resumePrompt({ task, checkpoint: ofThisTurn, instruction: request.instruction });
     await this.#relay.accept({
       thread,
       conversation: request.conversation,

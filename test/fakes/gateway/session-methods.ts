@@ -47,6 +47,9 @@ function sessionsCreate(params: Record<string, unknown>, ctx: MethodContext): un
     if (label) record.label = label;
   } else {
     const parentSessionKey = parent ? canonicalKey(parent, agentId) : undefined;
+    // OpenClaw refuses a child of a session that does not exist (test/e2e/confirm-costs, 4b).
+    if (parentSessionKey && !ctx.store.get(parentSessionKey))
+      throw invalid(`unknown parent session: ${parentSessionKey}`);
     record = ctx.store.create({ key, label, parentSessionKey, spawnDepth, createdVia: "operator" });
   }
   ctx.engine.changed(record, reason);

@@ -61,6 +61,11 @@ export class SessionStore {
     return this.#sessions.get(key);
   }
 
+  /** Deletes a session, as an operator's sessions.delete does. */
+  delete(key: string): void {
+    this.#sessions.delete(key);
+  }
+
   /** Every session, newest update first. */
   all(): SessionRecord[] {
     return [...this.#sessions.values()].sort((a, b) => b.updatedAt - a.updatedAt);
