@@ -39,6 +39,11 @@ describe("fake gateway: sessions", () => {
     await expect(client.createSession({ key: A, spawnDepth: 1 })).rejects.toMatchObject({
       message: "spawnDepth requires parentSessionKey",
     });
+    // Like OpenClaw, the fake refuses a child of a session that does not exist.
+    await expect(
+      client.createSession({ key: B, parentSessionKey: "agent:main:threadkeeper:root", spawnDepth: 1 }),
+    ).rejects.toMatchObject({ message: "unknown parent session: agent:main:threadkeeper:root" });
+    await client.createSession({ key: "agent:main:threadkeeper:root" });
     await client.createSession({ key: B, parentSessionKey: "agent:main:threadkeeper:root", spawnDepth: 1 });
     const [row] = await client.listSessions({ search: "beta" });
     expect(row).toMatchObject({ key: B, parentSessionKey: "agent:main:threadkeeper:root", spawnDepth: 1 });
@@ -269,6 +274,7 @@ describe("fake gateway: crashes and recovery", () => {
   });
 
   it("does not recover spawned children (spawnDepth > 0): the row stays running and idle", async () => {
+    await client.createSession({ key: "agent:main:threadkeeper:root" });
     await client.createSession({ key: B, parentSessionKey: "agent:main:threadkeeper:root", spawnDepth: 1 });
     await interrupt(B, "child task", "k1");
     await new Promise((resolve) => setTimeout(resolve, 700));
