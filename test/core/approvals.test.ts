@@ -157,6 +157,32 @@ describe("exec approvals in the conversation", () => {
     await until(() => shown.text.includes("✖ Cancelled"), "the cancellation", 5_000);
   });
 
+  it("forgets decided approvals a week old when it connects, and keeps pending and recent ones", async () => {
+    const day = 24 * 3_600_000;
+    const record = (id: string, state: "pending" | "deny", age: number) => ({
+      id,
+      slug: "ops",
+      conversation: GROUP,
+      buttonId: `b${id}`,
+      text: "🔐",
+      allowed: ["allow-once" as const, "deny" as const],
+      createdAt: Date.now() - age,
+      state,
+    });
+    const world = await startBot({
+      seed: (store) =>
+        store.update({
+          approvals: {
+            old: record("old", "deny", 8 * day),
+            recent: record("recent", "deny", day),
+            waiting: record("waiting", "pending", 8 * day),
+          },
+        }),
+    });
+    await until(() => world.store.state.approvals.old === undefined, "the old record gone");
+    expect(Object.keys(world.store.state.approvals).sort()).toEqual(["recent", "waiting"]);
+  });
+
   it("ignores an approval for a session no thread owns", async () => {
     const world = await startBot();
     world.gw.store.create({ key: KEY.replace("ops", "stranger"), label: "other" });

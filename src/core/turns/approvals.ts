@@ -19,6 +19,8 @@ export type ApproverRule = "requester" | "allowed";
 
 type Outcome = Exclude<Approval["state"], "pending">;
 
+const KEEP_DECIDED_MS = 7 * 24 * 3_600_000;
+
 /**
  * Exec approvals in the conversation (ARCHITECTURE.md §5): an approval OpenClaw holds for a thread's
  * session is posted where that thread's current turn started, with buttons; the first answer wins
@@ -184,12 +186,20 @@ export class Approvals {
 
   /** After a (re)connect: show what is pending and not shown; bring up to date what was decided meanwhile. */
   async #reconcile(): Promise<void> {
+    await this.#forgetOld();
     const pending = await this.#gateway.listApprovals();
     for (const approval of pending) await this.#show(approval);
     const open = new Set(pending.map((a) => a.id));
     for (const record of Object.values(this.#store.state.approvals)) {
       if (record.state === "pending" && !open.has(record.id)) await this.#refresh(record.id);
     }
+  }
+
+  /** Decided approvals a week old go: their buttons then answer as any old button does. */
+  async #forgetOld(): Promise<void> {
+    const before = this.#clock.now() - KEEP_DECIDED_MS;
+    const old = Object.values(this.#store.state.approvals).filter((a) => a.state !== "pending" && a.createdAt < before);
+    if (old.length > 0) await this.#store.update({ approvals: Object.fromEntries(old.map((a) => [a.id, null])) });
   }
 
   /** Reads what the registry says of one approval and shows it. */
