@@ -16,6 +16,7 @@ import {
   attachment,
   gatewayError,
   httpGet,
+  imageModelConfig,
   PNG_1X1_BASE64,
   partsText,
   pngOfSize,
@@ -51,15 +52,7 @@ function escapeRegExp(text: string): string {
 beforeAll(async () => {
   model = await startFakeModel();
   gateway = await startE2eGateway(model, "agent-loop", {
-    configure: (config) => {
-      const c = config as {
-        agents: { defaults: Record<string, unknown> };
-        models: { providers: { fake: { models: { input: string[] }[] } } };
-      };
-      // Without ["text","image"] the gateway offloads images to a file reference instead of sending them.
-      for (const m of c.models.providers.fake.models) m.input = ["text", "image"];
-      c.agents.defaults.mediaMaxMb = MEDIA_MAX_MB;
-    },
+    configure: imageModelConfig(MEDIA_MAX_MB),
   });
   workspace = join(gateway.paths.stateDir, "workspace");
   client = await gateway.connect();

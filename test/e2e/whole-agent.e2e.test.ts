@@ -13,7 +13,14 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { OpenClawGateway } from "../../src/gateway/index.ts";
 import type { FakeAttachment } from "../fakes/fake-discord.ts";
 import type { FakeUser, StoredMessage as TelegramMessage } from "../fakes/fake-telegram.ts";
-import { type ContentPart, PNG_1X1_BASE64, partsText, tinyPdf, userParts } from "./harness/agent-loop.ts";
+import {
+  type ContentPart,
+  imageModelConfig,
+  PNG_1X1_BASE64,
+  partsText,
+  tinyPdf,
+  userParts,
+} from "./harness/agent-loop.ts";
 import { namedKey, startE2eGateway } from "./harness/e2e-context.ts";
 import { type FakeModel, type ModelMode, type ModelRequest, startFakeModel } from "./harness/fake-model.ts";
 import type { Gateway } from "./harness/gateway.ts";
@@ -182,14 +189,7 @@ function threeTools(tag: string): ModelMode {
 beforeAll(async () => {
   model = await startFakeModel();
   gateway = await startE2eGateway(model, "whole-agent", {
-    configure: (config) => {
-      const c = config as {
-        agents: { defaults: Record<string, unknown> };
-        models: { providers: { fake: { models: { input: string[] }[] } } };
-      };
-      for (const m of c.models.providers.fake.models) m.input = ["text", "image"];
-      c.agents.defaults.mediaMaxMb = MEDIA_MAX_MB;
-    },
+    configure: imageModelConfig(MEDIA_MAX_MB),
   });
   workspace = join(gateway.paths.stateDir, "workspace");
   raw = await gateway.connect();

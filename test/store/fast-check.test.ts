@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
+import { prng } from "../../bench/lib/seed.ts";
 import { StoreStateSchema } from "../../src/core/model.ts";
 import { compileFastCheck } from "../../src/store/fast-check.ts";
 import { jsonEqual } from "../../src/store/json-equal.ts";
@@ -15,18 +16,6 @@ import { makeBinding, makeThread } from "./helpers.ts";
 function zodSays(schema: z.ZodType, value: unknown): boolean {
   const result = schema.safeParse(value);
   return result.success && jsonEqual(result.data, value);
-}
-
-/** mulberry32: the same cases on every run. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 const ODD_VALUES: readonly unknown[] = [

@@ -13,6 +13,7 @@ import type {
 } from "../ports.ts";
 import { texts } from "../texts.ts";
 import { approvalButtons, approvalText, newApprovalButtonId, outcomeLine } from "./approval-text.ts";
+import type { TurnDeps } from "./deps.ts";
 
 /** Who may answer an approval besides admins: the person whose turn asked, or anyone allowed. */
 export type ApproverRule = "requester" | "allowed";
@@ -42,15 +43,12 @@ export class Approvals {
   readonly #busy = new Set<string>();
   readonly #timers = new Map<string, ReturnType<typeof setTimeout>>();
 
-  constructor(options: {
-    store: StorePort;
-    gateway: GatewayPort;
-    channels: Channels;
-    clock: Clock;
-    logger: Logger;
-    isAdmin: (senderId: string) => boolean;
-    rule: ApproverRule;
-  }) {
+  constructor(
+    options: TurnDeps & {
+      isAdmin: (senderId: string) => boolean;
+      rule: ApproverRule;
+    },
+  ) {
     this.#store = options.store;
     this.#gateway = options.gateway;
     this.#channels = options.channels;

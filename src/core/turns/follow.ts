@@ -3,6 +3,7 @@ import type { JournalEntry } from "../model.ts";
 import type { Clock, GatewayEvent, GatewayPort, Logger, StorePort } from "../ports.ts";
 import { texts } from "../texts.ts";
 import { recordToolCall } from "./checkpoints.ts";
+import type { TurnDeps } from "./deps.ts";
 import type { TurnFinisher } from "./finish.ts";
 import { ProgressLine } from "./progress.ts";
 import { ReplyStream } from "./reply-stream.ts";
@@ -49,17 +50,14 @@ export class Follower {
   readonly #finisher: TurnFinisher;
   readonly #resend: (entry: JournalEntry) => Promise<void>;
 
-  constructor(options: {
-    store: StorePort;
-    gateway: GatewayPort;
-    channels: Channels;
-    clock: Clock;
-    logger: Logger;
-    watches: Watches;
-    finisher: TurnFinisher;
-    /** Sends a journaled turn under its own key again (same gateway boot). */
-    resend: (entry: JournalEntry) => Promise<void>;
-  }) {
+  constructor(
+    options: TurnDeps & {
+      watches: Watches;
+      finisher: TurnFinisher;
+      /** Sends a journaled turn under its own key again (same gateway boot). */
+      resend: (entry: JournalEntry) => Promise<void>;
+    },
+  ) {
     this.#store = options.store;
     this.#gateway = options.gateway;
     this.#channels = options.channels;

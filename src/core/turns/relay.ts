@@ -6,6 +6,7 @@ import type { Clock, GatewayPort, Logger, StorePort } from "../ports.ts";
 import { texts } from "../texts.ts";
 import type { AttachmentIntake } from "./attachments.ts";
 import { sentPatch } from "./checkpoints.ts";
+import type { TurnDeps } from "./deps.ts";
 import { type TurnEndListener, TurnFinisher } from "./finish.ts";
 import { Follower, type FollowOptions } from "./follow.ts";
 import { MediaDelivery } from "./media.ts";
@@ -31,14 +32,11 @@ export class Relay {
   readonly #follower: Follower;
   readonly #intake: AttachmentIntake;
 
-  constructor(options: {
-    store: StorePort;
-    gateway: GatewayPort;
-    channels: Channels;
-    clock: Clock;
-    logger: Logger;
-    intake: AttachmentIntake;
-  }) {
+  constructor(
+    options: TurnDeps & {
+      intake: AttachmentIntake;
+    },
+  ) {
     this.#store = options.store;
     this.#intake = options.intake;
     this.#gateway = options.gateway;

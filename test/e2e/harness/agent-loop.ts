@@ -199,3 +199,18 @@ export async function httpGet(port: number, path: string, headers: Record<string
   const body = Buffer.from(await res.arrayBuffer());
   return { status: res.status, headers: Object.fromEntries(res.headers), body };
 }
+
+/**
+ * A gateway `configure` hook: the fake model takes images (without `["text","image"]` the gateway offloads
+ * images to a file reference instead of sending them), and attachments are capped at `mediaMaxMb`.
+ */
+export function imageModelConfig(mediaMaxMb: number): (config: unknown) => void {
+  return (config) => {
+    const c = config as {
+      agents: { defaults: Record<string, unknown> };
+      models: { providers: { fake: { models: { input: string[] }[] } } };
+    };
+    for (const m of c.models.providers.fake.models) m.input = ["text", "image"];
+    c.agents.defaults.mediaMaxMb = mediaMaxMb;
+  };
+}
