@@ -4,6 +4,7 @@ import { defineCommand } from "../src/core/commands/command.ts";
 import type { Services } from "../src/core/commands/services.ts";
 import { ago, when } from "../src/core/threads/status.ts";
 import { describeToolCall } from "../src/core/turns/notices.ts";
+import { recapLines } from "./threads/recap-line.ts";
 
 const ThreadArgs = z.object({ name: threadNameArg("Thread name, or 'off' to unbind") });
 
@@ -48,6 +49,8 @@ function show(services: Services, conversation: string): string {
       ? "Resume policy: confirm (a turn a crash cuts short waits for you)."
       : "Resume policy: auto (OpenClaw continues a turn a crash cuts short by itself).",
   ];
+  lines.push(...recapLines(services, t));
+  services.recaps.request([t]);
   const checkpoint = services.threads.checkpoint(t.slug);
   if (checkpoint) {
     lines.push(

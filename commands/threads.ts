@@ -4,6 +4,7 @@ import type { Services } from "../src/core/commands/services.ts";
 import type { Thread } from "../src/core/model.ts";
 import { ago } from "../src/core/threads/status.ts";
 import { pageButton } from "../src/core/turns/notices.ts";
+import { recapLines } from "./threads/recap-line.ts";
 
 const PAGE_SIZE = 10;
 
@@ -51,8 +52,10 @@ function render(
   const rows = list.slice(current * PAGE_SIZE, (current + 1) * PAGE_SIZE).map((t) => {
     const where = boundIn.get(t.slug) ?? services.threads.conversationsOf(t.slug);
     const bound = where.length === 0 ? "not bound" : where.join(", ");
-    return `• ${t.name} (${t.slug}) — ${services.threads.status(t)}, ${ago(now, t.lastActivityAt)}, ${t.messageCount} msg, ${bound}`;
+    const row = `• ${t.name} (${t.slug}) — ${services.threads.status(t)}, ${ago(now, t.lastActivityAt)}, ${t.messageCount} msg, ${bound}`;
+    return [row, ...recapLines(services, t, "   ")].join("\n");
   });
+  services.recaps.request(list.slice(current * PAGE_SIZE, (current + 1) * PAGE_SIZE));
   const buttons = [];
   if (current > 0) buttons.push(pageButton("◀ Previous", current - 1, filter));
   if (current < pages - 1) buttons.push(pageButton("Next ▶", current + 1, filter));

@@ -5,7 +5,9 @@ import { Access } from "./core/commands/access.ts";
 import type { Services } from "./core/commands/services.ts";
 import type { ResumePolicy } from "./core/model.ts";
 import type { BlobStore, Clock, GatewayPort, Logger, StorePort } from "./core/ports.ts";
+import { Recaps } from "./core/threads/recaps.ts";
 import { ThreadRegistry } from "./core/threads/registry.ts";
+import { TranscriptExport } from "./core/threads/transcript-export.ts";
 import { Approvals, type ApproverRule } from "./core/turns/approvals.ts";
 import { AttachmentIntake } from "./core/turns/attachments.ts";
 import { Outbox } from "./core/turns/outbox.ts";
@@ -87,7 +89,9 @@ export function composeBot(options: BotOptions): Bot {
     isAdmin: (id) => access.isAdmin(id),
     rule: options.approvers ?? "requester",
   });
-  const services: Services = { threads, relay, resumer, approvals, clock, commands: () => commands };
+  const recaps = new Recaps({ gateway, clock, logger });
+  const exports = new TranscriptExport({ gateway, channels, blobs, logger });
+  const services: Services = { threads, relay, resumer, approvals, clock, recaps, exports, commands: () => commands };
   const app = new App({ commands, services, access, store, gateway, intake, logger });
   return {
     app,

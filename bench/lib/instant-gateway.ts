@@ -21,5 +21,7 @@ export function instantGateway(connected: boolean): GatewayPort {
     approvalStatus: async () => ({ status: "pending" }),
     resolveApproval: async () => {},
     fetchMedia: async () => ({ bytes: new Uint8Array(0) }),
+    ensureActivitySummaries: async () => new Map(),
+    historyPage: async () => ({ rows: [] }),
   };
 }

@@ -77,6 +77,21 @@ export const texts = {
     const end = outcome === "done" ? "" : ` (${outcome})`;
     return `${mark} ${names.length} tool call${names.length === 1 ? "" : "s"} (${distinct}) in ${duration(elapsedMs)}${end}`;
   },
+  // Issue 13, slice h4: recaps, /threads search, /thread export.
+  recapLine: (recap: string) => `Recap: ${recap}`,
+  exportNoFiles: "Files cannot be sent in this conversation, so the transcript cannot be exported here.",
+  exportEmpty: (name: string) => `Nothing to export: "${name}" has no messages yet.`,
+  exportBadFormat: "Export formats are md (Markdown, the default) and json.",
+  exportOnlyHere: "You can export only the thread bound here; admins can export any thread by name.",
+  unknownThread: (name: string) => `There is no thread named "${name}".`,
+  exported: (name: string, rows: number, files: readonly string[]) =>
+    files.length === 1
+      ? `Exported ${rows} message(s) of "${name}" as ${files[0]}.`
+      : `Exported ${rows} message(s) of "${name}" in ${files.length} parts (each within this chat's file limit): ${files.join(", ")}.`,
+  searchUsage: "Usage: /threads search <words>: threads whose name, label or recap contain every word.",
+  searchNone: (words: string) => `No threads match "${words}".`,
+  searchHeader: (words: string, shown: number, total: number) =>
+    `Threads matching "${words}"${total > shown ? ` (first ${shown} of ${total})` : ""}:`,
 } as const;
 
 /** "6 MB", "18.6 MB", "512 KB". */

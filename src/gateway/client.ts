@@ -20,6 +20,7 @@ import { ApprovalGetSchema, ApprovalListSchema, toApprovalStatus, toPendingAppro
 import { GatewayClientBase } from "./base-client.ts";
 import { fetchGatewayMedia } from "./media.ts";
 import type { OpenClawGatewayOptions, RequestOptions } from "./options.ts";
+import * as recapExport from "./recap-export.ts";
 import {
   ChatHistoryResultSchema,
   ChatSendResultSchema,
@@ -148,6 +149,12 @@ export class OpenClawGateway extends GatewayClientBase implements GatewayPort {
   async resolveApproval(params: { id: string; decision: ApprovalDecision }, options?: RequestOptions): Promise<void> {
     await this.call("exec.approval.resolve", { id: params.id, decision: params.decision }, options);
   }
+
+  /** sessions.activitySummary.ensure (recaps; slice h4). */
+  ensureActivitySummaries = (keys: readonly string[]) => recapExport.ensureActivitySummaries(this.#call, keys);
+  /** chat.history, one page of raw rows (export; slice h4). */
+  historyPage = (params: Parameters<typeof recapExport.historyPage>[1]) => recapExport.historyPage(this.#call, params);
+  #call: recapExport.Call = (method, params, options, schema) => this.call(method, params, options, schema);
 
   /** sessions.recover of a restart-tombstoned session; the transcript continues under a new key. */
   async recoverSession(

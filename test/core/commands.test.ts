@@ -17,7 +17,9 @@ async function changesNothing<T>(world: BotUnderTest, run: () => Promise<T>): Pr
   const result = await run();
   await sleep(30);
   expect(world.store.state).toEqual(before);
-  expect(world.gw.requests.slice(requests).map((r) => r.method)).toEqual([]);
+  // Showing a thread asks for its recap in the background (a read; OpenClaw writes recaps itself).
+  const sent = world.gw.requests.slice(requests).map((r) => r.method);
+  expect(sent.filter((method) => method !== "sessions.activitySummary.ensure")).toEqual([]);
   return result;
 }
 

@@ -1,5 +1,7 @@
 import type { Clock } from "../ports.ts";
+import type { Recaps } from "../threads/recaps.ts";
 import type { ThreadRegistry } from "../threads/registry.ts";
+import type { TranscriptExport } from "../threads/transcript-export.ts";
 import type { Approvals } from "../turns/approvals.ts";
 import type { Relay } from "../turns/relay.ts";
 import type { Resumer } from "../turns/resume.ts";
@@ -15,6 +17,10 @@ export interface Services {
   resumer: Resumer;
   approvals: Approvals;
   clock: Clock;
+  /** OpenClaw's recaps of the threads' sessions (slice h4). */
+  recaps: Recaps;
+  /** Transcript export as files (slice h4). */
+  exports: TranscriptExport;
   /** All command definitions (for /help). */
   commands(): readonly CommandDefinition<unknown, Services>[];
 }

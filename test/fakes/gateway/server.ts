@@ -7,6 +7,7 @@ import { scanInterrupted, tombstone } from "./lifecycle.ts";
 import { FakeMediaRoute } from "./media.ts";
 import { FakeModel } from "./model.ts";
 import { canonicalKey, FakeRpcError, invalid, paramsOf, sleep, uuid } from "./protocol.ts";
+import { recapExportMethods } from "./recap-export-methods.ts";
 import { Recorder } from "./recorder.ts";
 import { RunEngine } from "./runs.ts";
 import { type MethodHandler, sessionMethods } from "./session-methods.ts";
@@ -36,7 +37,12 @@ interface Boot {
   availableAt: number;
 }
 
-const METHODS: Record<string, MethodHandler> = { ...sessionMethods, ...chatMethods, ...approvalMethods };
+const METHODS: Record<string, MethodHandler> = {
+  ...sessionMethods,
+  ...chatMethods,
+  ...approvalMethods,
+  ...recapExportMethods,
+};
 
 /** OpenClaw asks a client for approvals only when it is an admin with an approvals capability. */
 function isApprover(conn: Conn): boolean {

@@ -1,0 +1,206 @@
+/**
+ * Issue 13, slice h4 through the whole core on the fake gateway: recaps in /thread and /threads (asked
+ * in the background, never awaited), /threads search and /thread export (Markdown and JSON files,
+ * split into parts past the channel's limit). The subcommands run through App.handleCommand with
+ * their own definitions, so access is enforced as for every command.
+ */
+import { describe, expect, it } from "vitest";
+import { exportThread } from "../../commands/thread/export.ts";
+import { searchThreads } from "../../commands/threads/search.ts";
+import { App } from "../../src/core/app.ts";
+import { Access } from "../../src/core/commands/access.ts";
+import type { CommandDefinition } from "../../src/core/commands/command.ts";
+import type { Services } from "../../src/core/commands/services.ts";
+import { AttachmentIntake } from "../../src/core/turns/attachments.ts";
+import { MemoryBlobStore } from "../../src/store/blobs.ts";
+import { FAKE_RECAP_DELAY_MS } from "../fakes/gateway/recap-export-methods.ts";
+import { RecordingChannel } from "../fakes/recording-channel.ts";
+import { type BotUnderTest, CONSOLE_USER, sleep, startBot, USERS } from "./support/bot-harness.ts";
+import { seedTurns } from "./support/transcripts.ts";
+
+const A = "console:a";
+const TG = "telegram:-100";
+
+/** An App over the bot's services that knows the slice's subcommands as commands of their own. */
+function appWith(world: BotUnderTest, ...definitions: CommandDefinition<unknown, Services>[]): App {
+  return new App({
+    commands: [...world.bot.app.commands, ...definitions],
+    services: world.bot.services,
+    access: new Access({ allowed: [USERS.allowed], admins: [USERS.admin] }),
+    store: world.store,
+    gateway: world.client,
+    intake: new AttachmentIntake({ blobs: new MemoryBlobStore(), gateway: world.client, logger: world.logger }),
+    logger: world.logger,
+  });
+}
+
+function run(app: App, conversation: string, name: string, text: string, sender = CONSOLE_USER) {
+  const direct = conversation.startsWith("console:");
+  return app.handleCommand({ place: { conversation, direct }, sender: { id: sender }, name, text });
+}
+
+async function recapsSettle(world: BotUnderTest): Promise<void> {
+  await world.bot.services.recaps.settled();
+  await sleep(FAKE_RECAP_DELAY_MS * 3);
+}
+
+describe("recaps", () => {
+  it("/thread answers at once without a recap, asks in the background, and shows it the next time", async () => {
+    const world = await startBot();
+    await world.command(A, "/thread Budget");
+    await world.message(A, "plan the rent");
+    await world.says(A, "ECHO: plan the rent");
+    const first = await world.command(A, "/thread");
+    expect(first?.text).not.toContain("Recap:");
+    await recapsSettle(world);
+    // OpenClaw answered "updating" at first; the next ask (2 s later at most) brings the text.
+    await sleep(2_100);
+    await world.command(A, "/thread");
+    await recapsSettle(world);
+    const later = await world.command(A, "/thread");
+    expect(later?.text).toContain("Recap: Summary of 2 messages; last asked: plan the rent");
+    expect(world.gw.requestsOf("sessions.activitySummary.ensure").length).toBeGreaterThan(0);
+  });
+
+  it("a gateway that never answers the recap request does not hold /threads up", async () => {
+    const world = await startBot();
+    await world.command(A, "/thread Budget");
+    world.gw.fault("sessions.activitySummary.ensure", { noReply: true }, 5);
+    const started = Date.now();
+    const reply = await world.command(A, "/threads");
+    expect(Date.now() - started).toBeLessThan(1_000);
+    expect(reply?.text).toContain("• Budget (budget)");
+    expect(reply?.text).not.toContain("Recap:");
+  });
+
+  it("one session gone from OpenClaw does not cost the other threads their recaps", async () => {
+    const world = await startBot();
+    await world.command(A, "/thread One");
+    await world.command("console:b", "/thread Two");
+    seedTurns(world.gw, "agent:main:named:two", 1);
+    world.gw.store.delete("agent:main:named:one");
+    world.bot.services.recaps.request(world.bot.services.threads.all());
+    await recapsSettle(world);
+    const refused = world.gw.requestsOf("sessions.activitySummary.ensure");
+    expect(refused.map((r) => (r.params as { sessions: unknown[] }).sessions.length)).toEqual([2, 1, 1]);
+    await sleep(2_100);
+    world.bot.services.recaps.request(world.bot.services.threads.all());
+    await recapsSettle(world);
+    const two = world.bot.services.threads.byName("Two");
+    expect(two && world.bot.services.recaps.line(two)).toBe("Summary of 2 messages; last asked: turn 1 question");
+  });
+});
+
+describe("/threads search", () => {
+  it("finds threads by every word of name, label and recap; refuses non-admins; one line for no words", async () => {
+    const world = await startBot();
+    const app = appWith(world, searchThreads);
+    await world.command(A, "/thread Budget Planning");
+    await world.command("console:b", "/thread Holiday");
+    await world.message("console:b", "book the flights to Lisbon");
+    await world.says("console:b", "ECHO: book the flights to Lisbon");
+    await run(app, A, "search", "anything");
+    await recapsSettle(world);
+    await sleep(2_100);
+    await run(app, A, "search", "anything");
+    await recapsSettle(world);
+
+    const byName = await run(app, A, "search", "budget PLANNING");
+    expect(byName?.text).toBe(
+      'Threads matching "budget planning":\n• Budget Planning (budget-planning) — idle, just now',
+    );
+    const byRecap = await run(app, A, "search", "lisbon flights");
+    expect(byRecap?.text).toContain("• Holiday (holiday)");
+    expect(byRecap?.text).toContain("Recap: Summary of 2 messages; last asked: book the flights to Lisbon");
+    expect((await run(app, A, "search", "budget lisbon"))?.text).toBe('No threads match "budget lisbon".');
+    expect((await run(app, A, "search", ""))?.text).toBe(
+      "Usage: /threads search <words>: threads whose name, label or recap contain every word.",
+    );
+    const before = world.gw.requests.length;
+    expect((await run(app, TG, "search", "budget", USERS.allowed))?.text).toBe("Only admins can use /search.");
+    expect(world.gw.requests.length).toBe(before);
+    expect(await run(app, TG, "search", "budget", USERS.stranger)).toBeUndefined();
+  });
+});
+
+describe("/thread export", () => {
+  it("sends the transcript as one Markdown file: tool calls folded, OpenClaw's own rows labelled", async () => {
+    const world = await startBot();
+    const app = appWith(world, exportThread);
+    await world.command(A, "/thread Budget");
+    seedTurns(world.gw, "agent:main:named:budget", 2, { tool: true, system: true });
+    const reply = await run(app, A, "export", "");
+    expect(reply?.text).toBe('Exported 8 message(s) of "Budget" as thread-budget.md.');
+    const file = world.console.in(A).find((m) => m.file)?.file;
+    expect(file?.fileName).toBe("thread-budget.md");
+    expect(file?.mimeType).toBe("text/markdown");
+    const text = new TextDecoder().decode(file?.bytes);
+    expect(text).toMatch(/^# Transcript of "Budget"\n\nSession `agent:main:named:budget`\./);
+    expect(text).toContain("### Person · ");
+    expect(text).toContain("turn 1 question");
+    expect(text).toContain(
+      '<details><summary>Tool call: exec</summary>\n\n```json\n{\n  "command": "echo one"\n}\n```',
+    );
+    expect(text).toContain("<details><summary>Tool result: exec · ");
+    expect(text).toContain("### OpenClaw (not written by the person) · ");
+    expect(text.indexOf("turn 1 question")).toBeLessThan(text.indexOf("turn 2 question"));
+  });
+
+  it("json sends OpenClaw's rows as they are, in order", async () => {
+    const world = await startBot();
+    const app = appWith(world, exportThread);
+    await world.command(A, "/thread Budget");
+    seedTurns(world.gw, "agent:main:named:budget", 3);
+    await run(app, A, "export", "json");
+    const file = world.console.in(A).find((m) => m.file)?.file;
+    expect(file?.fileName).toBe("thread-budget.json");
+    const parsed = JSON.parse(new TextDecoder().decode(file?.bytes)) as { rows: unknown[]; parts: number };
+    expect(parsed.parts).toBe(1);
+    expect(parsed.rows).toEqual(world.gw.session("agent:main:named:budget")?.transcript);
+  });
+
+  it("splits into numbered parts within the channel's file limit, every row in exactly one part", async () => {
+    const world = await startBot();
+    const small = new RecordingChannel({ platform: "discord", maxFileBytes: 16 * 1024 });
+    world.bot.channels.add(small);
+    const app = appWith(world, exportThread);
+    const here = "discord:g1:c1";
+    await run(app, here, "thread", "Budget");
+    seedTurns(world.gw, "agent:main:named:budget", 60, { textBytes: 900 });
+    const reply = await run(app, here, "export", "json");
+    const files = small.in(here).flatMap((m) => (m.file ? [m.file] : []));
+    expect(files.length).toBeGreaterThan(3);
+    expect(reply?.text).toContain(`in ${files.length} parts`);
+    expect(files.map((f) => f.fileName)).toEqual(
+      files.map((_, i) => `thread-budget-part-${i + 1}-of-${files.length}.json`),
+    );
+    const rows = files.flatMap((f) => {
+      expect(f.bytes.byteLength).toBeLessThanOrEqual(16 * 1024);
+      return (JSON.parse(new TextDecoder().decode(f.bytes)) as { rows: { __openclaw: { seq: number } }[] }).rows;
+    });
+    expect(rows.map((r) => r.__openclaw.seq)).toEqual(Array.from({ length: 120 }, (_, i) => i + 1));
+  });
+
+  it("bad input and no access: one line each, nothing sent", async () => {
+    const world = await startBot();
+    const app = appWith(world, exportThread);
+    await world.command(A, "/thread Budget");
+    await world.command(TG, "/thread Other", { sender: USERS.allowed });
+    seedTurns(world.gw, "agent:main:named:budget", 1);
+    const files = () => [...world.console.messages, ...world.telegram.messages].filter((m) => m.file).length;
+    expect((await run(app, A, "export", "pdf"))?.text).toBe("Export formats are md (Markdown, the default) and json.");
+    expect((await run(app, A, "export", "md nowhere"))?.text).toBe('There is no thread named "nowhere".');
+    expect((await run(app, "console:unbound", "export", ""))?.text).toBe(
+      "No thread is bound here. Start one with /thread <name>.",
+    );
+    expect((await run(app, TG, "export", "md Budget", USERS.allowed))?.text).toBe(
+      "You can export only the thread bound here; admins can export any thread by name.",
+    );
+    expect((await run(app, TG, "export", "", USERS.allowed))?.text).toBe(
+      'Nothing to export: "Other" has no messages yet.',
+    );
+    expect(await run(app, TG, "export", "", USERS.stranger)).toBeUndefined();
+    expect(files()).toBe(0);
+    expect((await run(app, TG, "export", "md Budget", USERS.admin))?.text).toContain('message(s) of "Budget"');
+  });
+});
