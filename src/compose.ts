@@ -14,6 +14,7 @@ import { Outbox } from "./core/turns/outbox.ts";
 import { Recovery } from "./core/turns/recovery.ts";
 import { Relay } from "./core/turns/relay.ts";
 import { Resumer } from "./core/turns/resume.ts";
+import { releaseYoungGarbage } from "./memory.ts";
 import { MemoryBlobStore } from "./store/blobs.ts";
 
 /** What composeBot needs: the opened store, a gateway client, and the settings the core reads. */
@@ -90,7 +91,7 @@ export function composeBot(options: BotOptions): Bot {
     rule: options.approvers ?? "requester",
   });
   const recaps = new Recaps({ gateway, clock, logger });
-  const exports = new TranscriptExport({ gateway, channels, blobs, logger });
+  const exports = new TranscriptExport({ gateway, channels, blobs, logger, releaseGarbage: releaseYoungGarbage });
   const services: Services = { threads, relay, resumer, approvals, clock, recaps, exports, commands: () => commands };
   const app = new App({ commands, services, access, store, gateway, intake, logger });
   return {

@@ -7,8 +7,11 @@ import { texts } from "../texts.ts";
 import { requireGateway } from "./registry.ts";
 import { type ExportFormat, type PartFrame, partFrame, renderRow } from "./transcript-render.ts";
 
-/** Rows per chat.history page (OpenClaw takes 1–1000 and trims a page to its byte budget itself). */
-const PAGE_ROWS = 200;
+/**
+ * Rows per chat.history page (OpenClaw takes 1–1000 and trims a page to its 6 MB budget itself). Small
+ * pages keep each frame, its parse and its rendering short-lived (test/core/export-memory.test.ts).
+ */
+const PAGE_ROWS = 25;
 /** Room kept in each file for its frame (title, part number); a frame is far smaller. */
 const FRAME_RESERVE = 2048;
 /** Past this many pages something is wrong (a transcript that grows as fast as it is read). */
@@ -41,8 +44,17 @@ export class TranscriptExport {
   readonly #channels: Channels;
   readonly #blobs: BlobStore;
   readonly #logger: Logger;
+  readonly #release: () => void;
 
-  constructor(options: { gateway: GatewayPort; channels: Channels; blobs: BlobStore; logger: Logger }) {
+  constructor(options: {
+    gateway: GatewayPort;
+    channels: Channels;
+    blobs: BlobStore;
+    logger: Logger;
+    /** Collects what one page left behind (a young-generation GC where the process allows it). */
+    releaseGarbage?: (() => void) | undefined;
+  }) {
+    this.#release = options.releaseGarbage ?? (() => undefined);
     this.#gateway = options.gateway;
     this.#channels = options.channels;
     this.#blobs = options.blobs;
@@ -82,6 +94,8 @@ export class TranscriptExport {
       const fresh = page.rows.filter((row) => row.seq === undefined || row.seq < oldestSeq);
       for (const row of fresh) if (row.seq !== undefined) oldestSeq = Math.min(oldestSeq, row.seq);
       if (fresh.length > 0) pages.push(await this.#store(fresh, format, budget));
+      // A page's frame, rows and rendering are garbage now; without this they pile up page after page.
+      this.#release();
       if (page.nextOffset === undefined || page.nextOffset <= offset) return;
       offset = page.nextOffset;
     }
@@ -103,7 +117,7 @@ export class TranscriptExport {
   ): Promise<{ files: string[]; bytes: number }> {
     const { thread, format } = request;
     const plan = planParts(pages, budget, partFrame(format, { name: thread.name, sessionKey: "", part: 1, parts: 1 }));
-    const reader = new PageReader(this.#blobs, pages);
+    const reader = new PageReader(this.#blobs, pages, this.#release);
     const files: string[] = [];
     let bytes = 0;
     for (const [index, rowCount] of plan.entries()) {
@@ -158,12 +172,14 @@ class PageReader {
   readonly #blobs: BlobStore;
   readonly #rows: number[];
   readonly #chunks: AsyncIterator<Uint8Array>;
+  readonly #release: () => void;
   #chunk: Uint8Array = new Uint8Array(0);
   #at = 0;
   #row = 0;
 
-  constructor(blobs: BlobStore, pages: readonly StoredPage[]) {
+  constructor(blobs: BlobStore, pages: readonly StoredPage[], release: () => void) {
     this.#blobs = blobs;
+    this.#release = release;
     this.#rows = pages.flatMap((p) => p.rowBytes);
     this.#chunks = this.#all(pages)[Symbol.asyncIterator]();
   }
@@ -201,6 +217,8 @@ class PageReader {
       if (this.#at >= this.#chunk.byteLength) {
         const next = await this.#chunks.next();
         if (next.done) throw new Error("export page shorter than its rows");
+        // The piece read before is copied into the file: collect it now rather than beside the whole file.
+        this.#release();
         this.#chunk = next.value;
         this.#at = 0;
       }
