@@ -2,7 +2,8 @@
  * The fake's sessions.activitySummary.ensure (issue 13, slice h4), shaped as OpenClaw 2026.9.6 answers it
  * (test/e2e/thread-controls-recap.e2e.test.ts): the answer comes at once with what is cached, and the
  * recap is written shortly after in the background (OpenClaw asks the agent's utility model; the fake
- * writes a deterministic line). A session spawned as a child gets no recap, as in OpenClaw.
+ * writes a deterministic line). A child made with sessions.create parentSessionKey is recapped too, as in
+ * OpenClaw (only sub-agent spawns, `spawnedBy`, are not).
  */
 import { canonicalKey, invalid } from "./protocol.ts";
 import type { MethodContext, MethodHandler } from "./session-methods.ts";
@@ -30,8 +31,6 @@ export function fakeRecapText(record: SessionRecord): string {
 
 function summaryOf(record: SessionRecord): Record<string, unknown> {
   const recap = recaps.get(record);
-  // A child session (spawnedBy) is never recapped by OpenClaw.
-  if (record.parentSessionKey) return { state: "unavailable", canEnsure: true };
   const current = recap !== undefined && recap.covered === record.transcript.length;
   if (!current && !writing.has(record)) {
     writing.add(record);
