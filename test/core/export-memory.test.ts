@@ -52,7 +52,7 @@ function peakRss(): number | undefined {
 }
 
 describe("export of a 500-turn thread", () => {
-  it("is one file within Telegram's and Discord's limits, and RSS grows by less than the file's size", async () => {
+  it("is one file within Telegram's and Discord's limits, and RSS grows by the file and under 3 MB more", async () => {
     const world = await startBot({ blobs: new FileBlobStore(join(await tempDir(), "blobs")) });
     await world.command(A, "/thread Long");
     seedTurns(world.gw, "agent:main:named:long", 500, { tool: true, textBytes: 8000 });
@@ -81,8 +81,9 @@ describe("export of a 500-turn thread", () => {
     const growth = peak - before;
     console.info(`export: file ${(size / MB).toFixed(1)} MB, peak RSS growth ${(growth / MB).toFixed(1)} MB`);
     // The file is whole in memory once (sendFile takes it so, and the recording channel keeps it); besides
-    // it a page and a piece of a page at a time. Measured after a first export (heap spaces grown once):
-    // 1.4–2.7 MB for a 7.7 MB file; a first export in a fresh process, 1.4× the file.
-    expect(growth).toBeLessThan(size);
+    // it only a page and a piece of a page at a time. Measured for this 7.7 MB file: 1.3–8.0 MB (low when
+    // the allocator reuses what the warm-up freed, the file plus 0.3 MB when it does not); holding the
+    // transcript twice would be 15 MB and more.
+    expect(growth).toBeLessThan(size + 3 * MB);
   }, 60_000);
 });
