@@ -121,6 +121,16 @@ describe("/threads search", () => {
     expect(world.gw.requests.length).toBe(before);
     expect(await run(app, TG, "search", "budget", USERS.stranger)).toBeUndefined();
   });
+
+  it("a chat's administrator finds only the threads bound in that chat", async () => {
+    const world = await startBot();
+    const app = appWith(world, searchThreads);
+    await world.command(TG, "/thread Budget Here", { sender: USERS.allowed });
+    await world.command(A, "/thread Budget Elsewhere");
+    const place = { conversation: TG, direct: false, senderIsSpaceAdmin: async () => true };
+    const reply = await app.handleCommand({ place, sender: { id: USERS.allowed }, name: "search", text: "budget" });
+    expect(reply?.text).toBe('Threads matching "budget":\n• Budget Here (budget-here) — idle, just now');
+  });
 });
 
 describe("/thread export", () => {

@@ -6,6 +6,8 @@ import { truncate } from "../text/truncate.ts";
 
 /** OpenClaw takes at most this many sessions per ensure call. */
 const BATCH = 20;
+/** One request asks for at most this many (the most recently active first): a search over every thread stays cheap. */
+const MAX_PER_REQUEST = 100;
 /** A listing never waits for recaps; a background ensure gives up after this long. */
 const ENSURE_TIMEOUT_MS = 10_000;
 /** A current recap is asked for again at most this often (OpenClaw itself refreshes at most every 90 s). */
@@ -56,7 +58,7 @@ export class Recaps {
     if (!this.#gateway.connected) return;
     const now = this.#clock.now();
     const keys = threads.map((t) => t.sessionKey).filter((key) => !this.#inFlight.has(key) && this.#due(key, now));
-    const unique = [...new Set(keys)];
+    const unique = [...new Set(keys)].slice(0, MAX_PER_REQUEST);
     for (let i = 0; i < unique.length; i += BATCH) {
       const batch = unique.slice(i, i + BATCH);
       for (const key of batch) this.#inFlight.add(key);
