@@ -15,7 +15,7 @@ import { AttachmentIntake } from "../../src/core/turns/attachments.ts";
 import { MemoryBlobStore } from "../../src/store/blobs.ts";
 import { FAKE_RECAP_DELAY_MS } from "../fakes/gateway/recap-export-methods.ts";
 import { RecordingChannel } from "../fakes/recording-channel.ts";
-import { type BotUnderTest, CONSOLE_USER, sleep, startBot, USERS } from "./support/bot-harness.ts";
+import { type BotUnderTest, CONSOLE_USER, sleep, startBot, USERS, until } from "./support/bot-harness.ts";
 import { seedTurns } from "./support/transcripts.ts";
 
 const A = "console:a";
@@ -189,6 +189,31 @@ describe("/thread export", () => {
       return (JSON.parse(new TextDecoder().decode(f.bytes)) as { rows: { __openclaw: { seq: number } }[] }).rows;
     });
     expect(rows.map((r) => r.__openclaw.seq)).toEqual(Array.from({ length: 120 }, (_, i) => i + 1));
+  });
+
+  it("the fake pages chat.history as OpenClaw does: offset back from the newest, nextOffset until the oldest", async () => {
+    const world = await startBot();
+    await world.command(A, "/thread Budget");
+    seedTurns(world.gw, "agent:main:named:budget", 4);
+    const key = "agent:main:named:budget";
+    const first = await world.client.historyPage({ sessionKey: key, limit: 3 });
+    expect([first.rows.map((r) => r.seq), first.nextOffset, first.totalMessages]).toEqual([[6, 7, 8], 3, 8]);
+    const second = await world.client.historyPage({ sessionKey: key, limit: 3, offset: 3 });
+    expect([second.rows.map((r) => r.seq), second.nextOffset]).toEqual([[3, 4, 5], 6]);
+    const last = await world.client.historyPage({ sessionKey: key, limit: 3, offset: 6 });
+    expect([last.rows.map((r) => r.seq), last.nextOffset]).toEqual([[1, 2], undefined]);
+  });
+
+  it("while the gateway is away: one line, nothing sent", async () => {
+    const world = await startBot();
+    const app = appWith(world, exportThread);
+    await world.command(A, "/thread Budget");
+    await world.gw.stop();
+    await until(() => !world.client.connected, "disconnected");
+    expect((await run(app, A, "export", ""))?.text).toBe(
+      "The OpenClaw gateway is not reachable right now; try again in a moment.",
+    );
+    expect(world.console.in(A).filter((m) => m.file)).toEqual([]);
   });
 
   it("bad input and no access: one line each, nothing sent", async () => {
