@@ -44,7 +44,7 @@ function show(services: Services, conversation: string): string {
   const lines = [
     `Thread "${t.name}" (${t.slug}): ${services.threads.status(t)}.`,
     `Created ${when(t.createdAt)}, last activity ${ago(services.clock.now(), t.lastActivityAt)}, ${t.messageCount} message(s).`,
-    t.parentSessionKey
+    services.threads.policy(t) === "confirm"
       ? "Resume policy: confirm (a turn a crash cuts short waits for you)."
       : "Resume policy: auto (OpenClaw continues a turn a crash cuts short by itself).",
   ];

@@ -12,6 +12,7 @@ import { Outbox } from "./core/turns/outbox.ts";
 import { Recovery } from "./core/turns/recovery.ts";
 import { Relay } from "./core/turns/relay.ts";
 import { Resumer } from "./core/turns/resume.ts";
+import { StopGuard } from "./core/turns/stop-guard.ts";
 import { MemoryBlobStore } from "./store/blobs.ts";
 
 /** What composeBot needs: the opened store, a gateway client, and the settings the core reads. */
@@ -53,7 +54,9 @@ export function composeBot(options: BotOptions): Bot {
   const channels = new Channels();
   const blobs = options.blobs ?? new MemoryBlobStore();
   const intake = new AttachmentIntake({ blobs, gateway, logger });
-  const relay = new Relay({ store, gateway, channels, clock, logger, intake });
+  // Shared: Stop arms it from a notice; under confirm the recovery arms it at connect and the relay waits for it.
+  const stops = new StopGuard({ gateway, clock, logger });
+  const relay = new Relay({ store, gateway, channels, clock, logger, intake, takeBack: stops });
   const threads = new ThreadRegistry({
     store,
     gateway,
@@ -74,9 +77,10 @@ export function composeBot(options: BotOptions): Bot {
     logger,
     policy: options.policy,
     intake,
+    stops,
     sleep: options.sleep,
   });
-  const resumer = new Resumer({ store, gateway, relay, threads, clock, logger });
+  const resumer = new Resumer({ store, gateway, relay, threads, clock, logger, stops });
   const access = new Access({ allowed: options.allowedUsers, admins: options.adminUsers });
   const approvals = new Approvals({
     store,

@@ -3,7 +3,14 @@ import { BotError, ErrorCode, GatewayReason, gatewayReason } from "../errors.ts"
 import { inSpace, nativeThreadKey } from "../keys/conversation-key.ts";
 import { encodeRootSessionKey, encodeSessionKey } from "../keys/session-key.ts";
 import { parseThreadName, slugify } from "../keys/thread-slug.ts";
-import type { Binding, Checkpoint, ResumePolicy, Thread } from "../model.ts";
+import {
+  type Binding,
+  type Checkpoint,
+  type ResumePolicy,
+  type Thread,
+  type ThreadPolicy,
+  threadPolicy,
+} from "../model.ts";
 import type { Clock, GatewayPort, Logger, StorePort } from "../ports.ts";
 import { texts } from "../texts.ts";
 
@@ -110,6 +117,11 @@ export class ThreadRegistry {
     return queued > 0 ? `${base}, queued (${queued})` : base;
   }
 
+  /** Whether a crash-cut turn of the thread waits for the person. */
+  policy(thread: Thread): ThreadPolicy {
+    return threadPolicy(thread, this.#policy);
+  }
+
   /** Conversations bound to a thread. */
   conversationsOf(slug: string): string[] {
     return Object.entries(this.#store.state.bindings)
@@ -152,7 +164,7 @@ export class ThreadRegistry {
     createdBy: string,
   ): Promise<Omit<AttachResult, "conversation" | "created">> {
     const key = encodeSessionKey({ agentId: this.#agentId, slug });
-    const parentSessionKey = this.#policy === "confirm" ? await this.#ensureRoot() : undefined;
+    const parentSessionKey = this.#policy === "confirm-child" ? await this.#ensureRoot() : undefined;
     const { sessionKey, label, labelNote } = await this.#createLabelled(key, display, slug, parentSessionKey).catch(
       async (error: unknown) => {
         // An operator deleted the root while the bot ran (test/e2e/confirm-costs, 4b): make it again, once.
@@ -219,7 +231,7 @@ export class ThreadRegistry {
     return { thread: { ...thread, sessionKey: created.key } };
   }
 
-  /** The per-agent root session that confirm-policy threads are children of. */
+  /** The per-agent root session that confirm-child threads are children of. */
   async #ensureRoot(): Promise<string> {
     const key = encodeRootSessionKey(this.#agentId);
     if (!this.#rootReady) {
