@@ -186,7 +186,7 @@ describe("telegram and discord channels against the real gateway", () => {
   });
 
   it("confirm: a gateway crash mid-turn on each platform posts one Resume notice in place; Resume continues the session once", async () => {
-    const w = await open("restart", "confirm");
+    const w = await open("restart", "confirm-child");
     const topicId = await openTelegramTopic(w, "tg-crash");
     const { threadId } = await openDiscordThread(w, "dc-crash");
     const tgKey = namedKey("tg-crash");
