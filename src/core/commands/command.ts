@@ -66,6 +66,17 @@ export interface CommandDefinition<A = unknown, S = unknown> {
   args: z.ZodType<A, RawArgs>;
   /** Runs the command; returns what to say instead of calling a platform API. */
   run(context: CommandContext<A, S>): Promise<Reply>;
+  /**
+   * Subcommands, each its own definition (own access, args and run) in its own file: the first
+   * word of the text (`/thread rename x`), or Discord's SUB_COMMAND option, picks one. Any other
+   * first word is the parent's own argument, as if there were no subcommands.
+   */
+  subcommands?: readonly CommandDefinition<unknown, S>[] | undefined;
+  /**
+   * The parent's own behaviour as a subcommand: Discord forbids options beside subcommands, so
+   * there `/thread <name>` becomes `/thread open name:`; typed text accepts the word too.
+   */
+  asSubcommand?: { name: string; description: string } | undefined;
 }
 
 /**
