@@ -1,10 +1,18 @@
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
 import { commands, reservedThreadNames } from "../../commands/index.ts";
-import { defineCommand } from "../../src/core/commands/command.ts";
+import { App } from "../../src/core/app.ts";
+import { Access } from "../../src/core/commands/access.ts";
+import { newThreadNameArg, threadNameArg } from "../../src/core/commands/args.ts";
+import { defineCommand, paramsOf } from "../../src/core/commands/command.ts";
 import { commandLines, resolveCommand, usageOf } from "../../src/core/commands/dispatch.ts";
+import type { Services } from "../../src/core/commands/services.ts";
+import { silentLogger } from "../../src/core/log.ts";
 import type { Thread } from "../../src/core/model.ts";
-import type { StorePort } from "../../src/core/ports.ts";
+import type { GatewayPort, StorePort } from "../../src/core/ports.ts";
+import { AttachmentIntake } from "../../src/core/turns/attachments.ts";
+import { MemoryBlobStore } from "../../src/store/blobs.ts";
+import { MemoryStore } from "../../src/store/memory-store.ts";
 import { type BotUnderTest, sleep, startBot, USERS } from "./support/bot-harness.ts";
 
 const A = "console:a";
@@ -40,14 +48,14 @@ function storedThread(slug: string, name: string): (store: StorePort) => Promise
 }
 
 // A probe parent with a subcommand that has a required param, to test usage and arg mapping.
-const rename = defineCommand<{ to: string; note?: string | undefined }, unknown>({
+const rename = defineCommand<{ to: string; note?: string | undefined }, Services>({
   name: "rename",
   description: "probe",
   access: "allowed",
   args: z.object({ to: z.string(), note: z.string().optional() }),
   run: async ({ args }) => ({ text: `renamed to ${args.to} (${args.note ?? "-"})` }),
 });
-const probe = defineCommand<{ name?: string | undefined }, unknown>({
+const probe = defineCommand<{ name?: string | undefined }, Services>({
   name: "probe",
   description: "probe",
   access: "allowed",
@@ -57,7 +65,44 @@ const probe = defineCommand<{ name?: string | undefined }, unknown>({
   run: async ({ args }) => ({ text: `opened ${args.name ?? "-"}` }),
 });
 
+/** An App with only the probe command; its handlers touch no service. */
+function probeApp(): App {
+  return new App({
+    commands: [probe],
+    // The probes touch no service.
+    services: {} as Services,
+    access: new Access({ allowed: ["telegram:1"], admins: [] }),
+    store: new MemoryStore(),
+    gateway: {} as GatewayPort,
+    intake: new AttachmentIntake({ blobs: new MemoryBlobStore(), gateway: {} as GatewayPort, logger: silentLogger }),
+    logger: silentLogger,
+  });
+}
+
 describe("subcommand dispatch", () => {
+  it("maps the rest of the text onto the subcommand's params; a missing required one gets the usage", async () => {
+    const app = probeApp();
+    const run = (text: string) =>
+      app.handleCommand({
+        place: { conversation: "telegram:1", direct: true },
+        sender: { id: "telegram:1" },
+        name: "probe",
+        text,
+      });
+    expect((await run("rename x the note"))?.text).toBe("renamed to x (the note)");
+    expect((await run("RENAME"))?.text).toBe("Usage: /probe rename <to> [note]");
+    expect((await run("open"))?.text).toBe("opened -");
+    expect((await run("renamed"))?.text).toBe("opened renamed");
+  });
+
+  it("a new thread name is a required param without autocomplete; an existing one autocompletes", () => {
+    const params = paramsOf(z.object({ to: newThreadNameArg("New name"), from: threadNameArg("Thread") }));
+    expect(params).toEqual([
+      { name: "to", description: "New name", required: true, maxLength: 100 },
+      { name: "from", description: "Thread", required: false, autocomplete: true, maxLength: 100 },
+    ]);
+  });
+
   it("picks a subcommand by its first word (any case); any other word stays the parent's argument", () => {
     expect(resolveCommand([probe], { name: "probe", text: "Rename new name" })).toMatchObject({
       definition: rename,
@@ -147,6 +192,28 @@ describe("/thread subcommands through the core", () => {
       const reply = await changesNothing(world, () => world.command(B, line));
       expect(reply?.text).toBe(answer);
     }
+  });
+
+  it("autocomplete offers names that start with the query first, at most 25", async () => {
+    const world = await startBot();
+    await world.command(A, "/thread plan-b");
+    await world.command(A, "/thread a-plan");
+    for (let i = 0; i < 30; i++) await world.command(B, `/thread many-${i}`);
+    const place = { conversation: A, direct: true };
+    const ask = (query: string) =>
+      world.bot.app.autocomplete({ place, sender: { id: "console:tester" }, command: "thread", param: "name", query });
+    expect(await ask("plan")).toEqual(["plan-b", "a-plan"]);
+    expect(await ask("")).toHaveLength(25);
+    // Only params that name a thread offer names.
+    expect(
+      await world.bot.app.autocomplete({
+        place,
+        sender: { id: "console:tester" },
+        command: "threads",
+        param: "filter",
+        query: "",
+      }),
+    ).toEqual([]);
   });
 
   it("a thread stored under a name that is now a subcommand word stays reachable", async () => {

@@ -15,10 +15,15 @@ export function threadChoices(
   threads: ThreadRegistry,
   request: { query: string; senderId: string; admin: boolean; place: Place },
 ): string[] {
-  const matching = threads.matching(request.query.slice(0, MAX_QUERY));
+  const query = request.query.slice(0, MAX_QUERY).trim().toLowerCase();
   const boundHere = request.admin ? undefined : threads.bindingsBySlug(spaceOf(request.place.conversation));
-  return matching
-    .filter((t) => boundHere === undefined || t.createdBy === request.senderId || boundHere.has(t.slug))
-    .slice(0, MAX_CHOICES)
-    .map((t) => t.name);
+  const visible = threads
+    .matching(query)
+    .filter((t) => boundHere === undefined || t.createdBy === request.senderId || boundHere.has(t.slug));
+  // Names that start with what was typed come first (a stable sort keeps recent-first within each).
+  const starts = (name: string) => (name.toLowerCase().startsWith(query) ? 0 : 1);
+  return visible
+    .map((t) => t.name)
+    .sort((a, b) => starts(a) - starts(b))
+    .slice(0, MAX_CHOICES);
 }
