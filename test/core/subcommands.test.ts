@@ -125,6 +125,18 @@ describe("subcommand dispatch", () => {
     expect(resolveCommand([probe], { name: "nope" })).toBeUndefined();
   });
 
+  it("a definition with subcommands no platform can carry fails when it is declared", () => {
+    const sub = (name: string) => ({ ...rename, name });
+    const declare = (fields: object) => () =>
+      defineCommand({ ...probe, asSubcommand: undefined, subcommands: [], ...fields } as typeof probe);
+    expect(declare({ subcommands: [sub("Rename")] })).toThrow(/not lower-case/);
+    expect(declare({ subcommands: [sub("a"), sub("a")] })).toThrow(/share a name/);
+    expect(declare({ asSubcommand: { name: "a", description: "a" }, subcommands: [sub("a")] })).toThrow(/share a name/);
+    expect(declare({ subcommands: Array.from({ length: 26 }, (_, i) => sub(`s${i}`)) })).toThrow(/more than 25/);
+    expect(declare({ subcommands: [{ ...sub("a"), subcommands: [sub("b")] }] })).toThrow(/of its own/);
+    expect(declare({ subcommands: [sub("a_b-1")] })).not.toThrow();
+  });
+
   it("usage lines come from the params", () => {
     expect(usageOf("probe rename", rename.params)).toBe("/probe rename <to> [note]");
   });
@@ -192,6 +204,16 @@ describe("/thread subcommands through the core", () => {
       const reply = await changesNothing(world, () => world.command(B, line));
       expect(reply?.text).toBe(answer);
     }
+  });
+
+  it("/help lists every command and subcommand with its params, and Discord's form of /thread <name>", async () => {
+    const world = await startBot();
+    const text = (await world.command(A, "/help"))?.text ?? "";
+    for (const { path, definition } of commandLines(commands)) {
+      expect(text).toContain(`${usageOf(path, definition.params)} — ${definition.description}`);
+    }
+    expect(text).toContain("\n  /thread off — ");
+    expect(text).toContain("In Discord's slash menu: /thread open [name] for /thread [name].");
   });
 
   it("autocomplete offers names that start with the query first, at most 25", async () => {

@@ -32,6 +32,14 @@ describe("discord subcommands with the real core", () => {
     expect(optionsOf(global.find((c) => c.name === "resume")).map((o) => o.type)).toEqual([3]);
   });
 
+  it("registers every command per server too, where the fake accepts them as well", async () => {
+    const { fake } = await startBot({ guildIds: [ids.guild] });
+    const guild = fake.commands.guilds.get(ids.guild) ?? [];
+    expect(guild.map((c) => c.name)).toEqual(commands.map((c) => c.name));
+    expect(optionsOf(guild.find((c) => c.name === "thread")).every((o) => o.type === 1)).toBe(true);
+    expect(fake.commands.global?.map((c) => c.name)).toEqual(commands.map((c) => c.name));
+  });
+
   it("/thread open name: opens and binds a Discord thread; /thread off there unbinds it", async () => {
     const { fake, store } = await startBot();
     const opened = await slashAnswered(fake, {
