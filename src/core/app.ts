@@ -156,7 +156,9 @@ export class App implements AppPort {
     const { sender, place } = invocation;
     if (!this.#access.isAllowed(sender.id)) return [];
     const resolved = resolveCommand(this.commands, { name: invocation.command, subcommand: invocation.subcommand });
-    if (!resolved?.definition.params.some((p) => p.name === invocation.param && p.autocomplete)) return [];
+    // The focused param of the resolved subcommand says whether (and what) it offers.
+    const param = resolved?.definition.params.find((p) => p.name === invocation.param);
+    if (!param?.autocomplete) return [];
     const admin = this.#access.isAdmin(sender.id);
     return threadChoices(this.#services.threads, { query: invocation.query, senderId: sender.id, admin, place });
   }
