@@ -22,7 +22,7 @@ export const thread = defineCommand<z.infer<typeof ThreadArgs>, Services>({
   subcommands: [show, off],
   async run({ args, place, sender, services }) {
     const name = args.name ?? "";
-    if (name === "") return { text: showThread(services, place.conversation) };
+    if (name === "") return { text: await showThread(services, place.conversation) };
     const result = await services.threads.attach({ name, place, sender });
     const t = result.thread;
     const verb = result.created ? "Created" : "Attached";

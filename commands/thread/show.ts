@@ -12,11 +12,11 @@ export const show = defineCommand<z.infer<typeof ShowArgs>, Services>({
   description: "Show the thread bound here and its status",
   access: "allowed",
   args: ShowArgs,
-  run: async ({ place, services }) => ({ text: showThread(services, place.conversation) }),
+  run: async ({ place, services }) => ({ text: await showThread(services, place.conversation) }),
 });
 
-/** What /thread says about the thread bound in `conversation`. */
-export function showThread(services: Services, conversation: string): string {
+/** What /thread says about the thread bound in `conversation` (async: lines may come from the gateway). */
+export async function showThread(services: Services, conversation: string): Promise<string> {
   const t = services.threads.boundThread(conversation);
   if (!t) return "No thread is bound here. Start one with /thread <name>.";
   const lines = [
