@@ -1,4 +1,4 @@
-import { commands } from "../commands/index.ts";
+import { commands, reservedThreadNames } from "../commands/index.ts";
 import { App } from "./core/app.ts";
 import { Channels } from "./core/channels.ts";
 import { Access } from "./core/commands/access.ts";
@@ -65,6 +65,7 @@ export function composeBot(options: BotOptions): Bot {
     clock,
     logger,
     turns: relay,
+    reservedNames: reservedThreadNames,
   });
   const outbox = new Outbox({ store, channels, clock, logger });
   const recovery = new Recovery({
