@@ -5,6 +5,7 @@ import type { Thread } from "../src/core/model.ts";
 import { ago } from "../src/core/threads/status.ts";
 import { pageButton } from "../src/core/turns/notices.ts";
 import { recapLines } from "./threads/recap-line.ts";
+import { searchThreads } from "./threads/search.ts";
 
 const PAGE_SIZE = 10;
 
@@ -29,6 +30,8 @@ export const threads = defineCommand<ThreadsArgs, Services>({
   description: "List threads with status, last activity and where they are bound (admins)",
   access: "admin",
   args: ThreadsArgs,
+  asSubcommand: { name: "list", description: "List threads, optionally only those whose name contains a filter" },
+  subcommands: [searchThreads],
   async run({ args, reach, services }) {
     const space = reach.kind === "space" ? reach.space : undefined;
     const filter = (args.filter ?? "").trim().toLowerCase();

@@ -1,18 +1,10 @@
 /**
  * Issue 13, slice h4 through the whole core on the fake gateway: recaps in /thread and /threads (asked
  * in the background, never awaited), /threads search and /thread export (Markdown and JSON files,
- * split into parts past the channel's limit). The subcommands run through App.handleCommand with
- * their own definitions, so access is enforced as for every command.
+ * split into parts past the channel's limit), typed as a person types them and routed by App.handleCommand,
+ * which enforces each subcommand's access.
  */
 import { describe, expect, it } from "vitest";
-import { exportThread } from "../../commands/thread/export.ts";
-import { searchThreads } from "../../commands/threads/search.ts";
-import { App } from "../../src/core/app.ts";
-import { Access } from "../../src/core/commands/access.ts";
-import type { CommandDefinition } from "../../src/core/commands/command.ts";
-import type { Services } from "../../src/core/commands/services.ts";
-import { AttachmentIntake } from "../../src/core/turns/attachments.ts";
-import { MemoryBlobStore } from "../../src/store/blobs.ts";
 import { FAKE_RECAP_DELAY_MS } from "../fakes/gateway/recap-export-methods.ts";
 import { RecordingChannel } from "../fakes/recording-channel.ts";
 import { type BotUnderTest, CONSOLE_USER, sleep, startBot, USERS, until } from "./support/bot-harness.ts";
@@ -21,22 +13,12 @@ import { seedTurns } from "./support/transcripts.ts";
 const A = "console:a";
 const TG = "telegram:-100";
 
-/** An App over the bot's services that knows the slice's subcommands as commands of their own. */
-function appWith(world: BotUnderTest, ...definitions: CommandDefinition<unknown, Services>[]): App {
-  return new App({
-    commands: [...world.bot.app.commands, ...definitions],
-    services: world.bot.services,
-    access: new Access({ allowed: [USERS.allowed], admins: [USERS.admin] }),
-    store: world.store,
-    gateway: world.client,
-    intake: new AttachmentIntake({ blobs: new MemoryBlobStore(), gateway: world.client, logger: world.logger }),
-    logger: world.logger,
-  });
-}
-
-function run(app: App, conversation: string, name: string, text: string, sender = CONSOLE_USER) {
+/** `/<line>` typed in `conversation` by `sender` (the console user by default), routed by the real App. */
+function run(world: BotUnderTest, conversation: string, line: string, sender = CONSOLE_USER) {
+  const [name = "", ...rest] = line.split(" ");
   const direct = conversation.startsWith("console:");
-  return app.handleCommand({ place: { conversation, direct }, sender: { id: sender }, name, text });
+  const place = { conversation, direct };
+  return world.bot.app.handleCommand({ place, sender: { id: sender }, name, text: rest.join(" ") });
 }
 
 async function recapsSettle(world: BotUnderTest): Promise<void> {
@@ -94,41 +76,46 @@ describe("recaps", () => {
 describe("/threads search", () => {
   it("finds threads by every word of name, label and recap; refuses non-admins; one line for no words", async () => {
     const world = await startBot();
-    const app = appWith(world, searchThreads);
     await world.command(A, "/thread Budget Planning");
     await world.command("console:b", "/thread Holiday");
     await world.message("console:b", "book the flights to Lisbon");
     await world.says("console:b", "ECHO: book the flights to Lisbon");
-    await run(app, A, "search", "anything");
+    await run(world, A, "threads search anything");
     await recapsSettle(world);
     await sleep(2_100);
-    await run(app, A, "search", "anything");
+    await run(world, A, "threads search anything");
     await recapsSettle(world);
 
-    const byName = await run(app, A, "search", "budget PLANNING");
+    const byName = await run(world, A, "threads search budget PLANNING");
     expect(byName?.text).toBe(
       'Threads matching "budget planning":\n• Budget Planning (budget-planning) — idle, just now',
     );
-    const byRecap = await run(app, A, "search", "lisbon flights");
+    const byRecap = await run(world, A, "threads search lisbon flights");
     expect(byRecap?.text).toContain("• Holiday (holiday)");
     expect(byRecap?.text).toContain("Recap: Summary of 2 messages; last asked: book the flights to Lisbon");
-    expect((await run(app, A, "search", "budget lisbon"))?.text).toBe('No threads match "budget lisbon".');
-    expect((await run(app, A, "search", ""))?.text).toBe(
+    expect((await run(world, A, "threads search budget lisbon"))?.text).toBe('No threads match "budget lisbon".');
+    expect((await run(world, A, "threads search"))?.text).toBe(
       "Usage: /threads search <words>: threads whose name, label or recap contain every word.",
     );
     const before = world.gw.requests.length;
-    expect((await run(app, TG, "search", "budget", USERS.allowed))?.text).toBe("Only admins can use /search.");
+    expect((await run(world, TG, "threads search budget", USERS.allowed))?.text).toBe(
+      "Only admins can use /threads search.",
+    );
     expect(world.gw.requests.length).toBe(before);
-    expect(await run(app, TG, "search", "budget", USERS.stranger)).toBeUndefined();
+    expect(await run(world, TG, "threads search budget", USERS.stranger)).toBeUndefined();
   });
 
   it("a chat's administrator finds only the threads bound in that chat", async () => {
     const world = await startBot();
-    const app = appWith(world, searchThreads);
     await world.command(TG, "/thread Budget Here", { sender: USERS.allowed });
     await world.command(A, "/thread Budget Elsewhere");
     const place = { conversation: TG, direct: false, senderIsSpaceAdmin: async () => true };
-    const reply = await app.handleCommand({ place, sender: { id: USERS.allowed }, name: "search", text: "budget" });
+    const reply = await world.bot.app.handleCommand({
+      place,
+      sender: { id: USERS.allowed },
+      name: "threads",
+      text: "search budget",
+    });
     expect(reply?.text).toBe('Threads matching "budget":\n• Budget Here (budget-here) — idle, just now');
   });
 });
@@ -136,10 +123,9 @@ describe("/threads search", () => {
 describe("/thread export", () => {
   it("sends the transcript as one Markdown file: tool calls folded, OpenClaw's own rows labelled", async () => {
     const world = await startBot();
-    const app = appWith(world, exportThread);
     await world.command(A, "/thread Budget");
     seedTurns(world.gw, "agent:main:named:budget", 2, { tool: true, system: true });
-    const reply = await run(app, A, "export", "");
+    const reply = await run(world, A, "thread export");
     expect(reply?.text).toBe('Exported 8 message(s) of "Budget" as thread-budget.md.');
     const file = world.console.in(A).find((m) => m.file)?.file;
     expect(file?.fileName).toBe("thread-budget.md");
@@ -158,10 +144,9 @@ describe("/thread export", () => {
 
   it("json sends OpenClaw's rows as they are, in order", async () => {
     const world = await startBot();
-    const app = appWith(world, exportThread);
     await world.command(A, "/thread Budget");
     seedTurns(world.gw, "agent:main:named:budget", 3);
-    await run(app, A, "export", "json");
+    await run(world, A, "thread export json");
     const file = world.console.in(A).find((m) => m.file)?.file;
     expect(file?.fileName).toBe("thread-budget.json");
     const parsed = JSON.parse(new TextDecoder().decode(file?.bytes)) as { rows: unknown[]; parts: number };
@@ -173,11 +158,10 @@ describe("/thread export", () => {
     const world = await startBot();
     const small = new RecordingChannel({ platform: "discord", maxFileBytes: 16 * 1024 });
     world.bot.channels.add(small);
-    const app = appWith(world, exportThread);
     const here = "discord:g1:c1";
-    await run(app, here, "thread", "Budget");
+    await run(world, here, "thread Budget");
     seedTurns(world.gw, "agent:main:named:budget", 60, { textBytes: 900 });
-    const reply = await run(app, here, "export", "json");
+    const reply = await run(world, here, "thread export json");
     const files = small.in(here).flatMap((m) => (m.file ? [m.file] : []));
     expect(files.length).toBeGreaterThan(3);
     expect(reply?.text).toContain(`in ${files.length} parts`);
@@ -206,11 +190,10 @@ describe("/thread export", () => {
 
   it("while the gateway is away: one line, nothing sent", async () => {
     const world = await startBot();
-    const app = appWith(world, exportThread);
     await world.command(A, "/thread Budget");
     await world.gw.stop();
     await until(() => !world.client.connected, "disconnected");
-    expect((await run(app, A, "export", ""))?.text).toBe(
+    expect((await run(world, A, "thread export"))?.text).toBe(
       "The OpenClaw gateway is not reachable right now; try again in a moment.",
     );
     expect(world.console.in(A).filter((m) => m.file)).toEqual([]);
@@ -218,24 +201,25 @@ describe("/thread export", () => {
 
   it("bad input and no access: one line each, nothing sent", async () => {
     const world = await startBot();
-    const app = appWith(world, exportThread);
     await world.command(A, "/thread Budget");
     await world.command(TG, "/thread Other", { sender: USERS.allowed });
     seedTurns(world.gw, "agent:main:named:budget", 1);
     const files = () => [...world.console.messages, ...world.telegram.messages].filter((m) => m.file).length;
-    expect((await run(app, A, "export", "pdf"))?.text).toBe("Export formats are md (Markdown, the default) and json.");
-    expect((await run(app, A, "export", "md nowhere"))?.text).toBe('There is no thread named "nowhere".');
-    expect((await run(app, "console:unbound", "export", ""))?.text).toBe(
+    expect((await run(world, A, "thread export pdf"))?.text).toBe(
+      "Export formats are md (Markdown, the default) and json.",
+    );
+    expect((await run(world, A, "thread export md nowhere"))?.text).toBe('There is no thread named "nowhere".');
+    expect((await run(world, "console:unbound", "thread export"))?.text).toBe(
       "No thread is bound here. Start one with /thread <name>.",
     );
-    expect((await run(app, TG, "export", "md Budget", USERS.allowed))?.text).toBe(
+    expect((await run(world, TG, "thread export md Budget", USERS.allowed))?.text).toBe(
       "You can export only the thread bound here; admins can export any thread by name.",
     );
-    expect((await run(app, TG, "export", "", USERS.allowed))?.text).toBe(
+    expect((await run(world, TG, "thread export", USERS.allowed))?.text).toBe(
       'Nothing to export: "Other" has no messages yet.',
     );
-    expect(await run(app, TG, "export", "", USERS.stranger)).toBeUndefined();
+    expect(await run(world, TG, "thread export", USERS.stranger)).toBeUndefined();
     expect(files()).toBe(0);
-    expect((await run(app, TG, "export", "md Budget", USERS.admin))?.text).toContain('message(s) of "Budget"');
+    expect((await run(world, TG, "thread export md Budget", USERS.admin))?.text).toContain('message(s) of "Budget"');
   });
 });

@@ -6,31 +6,18 @@
  * - sessions.activitySummary.ensure: what OpenClaw needs to write a recap (a utility model: here the fake
  *   model, which answers OpenClaw's recap prompt with `RECAP: …`), that it answers at once with the cached
  *   recap, refuses a whole batch for one unknown session, and recaps a child session too (a thread of
- *   RESUME_POLICY=confirm: sessions.create with parentSessionKey does not make it `spawnedBy`, which
- *   OpenClaw never recaps); /thread and /threads show the recap.
+ *   RESUME_POLICY=confirm-child: sessions.create with parentSessionKey does not make it `spawnedBy`, which
+ *   OpenClaw never recaps); /thread, /threads and /threads search show the recap.
  * What was found is written in docs/openclaw-agent-loop.md §5.
  */
 import { describe, expect, it } from "vitest";
-import { exportThread } from "../../commands/thread/export.ts";
-import { searchThreads } from "../../commands/threads/search.ts";
-import type { CommandDefinition } from "../../src/core/commands/command.ts";
-import type { Services } from "../../src/core/commands/services.ts";
 import { isBotError } from "../../src/core/errors.ts";
 import type { TranscriptRow } from "../../src/core/recap-export-port.ts";
 import { namedKey } from "./harness/e2e-context.ts";
-import type { InProcessBot } from "./support/in-process-bot.ts";
 import { useGatewaySuite } from "./support/suite.ts";
 import { sleep, until } from "./support/waits.ts";
 
 const HERE = "console:recap";
-
-/** Runs one of the slice's subcommands with the bot's services (as the console would, as an admin). */
-function sub(b: InProcessBot, definition: CommandDefinition<unknown, Services>, text: Record<string, string>) {
-  const args = definition.args.parse(text);
-  const place = { conversation: HERE, direct: true };
-  const context = { args, place, sender: { id: "console:tester" }, reach: { kind: "all" as const } };
-  return definition.run({ ...context, services: b.bot.services });
-}
 
 /** Asks `probe` every half second until it answers something truthy. */
 async function eventually<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 60_000): Promise<T> {
@@ -92,8 +79,8 @@ describe("thread controls: recaps and export against the real gateway", () => {
     expect(rows[4]).toMatchObject({ toolName: "exec", isError: false, parts: [{ kind: "text", text: "one" }] });
     expect(rows[0]?.senderIsOwner).toBe(true);
 
-    const reply = await sub(b, exportThread, {});
-    expect(reply.text).toBe('Exported 8 message(s) of "Export me" as thread-export-me.md.');
+    const reply = await b.command(HERE, "thread", "export");
+    expect(reply?.text).toBe('Exported 8 message(s) of "Export me" as thread-export-me.md.');
     const markdown = new TextDecoder().decode(b.channel.in(HERE).find((m) => m.file)?.file?.bytes);
     expect(markdown).toContain(
       '<details><summary>Tool call: exec</summary>\n\n```json\n{\n  "command": "echo one"\n}\n```',
@@ -101,7 +88,7 @@ describe("thread controls: recaps and export against the real gateway", () => {
     expect(markdown).toMatch(/<details><summary>Tool result: exec · [^<]+<\/summary>\n\n```\none\n```/);
     expect(markdown.indexOf("hello one")).toBeLessThan(markdown.indexOf("hello three"));
 
-    await sub(b, exportThread, { format: "json" });
+    await b.command(HERE, "thread", "export json");
     const json = b.channel
       .in(HERE)
       .filter((m) => m.file)
@@ -137,7 +124,7 @@ describe("thread controls: recaps and export against the real gateway", () => {
     });
     expect(shown).toMatch(/\nRecap: RECAP: \d+ notes; last: .*Lisbon/);
     expect((await b.command(HERE, "threads"))?.text).toMatch(/• Recap me \(recap-me\).*\n {3}Recap: RECAP: /);
-    expect((await sub(b, searchThreads, { words: "lisbon" })).text).toContain("• Recap me (recap-me)");
+    expect((await b.command(HERE, "threads", "search lisbon"))?.text).toContain("• Recap me (recap-me)");
 
     // One unknown session fails the whole batch (the bot then asks one by one).
     const refused = await b.client.ensureActivitySummaries([key, namedKey("nobody-here")]).catch((e: unknown) => e);
@@ -146,8 +133,8 @@ describe("thread controls: recaps and export against the real gateway", () => {
     expect(suite.model.unexpected()).toEqual([]);
   });
 
-  it("a confirm-policy thread (a child of the bot's root session) gets its recap too", async () => {
-    const b = await suite.startBot("confirm", "confirm");
+  it("a confirm-child thread (a child of the bot's root session) gets its recap too", async () => {
+    const b = await suite.startBot("confirm-child", "confirm-child");
     await b.command(HERE, "thread", "Child");
     await b.say(HERE, "hello child");
     await until("the answer", () => b.channel.in(HERE).some((m) => m.text === "ECHO: hello child"), 60_000);
