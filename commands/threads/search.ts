@@ -18,8 +18,9 @@ const SearchArgs = z.object({
 
 /**
  * /threads search <words>: threads whose name, slug, label, aliases or recap contain every word
- * (case-insensitive). Admins search every thread; a chat's or server's administrator those bound there.
- * Recaps are OpenClaw's, as far as known now; the search asks for the missing ones in the background.
+ * (case-insensitive), and the thread the whole text names (by an old name too, where a rename left
+ * one). Admins search every thread; a chat's or server's administrator those bound there. Recaps are
+ * OpenClaw's, as far as known now; the search asks for the missing ones in the background.
  */
 export const searchThreads = defineCommand<z.infer<typeof SearchArgs>, Services>({
   name: "search",
@@ -33,8 +34,12 @@ export const searchThreads = defineCommand<z.infer<typeof SearchArgs>, Services>
     const boundIn = services.threads.bindingsBySlug(space);
     const visible = services.threads.all().filter((t) => space === undefined || boundIn.has(t.slug));
     services.recaps.request(visible);
-    const found = visible.filter((t) => words.every((word) => haystack(services, t).includes(word)));
     const shown = words.join(" ");
+    // The whole text may be a name the thread had before a rename: byName follows those aliases.
+    const named = services.threads.byName(shown);
+    const found = visible.filter(
+      (t) => t.slug === named?.slug || words.every((word) => haystack(services, t).includes(word)),
+    );
     if (found.length === 0) return { text: texts.searchNone(shown), ephemeral: true };
     const now = services.clock.now();
     const lines = found.slice(0, SHOWN).flatMap((t) => {

@@ -41,7 +41,8 @@ describe("thread controls: recaps and export against the real gateway", () => {
 
   it("pages chat.history from the newest back and exports the transcript with its tool call", async () => {
     const b = await suite.startBot("export", "auto");
-    await b.command(HERE, "thread", "Export me");
+    // Not "Export me": the first word would pick the export subcommand.
+    await b.command(HERE, "thread", "Paged");
     suite.model.when("run a tool", { kind: "tool", name: "exec", args: { command: "echo one" }, finalText: "Ran it." });
     const turns = [
       ["hello one", "ECHO: hello one"],
@@ -52,7 +53,7 @@ describe("thread controls: recaps and export against the real gateway", () => {
       await b.say(HERE, text ?? "");
       await until(`the answer to ${text}`, () => b.channel.in(HERE).some((m) => m.text === answer), 60_000);
     }
-    const key = namedKey("export-me");
+    const key = namedKey("paged");
     const rows: TranscriptRow[] = [];
     const offsets: (number | undefined)[] = [];
     let offset: number | undefined = 0;
@@ -80,7 +81,7 @@ describe("thread controls: recaps and export against the real gateway", () => {
     expect(rows[0]?.senderIsOwner).toBe(true);
 
     const reply = await b.command(HERE, "thread", "export");
-    expect(reply?.text).toBe('Exported 8 message(s) of "Export me" as thread-export-me.md.');
+    expect(reply?.text).toBe('Exported 8 message(s) of "Paged" as thread-paged.md.');
     const markdown = new TextDecoder().decode(b.channel.in(HERE).find((m) => m.file)?.file?.bytes);
     expect(markdown).toContain(
       '<details><summary>Tool call: exec</summary>\n\n```json\n{\n  "command": "echo one"\n}\n```',
