@@ -77,6 +77,14 @@ export const texts = {
     const end = outcome === "done" ? "" : ` (${outcome})`;
     return `${mark} ${names.length} tool call${names.length === 1 ? "" : "s"} (${distinct}) in ${duration(elapsedMs)}${end}`;
   },
+  // Stop and steer (issue 13, slice h1-stop-steer).
+  nothingRunning: (name: string) => `Nothing is running in "${name}".`,
+  stoppedRun: (name: string) => `Stopped the running turn of "${name}".`,
+  /** Ends the part of an answer a /steer cut off. */
+  redirected: "(redirected)",
+  steerEmpty: "Say what the agent should do instead: /steer <text>.",
+  steering: (name: string) => `Steering "${name}": the running turn stops here and the answer to your words follows.`,
+  steerIdle: (name: string) => `Nothing is running in "${name}"; your words were sent as an ordinary message.`,
 } as const;
 
 /** "6 MB", "18.6 MB", "512 KB". */
