@@ -38,7 +38,7 @@ describe("/stop and /steer (real gateway)", () => {
     return request;
   };
 
-  it("/stop during a streaming answer aborts the model's request; nothing more arrives; the next message is answered", async () => {
+  it("/stop during a streaming answer aborts the model's request; nothing more arrives, not even after a gateway crash; the next message is answered", async () => {
     const { bot, conversation, events } = await open("stop-run");
     const held = await holdTurn(bot, conversation, "a long report");
     const runId = Object.keys(bot.store.state.journal)[0];
@@ -56,6 +56,16 @@ describe("/stop and /steer (real gateway)", () => {
     const ofRun = events.filter((e) => e.runId === runId);
     expect(ofRun.map((e) => e.state)).toContain("aborted");
     expect(ofRun.filter((e) => e.state === "final")).toEqual([]);
+
+    // The session reads abortedLastRun: true now, yet a gateway crash does not make OpenClaw re-run the
+    // stopped turn: no model request follows, and the bot shows nothing more.
+    const beforeCrash = suite.model.requests.length;
+    await suite.gateway.crash();
+    await suite.gateway.start();
+    await until("reconnected", () => bot.client.connected, 30_000);
+    await sleep(6_000); // OpenClaw starts its recovery runs 2–6 s after boot
+    expect(suite.model.requests.slice(beforeCrash).filter((r) => r.kind !== "models")).toEqual([]);
+    expect(shown(bot, conversation)).toEqual([`${HOLD_FIRST_CHUNK.trim()}\n\n${words.stopped}`]);
 
     await bot.say(conversation, "next question");
     await until("the next answer", () => shown(bot, conversation).includes("ECHO: next question"), 30_000);
@@ -85,6 +95,14 @@ describe("/stop and /steer (real gateway)", () => {
     const first = events.filter((e) => e.runId === firstRunId).map((e) => e.state);
     expect(first).toContain("aborted");
     expect(first).not.toContain("final");
+    // A bot restart on the same store sends nothing again and shows nothing again.
+    const beforeRestart = suite.model.requests.length;
+    await suite.stopBot();
+    const again = await suite.startBot("steer-run", "auto");
+    await sleep(2_000);
+    expect(suite.model.requests.length).toBe(beforeRestart);
+    expect(again.channel.in(conversation)).toEqual([]);
+    expect(again.store.state.journal).toEqual({});
   });
 
   it("chat.send queueMode interrupt: the ack says interruptedActiveRun only when a turn ran; the cut turn's words leave no row", async () => {
