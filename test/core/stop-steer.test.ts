@@ -171,6 +171,25 @@ describe("/steer", () => {
     expect(world.gw.model.turns.map((t) => t.message)).toEqual(["plan the budget", "use the 2027 numbers instead"]);
   });
 
+  it("interrupts OpenClaw's continuation after a crash: the continuation's part is marked redirected, the steer answered", async () => {
+    const world = await startBot({ policy: "auto", gateway: { recovery: { delayMs: 50 } } });
+    await world.command(A, "/thread Budget Planning");
+    const first = world.gw.model.hold();
+    await world.message(A, "fill the sheet");
+    await first.reached;
+    const recovering = world.gw.model.hold();
+    await world.gw.crash();
+    await recovering.reached;
+    await until(() => notices(world, A)[0], "the notice");
+    await until(() => world.bot.relay.running("budget-planning"), "following the continuation");
+    expect((await world.command(A, "/steer only column C"))?.text).toBe(texts.steering("Budget Planning"));
+    await world.says(A, "ECHO: only column C");
+    await quiet(world);
+    expect(world.shown(A, texts.redirected)).toHaveLength(1);
+    expect(world.bot.relay.running("budget-planning")).toBeUndefined();
+    expect(world.gw.model.turns.map((t) => t.kind)).toEqual(["user", "recovery", "user"]);
+  });
+
   it("is an ordinary message when nothing runs", async () => {
     const world = await startBot();
     await world.command(A, "/thread Budget Planning");

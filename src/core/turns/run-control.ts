@@ -129,6 +129,9 @@ export class RunControl {
         idempotencyKey: stored.turnId,
       });
       this.#logger.info("steered a running turn", { turnId: stored.turnId, interrupted: ack.interruptedActiveRun });
+      // OpenClaw acks once the interrupted run has settled. A turn that follows its session (OpenClaw's
+      // continuation) may have adopted no run id yet, so no event of its own would end it.
+      if (ack.interruptedActiveRun) await this.#relay.stopped(watch.entry.turnId);
     } catch (error) {
       watch.steered = false;
       await this.#relay.sendFailed(stored, error);
