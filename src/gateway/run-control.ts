@@ -8,6 +8,9 @@ const ChatInterruptResultSchema = z.looseObject({
   interruptedActiveRun: z.boolean().optional().catch(undefined),
 });
 
+/** Longer than OpenClaw's 15 s wait for the interrupted turn to settle (REPLY_RUN_IDLE_SETTLE_TIMEOUT_MS). */
+const INTERRUPT_TIMEOUT_MS = 30_000;
+
 /** The client's `call`, as the functions of this file use it. */
 type Call = <T>(
   method: string,
@@ -29,6 +32,8 @@ export async function chatInterrupt(
 ): Promise<{ runId: string; status: string; interruptedActiveRun: boolean }> {
   const { sessionKey, message, idempotencyKey } = params;
   const wire = { sessionKey, message, idempotencyKey, deliver: false, queueMode: "interrupt" };
-  const result = await call("chat.send", wire, options, ChatInterruptResultSchema);
+  // OpenClaw acks only once the interrupted turn has settled, which it waits up to 15 s for.
+  const timed = { ...options, timeoutMs: options?.timeoutMs ?? INTERRUPT_TIMEOUT_MS };
+  const result = await call("chat.send", wire, timed, ChatInterruptResultSchema);
   return { runId: result.runId, status: result.status, interruptedActiveRun: result.interruptedActiveRun === true };
 }

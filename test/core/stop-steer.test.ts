@@ -190,6 +190,22 @@ describe("/steer", () => {
     expect(world.gw.model.turns.map((t) => t.kind)).toEqual(["user", "recovery", "user"]);
   });
 
+  it("tries again when OpenClaw refuses because the cut turn is still shutting down", async () => {
+    const world = await startBot();
+    await streaming(world);
+    const refusal = {
+      code: "UNAVAILABLE",
+      message: "Previous run is still shutting down. Please try again in a moment.",
+    };
+    world.gw.fault("chat.send", { error: { ...refusal, retryable: true, retryAfterMs: 250 } }, 2);
+    await world.command(A, "/steer try again");
+    await world.says(A, "ECHO: try again");
+    await quiet(world);
+    const sends = world.gw.requestsOf("chat.send").map((r) => r.params as Record<string, unknown>);
+    expect(sends.map((s) => s.queueMode)).toEqual([undefined, "interrupt", "interrupt", "interrupt"]);
+    expect(new Set(sends.slice(1).map((s) => s.idempotencyKey)).size).toBe(1);
+  });
+
   it("is an ordinary message when nothing runs", async () => {
     const world = await startBot();
     await world.command(A, "/thread Budget Planning");

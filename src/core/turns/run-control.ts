@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import type { Reply } from "../commands/command.ts";
-import { BotError, ErrorCode } from "../errors.ts";
+import { BotError, ErrorCode, GatewayReason, gatewayReason } from "../errors.ts";
 import type { JournalEntry, Thread } from "../model.ts";
 import type { Clock, GatewayPort, Logger, StorePort } from "../ports.ts";
 import { texts } from "../texts.ts";
@@ -9,6 +9,9 @@ import { sentPatch } from "./checkpoints.ts";
 import type { Relay } from "./relay.ts";
 import type { Resumer } from "./resume.ts";
 import type { Watch } from "./watches.ts";
+
+/** The wait before trying a refused interrupt again (OpenClaw's retryAfterMs is 250). */
+const RETRY_MS = 300;
 
 /** Who asks to stop or steer, and where. */
 export interface RunRequest {
@@ -123,11 +126,7 @@ export class RunControl {
     watch.steered = true;
     void this.#relay.follow(stored, { checkNow: false });
     try {
-      const ack = await this.#gateway.chatInterrupt({
-        sessionKey: stored.sessionKey,
-        message: stored.text,
-        idempotencyKey: stored.turnId,
-      });
+      const ack = await this.#sendInterrupt(stored);
       this.#logger.info("steered a running turn", { turnId: stored.turnId, interrupted: ack.interruptedActiveRun });
       // OpenClaw acks once the interrupted run has settled. A turn that follows its session (OpenClaw's
       // continuation) may have adopted no run id yet, so no event of its own would end it.
@@ -135,6 +134,23 @@ export class RunControl {
     } catch (error) {
       watch.steered = false;
       await this.#relay.sendFailed(stored, error);
+    }
+  }
+
+  /**
+   * OpenClaw refuses an interrupt whose cut turn did not settle within 15 s ("Previous run is still
+   * shutting down", UNAVAILABLE, retryable, before admission): tried again twice, then it is an ordinary
+   * refusal (a draining gateway refuses the same way, and the relay keeps the message for its return).
+   */
+  async #sendInterrupt(entry: JournalEntry) {
+    const params = { sessionKey: entry.sessionKey, message: entry.text, idempotencyKey: entry.turnId };
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.#gateway.chatInterrupt(params);
+      } catch (error) {
+        if (attempt >= 3 || gatewayReason(error) !== GatewayReason.Refused || !this.#gateway.connected) throw error;
+        await new Promise((resolve) => setTimeout(resolve, RETRY_MS * attempt));
+      }
     }
   }
 
