@@ -137,6 +137,25 @@ describe("/stop", () => {
     expect(world.gw.requestsOf("chat.abort").length).toBeGreaterThanOrEqual(1);
   });
 
+  it("stops a resumed turn (confirm policy: Resume after a crash, then /stop)", async () => {
+    const world = await startBot({ policy: "confirm", gateway: { recovery: { delayMs: 30 } } });
+    await world.command(A, "/thread Budget Planning");
+    const first = world.gw.model.hold();
+    await world.message(A, "send the invoices");
+    await first.reached;
+    await world.gw.crash();
+    const notice = await until(() => notices(world, A)[0], "the notice");
+    const resumed = world.gw.model.hold();
+    await world.press(A, notice.buttons[0]?.data ?? "");
+    await resumed.reached;
+    await until(() => world.bot.relay.running("budget-planning"), "following the resumed turn");
+    expect((await world.command(A, "/stop"))?.text).toBe('Stopped the running turn of "Budget Planning".');
+    const resumeKey = chatSends(world.gw).at(-1)?.idempotencyKey;
+    expect(aborts(world)).toEqual([{ sessionKey: KEY, runId: resumeKey }]);
+    await quiet(world);
+    expect(world.shown(A, texts.stopped)).toHaveLength(1);
+  });
+
   it("is not replayed after a bot restart: nothing more reaches the gateway", async () => {
     const storePath = `${await tempDir()}/threads.json`;
     const world = await startBot({ storePath });
