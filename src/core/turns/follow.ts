@@ -150,9 +150,9 @@ export class Follower {
       this.#onOwnRun(watch, event);
       return;
     }
+    if (this.#watches.isEnded(event.runId)) return; // a stopped run's last words: after /stop, nothing more
     // A run we never issued (OpenClaw's recovery, or a message queued behind it) answers the oldest
     // turn that follows the session; every follower re-reads the transcript when such a run ends.
-    if (this.#watches.isEnded(event.runId)) return; // a stopped run's last words: after /stop, nothing more
     const followers = this.#watches.followers(event.sessionKey);
     const oldest = followers[0];
     if (!oldest) return;
