@@ -1,4 +1,5 @@
 import type { CommandDefinition } from "../src/core/commands/command.ts";
+import { subcommandWords } from "../src/core/commands/dispatch.ts";
 import type { Services } from "../src/core/commands/services.ts";
 import { approve } from "./approve.ts";
 import { deny } from "./deny.ts";
@@ -20,3 +21,6 @@ export const commands: readonly CommandDefinition<unknown, Services>[] = [
   threads,
   help,
 ];
+
+/** Words a new thread may not be called: each picks a /thread subcommand in typed text. */
+export const reservedThreadNames: readonly string[] = subcommandWords(thread);

@@ -1,4 +1,4 @@
-import { commands } from "../commands/index.ts";
+import { commands, reservedThreadNames } from "../commands/index.ts";
 import { App } from "./core/app.ts";
 import { Channels } from "./core/channels.ts";
 import { Access } from "./core/commands/access.ts";
@@ -13,6 +13,7 @@ import { Recovery } from "./core/turns/recovery.ts";
 import { Relay } from "./core/turns/relay.ts";
 import { Resumer } from "./core/turns/resume.ts";
 import { RunControl } from "./core/turns/run-control.ts";
+import { StopGuard } from "./core/turns/stop-guard.ts";
 import { MemoryBlobStore } from "./store/blobs.ts";
 
 /** What composeBot needs: the opened store, a gateway client, and the settings the core reads. */
@@ -54,7 +55,9 @@ export function composeBot(options: BotOptions): Bot {
   const channels = new Channels();
   const blobs = options.blobs ?? new MemoryBlobStore();
   const intake = new AttachmentIntake({ blobs, gateway, logger });
-  const relay = new Relay({ store, gateway, channels, clock, logger, intake });
+  // Shared: Stop arms it from a notice; under confirm the recovery arms it at connect and the relay waits for it.
+  const stops = new StopGuard({ gateway, clock, logger });
+  const relay = new Relay({ store, gateway, channels, clock, logger, intake, takeBack: stops });
   const threads = new ThreadRegistry({
     store,
     gateway,
@@ -63,6 +66,7 @@ export function composeBot(options: BotOptions): Bot {
     clock,
     logger,
     turns: relay,
+    reservedNames: reservedThreadNames,
   });
   const outbox = new Outbox({ store, channels, clock, logger });
   const recovery = new Recovery({
@@ -75,9 +79,10 @@ export function composeBot(options: BotOptions): Bot {
     logger,
     policy: options.policy,
     intake,
+    stops,
     sleep: options.sleep,
   });
-  const resumer = new Resumer({ store, gateway, relay, threads, clock, logger });
+  const resumer = new Resumer({ store, gateway, relay, threads, clock, logger, stops });
   const access = new Access({ allowed: options.allowedUsers, admins: options.adminUsers });
   const approvals = new Approvals({
     store,
@@ -88,7 +93,7 @@ export function composeBot(options: BotOptions): Bot {
     isAdmin: (id) => access.isAdmin(id),
     rule: options.approvers ?? "requester",
   });
-  const runs = new RunControl({ store, gateway, relay, threads, resumer, clock, logger });
+  const runs = new RunControl({ store, gateway, relay, threads, resumer, clock, logger, takeBack: stops });
   const services: Services = { threads, relay, resumer, runs, approvals, clock, commands: () => commands };
   const app = new App({ commands, services, access, store, gateway, intake, logger });
   return {

@@ -77,6 +77,11 @@ export const texts = {
     const end = outcome === "done" ? "" : ` (${outcome})`;
     return `${mark} ${names.length} tool call${names.length === 1 ? "" : "s"} (${distinct}) in ${duration(elapsedMs)}${end}`;
   },
+  // Subcommands (h0-subcommands).
+  /** A command written without a required argument: how to write it. */
+  usage: (usage: string) => `Usage: ${usage}`,
+  /** A new thread may not take a word that picks a /thread subcommand. */
+  reservedName: (slug: string) => `"${slug}" is a /thread subcommand; pick another thread name.`,
   // Stop and steer (issue 13, slice h1-stop-steer).
   nothingRunning: (name: string) => `Nothing is running in "${name}".`,
   stoppedRun: (name: string) => `Stopped the running turn of "${name}".`,

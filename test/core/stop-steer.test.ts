@@ -151,7 +151,8 @@ describe("/stop", () => {
     await until(() => world.bot.relay.running("budget-planning"), "following the resumed turn");
     expect((await world.command(A, "/stop"))?.text).toBe('Stopped the running turn of "Budget Planning".');
     const resumeKey = chatSends(world.gw).at(-1)?.idempotencyKey;
-    expect(aborts(world)).toEqual([{ sessionKey: KEY, runId: resumeKey }]);
+    // (Before it, the take-back of confirm aborted OpenClaw's own re-run of the cut turn.)
+    expect(aborts(world).at(-1)).toEqual({ sessionKey: KEY, runId: resumeKey });
     await quiet(world);
     expect(world.shown(A, texts.stopped)).toHaveLength(1);
   });
@@ -238,8 +239,8 @@ describe("/steer", () => {
     const world = await startBot();
     expect((await world.command(A, "/steer go"))?.text).toBe(texts.noThreadHere);
     await world.command(A, "/thread Budget Planning");
-    expect((await world.command(A, "/steer"))?.text).toBe(texts.steerEmpty);
-    expect((await world.command(A, "/steer    "))?.text).toBe(texts.steerEmpty);
+    expect((await world.command(A, "/steer"))?.text).toBe(texts.usage("/steer <text>"));
+    expect((await world.command(A, "/steer    "))?.text).toBe(texts.usage("/steer <text>"));
     expect((await world.command(A, `/steer ${"x".repeat(4_001)}`))?.text).toBe("At most 4000 characters.");
     expect(chatSends(world.gw)).toEqual([]);
   });

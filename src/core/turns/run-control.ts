@@ -8,6 +8,7 @@ import type { ThreadRegistry } from "../threads/registry.ts";
 import { sentPatch } from "./checkpoints.ts";
 import type { Relay } from "./relay.ts";
 import type { Resumer } from "./resume.ts";
+import type { StopGuard } from "./stop-guard.ts";
 import type { Watch } from "./watches.ts";
 
 /** The wait before trying a refused interrupt again (OpenClaw's retryAfterMs is 250). */
@@ -32,6 +33,7 @@ export class RunControl {
   readonly #resumer: Resumer;
   readonly #clock: Clock;
   readonly #logger: Logger;
+  readonly #takeBack: Pick<StopGuard, "holding"> | undefined;
 
   constructor(options: {
     store: StorePort;
@@ -41,6 +43,8 @@ export class RunControl {
     resumer: Resumer;
     clock: Clock;
     logger: Logger;
+    /** confirm: while OpenClaw's crash re-run of a session is taken back, the bot's turns wait (relay). */
+    takeBack?: Pick<StopGuard, "holding"> | undefined;
   }) {
     this.#store = options.store;
     this.#gateway = options.gateway;
@@ -49,6 +53,7 @@ export class RunControl {
     this.#resumer = options.resumer;
     this.#clock = options.clock;
     this.#logger = options.logger;
+    this.#takeBack = options.takeBack;
   }
 
   /**
@@ -83,11 +88,13 @@ export class RunControl {
     const text = request.text.trim();
     if (!text) throw new BotError(ErrorCode.BadInput, texts.steerEmpty);
     const watch = this.#relay.running(thread.slug);
-    if (!watch || !this.#gateway.connected || this.#gateway.bootId === undefined) {
+    const bootId = this.#gateway.connected ? this.#gateway.bootId : undefined;
+    // Nothing to interrupt, or the relay must hold the message (gateway away, a take-back): as usual.
+    if (!watch || bootId === undefined || this.#takeBack?.holding(thread.sessionKey)) {
       await this.#relay.accept({ thread, conversation: request.conversation, senderId: request.senderId, text });
       return { text: this.#gateway.connected ? texts.steerIdle(thread.name) : texts.queued };
     }
-    await this.#interrupt(thread, watch, { ...request, text }, this.#gateway.bootId);
+    await this.#interrupt(thread, watch, { ...request, text }, bootId);
     return { text: texts.steering(thread.name) };
   }
 

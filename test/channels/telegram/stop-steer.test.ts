@@ -65,7 +65,7 @@ describe("/stop and /steer on Telegram", () => {
     world.tg.userMessage(aliceDm.id, alice, "/thread empty");
     await botSays(world, aliceDm.id, undefined, /Created thread/);
     world.tg.userMessage(aliceDm.id, alice, "/steer");
-    await botSays(world, aliceDm.id, undefined, texts.steerEmpty);
+    await botSays(world, aliceDm.id, undefined, texts.usage("/steer <text>"));
     expect(sends(world)).toEqual([]);
   });
 });
