@@ -8,6 +8,7 @@ import { FakeMediaRoute } from "./media.ts";
 import { FakeModel } from "./model.ts";
 import { canonicalKey, FakeRpcError, invalid, paramsOf, sleep, uuid } from "./protocol.ts";
 import { Recorder } from "./recorder.ts";
+import { runControlMethods } from "./run-control-methods.ts";
 import { RunEngine } from "./runs.ts";
 import { type MethodHandler, sessionMethods } from "./session-methods.ts";
 import { projectRow, SessionStore, type TranscriptRow } from "./store.ts";
@@ -36,7 +37,12 @@ interface Boot {
   availableAt: number;
 }
 
-const METHODS: Record<string, MethodHandler> = { ...sessionMethods, ...chatMethods, ...approvalMethods };
+const METHODS: Record<string, MethodHandler> = {
+  ...sessionMethods,
+  ...chatMethods,
+  ...approvalMethods,
+  ...runControlMethods,
+};
 
 /** OpenClaw asks a client for approvals only when it is an admin with an approvals capability. */
 function isApprover(conn: Conn): boolean {
