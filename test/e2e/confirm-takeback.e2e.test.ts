@@ -97,7 +97,12 @@ describe("confirm takeback: the bot holds back OpenClaw's re-run after a crash (
     );
     expect(suite.model.requests.slice(sinceSecond)).toEqual([]);
     expect(shown(b, t.conversation).filter((x) => x.includes("restart interrupted"))).toHaveLength(1);
-    await resumeEach(suite, b, threads, [notice], "twice");
+    // Nothing is held back for a re-run that is not coming: the aborted one reads `status: "killed"`.
+    const pressed = Date.now();
+    expect((await b.press(t.conversation, notice.buttons[0]?.data ?? "")).text).toBe(texts.resuming(t.name));
+    expect(Date.now() - pressed).toBeLessThan(1_500);
+    const continued = () => shown(b, t.conversation).filter((x) => x.startsWith("ECHO: Your previous turn"));
+    await until("the continuation", () => continued().length === 1, 60_000);
   });
 
   it("a message sent while the gateway was down and a Resume pressed at once are each answered once; no re-run reaches the model", async () => {
