@@ -14,6 +14,7 @@ import { Outbox } from "./core/turns/outbox.ts";
 import { Recovery } from "./core/turns/recovery.ts";
 import { Relay } from "./core/turns/relay.ts";
 import { Resumer } from "./core/turns/resume.ts";
+import { RunControl } from "./core/turns/run-control.ts";
 import { StopGuard } from "./core/turns/stop-guard.ts";
 import { releaseYoungGarbage } from "./memory.ts";
 import { MemoryBlobStore } from "./store/blobs.ts";
@@ -95,9 +96,20 @@ export function composeBot(options: BotOptions): Bot {
     isAdmin: (id) => access.isAdmin(id),
     rule: options.approvers ?? "requester",
   });
+  const runs = new RunControl({ store, gateway, relay, threads, resumer, clock, logger, takeBack: stops });
   const recaps = new Recaps({ gateway, clock, logger });
   const exports = new TranscriptExport({ gateway, channels, blobs, logger, releaseGarbage: releaseYoungGarbage });
-  const services: Services = { threads, relay, resumer, approvals, clock, recaps, exports, commands: () => commands };
+  const services: Services = {
+    threads,
+    relay,
+    resumer,
+    runs,
+    approvals,
+    clock,
+    recaps,
+    exports,
+    commands: () => commands,
+  };
   const app = new App({ commands, services, access, store, gateway, intake, logger });
   return {
     app,

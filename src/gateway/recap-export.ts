@@ -2,7 +2,7 @@
  * The gateway methods of recaps and transcript export (issue 13, slice h4): sessions.activitySummary.ensure
  * and paged chat.history. OpenClawGateway delegates to these with one line per method. Shapes: the pinned
  * gateway's docs (gateway/protocol/rpc-session-control.md) and dist, checked in
- * test/e2e/thread-controls-recap.e2e.test.ts; what was found is in docs/openclaw-agent-loop.md §5.
+ * test/e2e/thread-controls-recap.e2e.test.ts; what was found is in docs/openclaw-agent-loop.md §6.
  * @module
  */
 import { z } from "zod";

@@ -8,7 +8,7 @@
  *   recap, refuses a whole batch for one unknown session, and recaps a child session too (a thread of
  *   RESUME_POLICY=confirm-child: sessions.create with parentSessionKey does not make it `spawnedBy`, which
  *   OpenClaw never recaps); /thread, /threads and /threads search show the recap.
- * What was found is written in docs/openclaw-agent-loop.md §5.
+ * What was found is written in docs/openclaw-agent-loop.md §6.
  */
 import { describe, expect, it } from "vitest";
 import { isBotError } from "../../src/core/errors.ts";

@@ -5,6 +5,7 @@ import type { TranscriptExport } from "../threads/transcript-export.ts";
 import type { Approvals } from "../turns/approvals.ts";
 import type { Relay } from "../turns/relay.ts";
 import type { Resumer } from "../turns/resume.ts";
+import type { RunControl } from "../turns/run-control.ts";
 import type { CommandDefinition } from "./command.ts";
 
 /**
@@ -15,6 +16,8 @@ export interface Services {
   threads: ThreadRegistry;
   relay: Relay;
   resumer: Resumer;
+  /** /stop and /steer: the running turn of a thread. */
+  runs: RunControl;
   approvals: Approvals;
   clock: Clock;
   /** OpenClaw's recaps of the threads' sessions (slice h4). */
