@@ -8,10 +8,13 @@ import { requireGateway } from "./registry.ts";
 import { type ExportFormat, type PartFrame, partFrame, renderRow } from "./transcript-render.ts";
 
 /**
- * Rows per chat.history page (OpenClaw takes 1–1000 and trims a page to its 6 MB budget itself). Small
- * pages keep each frame, its parse and its rendering short-lived (test/core/export-memory.test.ts).
+ * Rows per chat.history page: OpenClaw takes 1–1000 (and trims a page to its 6 MB budget itself). The
+ * count adapts so a page stays near PAGE_BYTES: a frame, its string and its rows then stay young-
+ * generation objects a scavenge takes, where a page of large rows would sit in V8's large-object space
+ * until a full collection (test/core/export-memory.test.ts).
  */
-const PAGE_ROWS = 25;
+const PAGE_ROWS = { first: 50, min: 2, max: 500 };
+const PAGE_BYTES = 48 * 1024;
 /** Room kept in each file for its frame (title, part number); a frame is far smaller. */
 const FRAME_RESERVE = 2048;
 /** Past this many pages something is wrong (a transcript that grows as fast as it is read). */
@@ -88,12 +91,17 @@ export class TranscriptExport {
    */
   async #fetch(thread: Thread, format: ExportFormat, budget: number, pages: StoredPage[]): Promise<void> {
     let offset = 0;
+    let limit = PAGE_ROWS.first;
     let oldestSeq = Number.POSITIVE_INFINITY;
     for (let n = 0; n < MAX_PAGES; n += 1) {
-      const page = await this.#gateway.historyPage({ sessionKey: thread.sessionKey, limit: PAGE_ROWS, offset });
+      const page = await this.#gateway.historyPage({ sessionKey: thread.sessionKey, limit, offset });
       const fresh = page.rows.filter((row) => row.seq === undefined || row.seq < oldestSeq);
       for (const row of fresh) if (row.seq !== undefined) oldestSeq = Math.min(oldestSeq, row.seq);
-      if (fresh.length > 0) pages.push(await this.#store(fresh, format, budget));
+      if (fresh.length > 0) {
+        const stored = await this.#store(fresh, format, budget);
+        pages.push(stored);
+        limit = nextLimit(limit, stored.rowBytes);
+      }
       // A page's frame, rows and rendering are garbage now; without this they pile up page after page.
       this.#release();
       if (page.nextOffset === undefined || page.nextOffset <= offset) return;
@@ -155,6 +163,14 @@ export function planParts(pages: readonly StoredPage[], budget: number, frame: P
   }
   if (rows > 0) plan.push(rows);
   return plan;
+}
+
+/** The next page's row count, scaled so the page comes out near PAGE_BYTES (rows of a page look alike). */
+function nextLimit(limit: number, rowBytes: readonly number[]): number {
+  const bytes = rowBytes.reduce((sum, n) => sum + n, 0);
+  if (bytes === 0) return PAGE_ROWS.max;
+  const scaled = Math.floor((limit * PAGE_BYTES) / bytes);
+  return Math.max(PAGE_ROWS.min, Math.min(PAGE_ROWS.max, scaled));
 }
 
 /** `thread-<slug>.md`, or `thread-<slug>-part-2-of-3.json` when split. */
