@@ -69,8 +69,16 @@ describe("export of a 500-turn thread", () => {
     const sampler = setInterval(() => {
       sampled = Math.max(sampled, process.memoryUsage().rss);
     }, 2);
+    const asked = world.gw.requestsOf("chat.history").length;
     const reply = await run();
     clearInterval(sampler);
+    // Rows of about 8 KB: after the first page the bot asks for a handful at a time (pages near 48 KB).
+    const limits = world.gw
+      .requestsOf("chat.history")
+      .slice(asked)
+      .map((r) => (r.params as { limit: number }).limit);
+    expect(limits[0]).toBe(50);
+    expect(Math.max(...limits.slice(1))).toBeLessThanOrEqual(8);
     const peak = reset ? (peakRss() ?? sampled) : Math.max(sampled, process.memoryUsage().rss);
     const files = world.console.in(A).flatMap((m) => (m.file ? [m.file] : []));
     expect(reply.text).toBe('Exported 1002 message(s) of "Long" as thread-long.md.');
