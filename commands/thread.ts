@@ -15,7 +15,7 @@ export const thread = defineCommand<z.infer<typeof ThreadArgs>, Services>({
   args: ThreadArgs,
   async run({ args, place, sender, services }) {
     const name = args.name ?? "";
-    if (name === "") return { text: show(services, place.conversation) };
+    if (name === "") return { text: await show(services, place.conversation) };
     if (name.toLowerCase() === "off") {
       const unbound = await services.threads.unbind(place.conversation);
       return {
@@ -38,7 +38,7 @@ export const thread = defineCommand<z.infer<typeof ThreadArgs>, Services>({
   },
 });
 
-function show(services: Services, conversation: string): string {
+async function show(services: Services, conversation: string): Promise<string> {
   const t = services.threads.boundThread(conversation);
   if (!t) return "No thread is bound here. Start one with /thread <name>.";
   const lines = [
@@ -47,6 +47,8 @@ function show(services: Services, conversation: string): string {
     t.parentSessionKey
       ? "Resume policy: confirm (a turn a crash cuts short waits for you)."
       : "Resume policy: auto (OpenClaw continues a turn a crash cuts short by itself).",
+    // Best effort: a short wait, and a line saying so when the gateway cannot tell (never an error).
+    await services.modelUsage.usageLine(t),
   ];
   const checkpoint = services.threads.checkpoint(t.slug);
   if (checkpoint) {

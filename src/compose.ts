@@ -2,9 +2,11 @@ import { commands } from "../commands/index.ts";
 import { App } from "./core/app.ts";
 import { Channels } from "./core/channels.ts";
 import { Access } from "./core/commands/access.ts";
+import type { CommandDefinition } from "./core/commands/command.ts";
 import type { Services } from "./core/commands/services.ts";
 import type { ResumePolicy } from "./core/model.ts";
 import type { BlobStore, Clock, GatewayPort, Logger, StorePort } from "./core/ports.ts";
+import { ModelUsage } from "./core/threads/model-usage.ts";
 import { ThreadRegistry } from "./core/threads/registry.ts";
 import { Approvals, type ApproverRule } from "./core/turns/approvals.ts";
 import { AttachmentIntake } from "./core/turns/attachments.ts";
@@ -28,6 +30,8 @@ export interface BotOptions {
   clock?: Clock | undefined;
   /** Where files of turns in flight are kept (beside the store); in memory when not given (tests). */
   blobs?: BlobStore | undefined;
+  /** The command list (default: commands/index.ts); tests add commands not yet in the index. */
+  commands?: readonly CommandDefinition<unknown, Services>[] | undefined;
   /** Injected by tests to shorten waits (recovery grace periods). */
   sleep?: ((ms: number) => Promise<void>) | undefined;
 }
@@ -49,6 +53,7 @@ export interface Bot {
 /** Wires the core together; the composition root (src/main.ts) and integration tests use it. */
 export function composeBot(options: BotOptions): Bot {
   const { store, gateway, logger } = options;
+  const list = options.commands ?? commands;
   const clock = options.clock ?? { now: Date.now };
   const channels = new Channels();
   const blobs = options.blobs ?? new MemoryBlobStore();
@@ -87,8 +92,9 @@ export function composeBot(options: BotOptions): Bot {
     isAdmin: (id) => access.isAdmin(id),
     rule: options.approvers ?? "requester",
   });
-  const services: Services = { threads, relay, resumer, approvals, clock, commands: () => commands };
-  const app = new App({ commands, services, access, store, gateway, intake, logger });
+  const modelUsage = new ModelUsage({ gateway, threads, agentId: options.agentId, logger });
+  const services: Services = { threads, relay, resumer, approvals, modelUsage, clock, commands: () => list };
+  const app = new App({ commands: list, services, access, store, gateway, intake, logger });
   return {
     app,
     channels,

@@ -129,6 +129,9 @@ export class App implements AppPort {
       const decision = { ...approval, conversation: place.conversation, senderId: sender.id };
       return this.#guard(() => this.#services.approvals.decide(decision));
     }
+    const press = { data: invocation.data, conversation: place.conversation, senderId: sender.id };
+    const picked = await this.#guard(() => this.#services.modelUsage.press(press));
+    if (picked) return picked;
     const action = parseAction(invocation.data);
     if (!action) return { text: texts.unknownButton, ephemeral: true };
     if (action.kind === "page") {
@@ -142,10 +145,20 @@ export class App implements AppPort {
 
   async autocomplete(invocation: AutocompleteInvocation): Promise<string[]> {
     if (!this.#access.isAllowed(invocation.sender.id)) return [];
+    if (this.#autocompleteSource(invocation) === "models") {
+      return (await this.#services.modelUsage.names(invocation.query.slice(0, 100))).slice(0, 25);
+    }
     return this.#services.threads
       .matching(invocation.query.slice(0, 100))
       .slice(0, 25)
       .map((t) => t.name);
+  }
+
+  /** The source a param names for its choices (thread names unless it names another). */
+  #autocompleteSource(invocation: AutocompleteInvocation): string {
+    const definition = this.commands.find((c) => c.name === invocation.command);
+    const source = definition?.params.find((p) => p.name === invocation.param)?.autocomplete;
+    return typeof source === "string" ? source : "threads";
   }
 
   /**

@@ -1,4 +1,5 @@
 import type { Clock } from "../ports.ts";
+import type { ModelUsage } from "../threads/model-usage.ts";
 import type { ThreadRegistry } from "../threads/registry.ts";
 import type { Approvals } from "../turns/approvals.ts";
 import type { Relay } from "../turns/relay.ts";
@@ -14,6 +15,8 @@ export interface Services {
   relay: Relay;
   resumer: Resumer;
   approvals: Approvals;
+  /** A thread's model (the gateway's catalog) and usage. */
+  modelUsage: ModelUsage;
   clock: Clock;
   /** All command definitions (for /help). */
   commands(): readonly CommandDefinition<unknown, Services>[];

@@ -1,5 +1,7 @@
 import { expect } from "vitest";
 import { type Bot, composeBot } from "../../../src/compose.ts";
+import type { CommandDefinition } from "../../../src/core/commands/command.ts";
+import type { Services } from "../../../src/core/commands/services.ts";
 import type { ResumePolicy } from "../../../src/core/model.ts";
 import { createOpenClawGateway } from "../../../src/gateway/index.ts";
 import { MemoryStore } from "../../../src/store/index.ts";
@@ -23,6 +25,8 @@ export interface WorldOptions {
   allowedUsers: string[];
   adminUsers: string[];
   policy?: ResumePolicy | undefined;
+  /** The command list, when a test needs commands the index does not have yet. */
+  commands?: readonly CommandDefinition<unknown, Services>[] | undefined;
 }
 
 /**
@@ -48,6 +52,7 @@ export async function startBotWorld<C extends RunningChannel>(
     sleep: async () => undefined,
     allowedUsers: options.allowedUsers,
     adminUsers: options.adminUsers,
+    commands: options.commands,
   });
   const channel = rig.connect(bot.app, logger);
   bot.channels.add(channel.channel);

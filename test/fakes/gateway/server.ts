@@ -6,6 +6,7 @@ import { admit, helloOk, type Refusal, startingUp } from "./handshake.ts";
 import { scanInterrupted, tombstone } from "./lifecycle.ts";
 import { FakeMediaRoute } from "./media.ts";
 import { FakeModel } from "./model.ts";
+import { modelUsageMethods } from "./model-usage-methods.ts";
 import { canonicalKey, FakeRpcError, invalid, paramsOf, sleep, uuid } from "./protocol.ts";
 import { Recorder } from "./recorder.ts";
 import { RunEngine } from "./runs.ts";
@@ -36,7 +37,12 @@ interface Boot {
   availableAt: number;
 }
 
-const METHODS: Record<string, MethodHandler> = { ...sessionMethods, ...chatMethods, ...approvalMethods };
+const METHODS: Record<string, MethodHandler> = {
+  ...sessionMethods,
+  ...chatMethods,
+  ...approvalMethods,
+  ...modelUsageMethods,
+};
 
 /** OpenClaw asks a client for approvals only when it is an admin with an approvals capability. */
 function isApprover(conn: Conn): boolean {
