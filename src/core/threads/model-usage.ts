@@ -22,7 +22,7 @@ const MAX_BUTTONS = 20;
 /** Threads whose cost one sessions.usage call reads at most. */
 const MAX_COST_ROWS = 1_000;
 /** OpenClaw counts a transcript it has not seen in the background: how often to ask again, and how long between. */
-const COUNTING_RETRIES = 4;
+const COUNTING_RETRIES = 10;
 const COUNTING_PAUSE_MS = 500;
 
 /** A thread's usage as /thread usage tells it. */
