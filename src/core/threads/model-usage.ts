@@ -138,7 +138,9 @@ export class ModelUsage {
   async costs(threadCount: number): Promise<Costs | undefined> {
     if (!this.#gateway.connected) return undefined;
     try {
-      const limit = Math.min(Math.max(threadCount, 1), MAX_COST_ROWS);
+      // Rows come most recently active first over all the agent's sessions (its main session, roots, …):
+      // a margin keeps threads in when a few other sessions were busier.
+      const limit = Math.min(threadCount + 50, MAX_COST_ROWS);
       const report = await this.#gateway.sessionUsage({ agentId: this.#agentId, limit }, { timeoutMs: 5_000 });
       const bySessionKey = new Map<string, number>();
       for (const row of report.sessions)
