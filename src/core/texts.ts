@@ -102,6 +102,7 @@ export const texts = {
   usageNone: (thread: string) => `Thread "${thread}" has not used any tokens yet.`,
   usageCounting: "OpenClaw is still counting this thread's usage; try again in a moment.",
   usageLine: (total: string, last: string | undefined) => `Usage: ${total} in all${last ? `; last turn ${last}` : ""}.`,
+  usageLineCounting: "Usage: OpenClaw is still counting it; ask again in a moment.",
   usageUnavailable: "Usage: unavailable (the gateway did not answer in time).",
   usageAway: "Usage: unavailable (the gateway is away).",
   costsUnavailable: "Costs are unavailable right now (the gateway did not answer), so this list is by activity.",

@@ -185,6 +185,8 @@ describe("/thread shows a usage line", () => {
     await world.command(A, "/thread Budget");
     world.message(A, "hello");
     await world.says(A, "ECHO: hello");
+    // The first ask finds the transcript not counted yet (as OpenClaw does); the line does not wait for it.
+    expect((await world.command(A, "/thread"))?.text).toContain(texts.usageLineCounting);
     expect((await world.command(A, "/thread"))?.text).toContain(
       "Usage: 13 tokens, $0.0016 in all; last turn 13 tokens, $0.0016.",
     );
@@ -211,6 +213,8 @@ describe("/threads sort:cost", () => {
       world.message(conversation, text);
       await world.says(conversation, `ECHO: ${text}`);
     }
+    // The first ask finds the transcripts not counted yet (as OpenClaw does) and says so.
+    expect((await world.command(A, "/threads sort:cost"))?.text).toContain(texts.costsCounting);
     const from = world.gw.requests.length;
     const reply = await world.command(A, "/threads sort:cost");
     const names = (reply?.text ?? "")

@@ -126,7 +126,7 @@ export class ModelUsage {
         this.#gateway.sessionUsage({ key: thread.sessionKey }, options),
       ]);
       const total = report.sessions.find((s) => s.key === thread.sessionKey)?.usage;
-      if (!total) return report.complete ? texts.usageNone(thread.name) : texts.usageCounting;
+      if (!total) return report.complete ? texts.usageNone(thread.name) : texts.usageLineCounting;
       return texts.usageLine(usageText(total), info?.lastTurn ? usageText(info.lastTurn) : undefined);
     } catch (error) {
       this.#logger.debug("usage line unavailable", { slug: thread.slug, error });

@@ -6,7 +6,10 @@
  * - sessions.describe answers `{ session: null }` for an unknown key; its row carries the selected model
  *   and the last run's inputTokens / outputTokens / estimatedCostUsd;
  * - sessions.usage is a closed object; an unknown `key` is INVALID_REQUEST "Invalid session reference";
- *   a session that never ran has `usage: null`.
+ *   a session that never ran has `usage: null`;
+ * - a transcript not counted since it last changed answers `usage: null` with `cacheStatus.status:
+ *   "refreshing"` the first time it is asked about (OpenClaw counts it in the background, about 2.5 s
+ *   live); the fake has counted it by the next request.
  * Usage is derived from the transcript: each assistant row is one model call of 10 input tokens and
  * ceil(length / 4) output tokens (as the e2e fake model reports), priced by the model in effect when the
  * row was written.
@@ -22,6 +25,18 @@ const CATALOG = [
 ];
 const DEFAULT_MODEL = "fake/echo-1";
 const USAGE_PARAMS = new Set(["key", "agentId", "agentScope", "startDate", "endDate", "mode", "range", "limit"]);
+
+/** How long each session's transcript was when sessions.usage last counted it. */
+const counted = new WeakMap<SessionStore, Map<string, number>>();
+
+/** True when the transcript changed since it was last counted (and counts it now, for the next request). */
+function needsCounting(store: SessionStore, record: SessionRecord): boolean {
+  const byKey = counted.get(store) ?? new Map<string, number>();
+  counted.set(store, byKey);
+  const fresh = byKey.get(record.key) === record.transcript.length;
+  byKey.set(record.key, record.transcript.length);
+  return !fresh && record.transcript.length > 0;
+}
 
 /** When each session's model changed (durable like the store: keyed by it, so restarts keep it). */
 const switches = new WeakMap<SessionStore, Map<string, { at: number; model: string }[]>>();
@@ -116,13 +131,16 @@ function sessionsUsage(params: Record<string, unknown>, ctx: MethodContext): unk
       .filter((r) => r.agentId === agentId)
       .slice(0, limit);
   }
+  const pending = new Set(records.filter((r) => needsCounting(ctx.store, r)).map((r) => r.key));
   const sessions = records.map((r) => ({
     key: r.key,
     label: r.label,
     sessionId: r.sessionId,
-    usage: totals(ctx.store, r),
+    usage: pending.has(r.key) ? null : totals(ctx.store, r),
   }));
-  return { sessions, cacheStatus: { status: "fresh", cachedFiles: sessions.length, pendingFiles: 0, staleFiles: 0 } };
+  const status = pending.size > 0 ? "refreshing" : "fresh";
+  const files = { cachedFiles: sessions.length - pending.size, pendingFiles: pending.size, staleFiles: pending.size };
+  return { sessions, cacheStatus: { status, ...files } };
 }
 
 /** The fake's model and usage methods (registered in server.ts after sessionMethods: sessions.patch is wrapped). */
