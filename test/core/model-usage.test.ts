@@ -111,7 +111,10 @@ describe("/thread model", () => {
     const echo2 = buttons.find((b) => b.label === "Echo 2")?.data ?? "";
     expect(await world.press(GROUP, echo2, { sender: USERS.admin })).toMatchObject({ text: texts.notYourPicker });
     expect(patchedModels(world)).toEqual([]);
-    expect((await world.press(GROUP, echo2))?.text).toMatch(/now runs on fake\/echo-2\./);
+    const pressed = await world.press(GROUP, echo2);
+    expect(pressed.text).toMatch(/now runs on fake\/echo-2\.[\s\S]*\nModels: fake\/echo-1, fake\/echo-2\./);
+    // The list comes back with the new ✓: Telegram and Discord put it in place of the pressed message.
+    expect(pressed.buttons?.map((b) => b.label)).toEqual(["Echo 1", "✓ Echo 2"]);
     expect(patchedModels(world)).toEqual(["fake/echo-2"]);
     await world.command(GROUP, "/thread Other");
     expect(await world.press(GROUP, echo2)).toMatchObject({ text: texts.pickerOutOfDate });

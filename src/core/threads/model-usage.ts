@@ -66,11 +66,7 @@ export class ModelUsage {
     this.#requireGateway();
     const [info, choices] = await Promise.all([this.#describe(thread), this.#gateway.listModels()]);
     const current = info.model ? modelRef({ provider: info.provider, id: info.model }) : undefined;
-    if (choices.length === 0) return { text: [texts.modelCurrent(thread.name, current), texts.noModels].join("\n") };
-    const shown = choices.slice(0, MAX_BUTTONS);
-    const buttons = shown.map((c) => modelButton(c, { asker, slug: thread.slug, current: modelRef(c) === current }));
-    const list = texts.modelChoices(shown.map(modelRef), choices.length - shown.length);
-    return { text: [texts.modelCurrent(thread.name, current), list].join("\n"), buttons };
+    return listing({ thread, asker, choices, current, head: texts.modelCurrent(thread.name, current) });
   }
 
   /** /thread model <name>: checks `name` against the catalog (OpenClaw itself accepts any id), then sets it. */
@@ -89,9 +85,12 @@ export class ModelUsage {
     const thread = this.#threads.boundThread(request.conversation);
     if (!thread || !pressMatches.thread(press, thread.slug)) return { text: texts.pickerOutOfDate, ephemeral: true };
     this.#requireGateway();
-    const choice = (await this.#gateway.listModels()).find((c) => pressMatches.model(press, c));
+    const choices = await this.#gateway.listModels();
+    const choice = choices.find((c) => pressMatches.model(press, c));
     if (!choice) return { text: texts.modelGone, ephemeral: true };
-    return { text: await this.#apply(thread, choice) };
+    const head = await this.#apply(thread, choice);
+    // The list is shown again with the new ✓, so the message whose button was pressed tells everyone.
+    return listing({ thread, asker: request.senderId, choices, current: modelRef(choice), head });
   }
 
   /** Model refs matching `query`, for Discord's autocomplete. */
@@ -175,6 +174,21 @@ export class ModelUsage {
   #requireGateway(): void {
     if (!this.#gateway.connected) throw new BotError(ErrorCode.GatewayAway, texts.gatewayUnreachable);
   }
+}
+
+/** The model list under `head`: a line of refs and a button per model (at most MAX_BUTTONS). */
+function listing(options: {
+  thread: Thread;
+  asker: string;
+  choices: readonly ModelChoice[];
+  current: string | undefined;
+  head: string;
+}): Reply {
+  const { thread, asker, choices, current, head } = options;
+  if (choices.length === 0) return { text: [head, texts.noModels].join("\n") };
+  const shown = choices.slice(0, MAX_BUTTONS);
+  const buttons = shown.map((c) => modelButton(c, { asker, slug: thread.slug, current: modelRef(c) === current }));
+  return { text: [head, texts.modelChoices(shown.map(modelRef), choices.length - shown.length)].join("\n"), buttons };
 }
 
 export { dollars, usageText };

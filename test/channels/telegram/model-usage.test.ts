@@ -36,6 +36,11 @@ describe("telegram: /thread model and /thread usage", () => {
     world.tg.callbackQuery(alice, list.message, echo2);
     await world.tg.waitUntil(() => patchedModels(world).length === 1 || undefined, { what: "the patch" });
     expect(patchedModels(world)).toEqual(["fake/echo-2"]);
+    // The pressed list is edited in place: everyone in the chat sees the new model and the new ✓.
+    await world.tg.waitUntil(() => /now runs on fake\/echo-2/.test(list.message.text ?? "") || undefined, {
+      what: "the list edited",
+    });
+    expect(list.message.reply_markup?.inline_keyboard.flat().map((b) => b.text)).toEqual(["Echo 1", "✓ Echo 2"]);
 
     world.tg.userMessage(group.id, alice, "/model@keeper_bot gpt-9");
     await botSays(world, group.id, undefined, texts.unknownModel("gpt-9"));
