@@ -1,8 +1,7 @@
-import { commands } from "../commands/index.ts";
+import { commands, reservedThreadNames } from "../commands/index.ts";
 import { App } from "./core/app.ts";
 import { Channels } from "./core/channels.ts";
 import { Access } from "./core/commands/access.ts";
-import type { CommandDefinition } from "./core/commands/command.ts";
 import type { Services } from "./core/commands/services.ts";
 import type { ResumePolicy } from "./core/model.ts";
 import type { BlobStore, Clock, GatewayPort, Logger, StorePort } from "./core/ports.ts";
@@ -14,6 +13,7 @@ import { Outbox } from "./core/turns/outbox.ts";
 import { Recovery } from "./core/turns/recovery.ts";
 import { Relay } from "./core/turns/relay.ts";
 import { Resumer } from "./core/turns/resume.ts";
+import { StopGuard } from "./core/turns/stop-guard.ts";
 import { MemoryBlobStore } from "./store/blobs.ts";
 
 /** What composeBot needs: the opened store, a gateway client, and the settings the core reads. */
@@ -30,8 +30,6 @@ export interface BotOptions {
   clock?: Clock | undefined;
   /** Where files of turns in flight are kept (beside the store); in memory when not given (tests). */
   blobs?: BlobStore | undefined;
-  /** The command list (default: commands/index.ts); tests add commands not yet in the index. */
-  commands?: readonly CommandDefinition<unknown, Services>[] | undefined;
   /** Injected by tests to shorten waits (recovery grace periods). */
   sleep?: ((ms: number) => Promise<void>) | undefined;
 }
@@ -53,12 +51,13 @@ export interface Bot {
 /** Wires the core together; the composition root (src/main.ts) and integration tests use it. */
 export function composeBot(options: BotOptions): Bot {
   const { store, gateway, logger } = options;
-  const list = options.commands ?? commands;
   const clock = options.clock ?? { now: Date.now };
   const channels = new Channels();
   const blobs = options.blobs ?? new MemoryBlobStore();
   const intake = new AttachmentIntake({ blobs, gateway, logger });
-  const relay = new Relay({ store, gateway, channels, clock, logger, intake });
+  // Shared: Stop arms it from a notice; under confirm the recovery arms it at connect and the relay waits for it.
+  const stops = new StopGuard({ gateway, clock, logger });
+  const relay = new Relay({ store, gateway, channels, clock, logger, intake, takeBack: stops });
   const threads = new ThreadRegistry({
     store,
     gateway,
@@ -67,6 +66,7 @@ export function composeBot(options: BotOptions): Bot {
     clock,
     logger,
     turns: relay,
+    reservedNames: reservedThreadNames,
   });
   const outbox = new Outbox({ store, channels, clock, logger });
   const recovery = new Recovery({
@@ -79,9 +79,10 @@ export function composeBot(options: BotOptions): Bot {
     logger,
     policy: options.policy,
     intake,
+    stops,
     sleep: options.sleep,
   });
-  const resumer = new Resumer({ store, gateway, relay, threads, clock, logger });
+  const resumer = new Resumer({ store, gateway, relay, threads, clock, logger, stops });
   const access = new Access({ allowed: options.allowedUsers, admins: options.adminUsers });
   const approvals = new Approvals({
     store,
@@ -93,8 +94,8 @@ export function composeBot(options: BotOptions): Bot {
     rule: options.approvers ?? "requester",
   });
   const modelUsage = new ModelUsage({ gateway, threads, agentId: options.agentId, logger });
-  const services: Services = { threads, relay, resumer, approvals, modelUsage, clock, commands: () => list };
-  const app = new App({ commands: list, services, access, store, gateway, intake, logger });
+  const services: Services = { threads, relay, resumer, approvals, modelUsage, clock, commands: () => commands };
+  const app = new App({ commands, services, access, store, gateway, intake, logger });
   return {
     app,
     channels,

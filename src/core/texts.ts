@@ -77,6 +77,11 @@ export const texts = {
     const end = outcome === "done" ? "" : ` (${outcome})`;
     return `${mark} ${names.length} tool call${names.length === 1 ? "" : "s"} (${distinct}) in ${duration(elapsedMs)}${end}`;
   },
+  // Subcommands (h0-subcommands).
+  /** A command written without a required argument: how to write it. */
+  usage: (usage: string) => `Usage: ${usage}`,
+  /** A new thread may not take a word that picks a /thread subcommand. */
+  reservedName: (slug: string) => `"${slug}" is a /thread subcommand; pick another thread name.`,
   // Thread model and usage (issue 13, slice h3: /thread model, /thread usage, /threads sort:cost).
   modelCurrent: (thread: string, model: string | undefined) =>
     `Thread "${thread}" runs on ${model ?? "the agent's default model"}.`,

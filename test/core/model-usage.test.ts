@@ -2,22 +2,16 @@
  * /thread model and /thread usage (issue 13, slice h3) through the whole core on the fake gateway: the
  * catalog check, the buttons (only the asker, only while the same thread is bound), autocomplete of model
  * names, the usage line of /thread (never blocking) and /threads sort:cost (one sessions.usage call).
- * The subcommands run as top-level commands `model` and `usage` until /thread dispatches subcommands.
  */
 import { describe, expect, it } from "vitest";
-import { commands } from "../../commands/index.ts";
-import { threadModel } from "../../commands/thread/model.ts";
-import { threadUsage } from "../../commands/thread/usage.ts";
 import { texts } from "../../src/core/texts.ts";
 import { type BotUnderTest, sleep, startBot, USERS, until } from "./support/bot-harness.ts";
 
 const A = "console:a";
 const B = "console:b";
 const GROUP = "telegram:-100";
-const WITH_SUBCOMMANDS = [...commands, threadModel, threadUsage];
-
 function start() {
-  return startBot({ commands: WITH_SUBCOMMANDS });
+  return startBot();
 }
 
 function methods(world: BotUnderTest, from = 0): string[] {
@@ -49,7 +43,7 @@ describe("/thread model", () => {
   it("shows the thread's model and the catalog, with a button per model", async () => {
     const world = await start();
     await world.command(A, "/thread Budget");
-    const reply = await world.command(A, "/model");
+    const reply = await world.command(A, "/thread model");
     expect(reply?.text).toBe(
       'Thread "Budget" runs on fake/echo-1.\nModels: fake/echo-1, fake/echo-2. Set one with /thread model <name>.',
     );
@@ -61,34 +55,34 @@ describe("/thread model", () => {
     const world = await start();
     await world.command(A, "/thread Budget");
     const key = world.store.state.threads.budget?.sessionKey;
-    expect((await world.command(A, "/model fake/echo-2"))?.text).toBe(
+    expect((await world.command(A, "/thread model fake/echo-2"))?.text).toBe(
       'Thread "Budget" now runs on fake/echo-2. The next message uses it; the session key stays the same.',
     );
-    expect((await world.command(A, "/model ECHO 1"))?.text).toMatch(/now runs on fake\/echo-1\./);
-    expect((await world.command(A, "/model echo-2"))?.text).toMatch(/now runs on fake\/echo-2\./);
-    expect((await world.command(A, "/model echo-2"))?.text).toBe('Thread "Budget" already runs on fake/echo-2.');
+    expect((await world.command(A, "/thread model ECHO 1"))?.text).toMatch(/now runs on fake\/echo-1\./);
+    expect((await world.command(A, "/thread model echo-2"))?.text).toMatch(/now runs on fake\/echo-2\./);
+    expect((await world.command(A, "/thread model echo-2"))?.text).toBe('Thread "Budget" already runs on fake/echo-2.');
     expect(patchedModels(world)).toEqual(["fake/echo-2", "fake/echo-1", "fake/echo-2"]);
     expect(world.store.state.threads.budget?.sessionKey).toBe(key);
-    expect((await world.command(A, "/model"))?.text).toMatch(/^Thread "Budget" runs on fake\/echo-2\./);
+    expect((await world.command(A, "/thread model"))?.text).toMatch(/^Thread "Budget" runs on fake\/echo-2\./);
   });
 
   it("bad input: an unknown or too long model, control characters, no thread here — one line, nothing changed", async () => {
     const world = await start();
     await world.command(A, "/thread Budget");
     const cases: [string, string | RegExp][] = [
-      ["/model gpt-9", texts.unknownModel("gpt-9")],
-      ["/model fake/echo-3", texts.unknownModel("fake/echo-3")],
-      [`/model ${"m".repeat(201)}`, "Model names are at most 200 characters."],
-      ["/model echo\u0007", "Model names have no control characters."],
+      ["/thread model gpt-9", texts.unknownModel("gpt-9")],
+      ["/thread model fake/echo-3", texts.unknownModel("fake/echo-3")],
+      [`/thread model ${"m".repeat(201)}`, "Model names are at most 200 characters."],
+      ["/thread model echo\u0007", "Model names have no control characters."],
     ];
     for (const [line, answer] of cases) {
       expect(oneLine((await changesNothing(world, () => world.command(A, line)))?.text)).toEqual(answer);
     }
     const from = world.gw.requests.length;
-    expect(oneLine((await changesNothing(world, () => world.command(B, "/model echo-2")))?.text)).toBe(
+    expect(oneLine((await changesNothing(world, () => world.command(B, "/thread model echo-2")))?.text)).toBe(
       texts.noThreadHere,
     );
-    expect(oneLine((await world.command(B, "/model"))?.text)).toBe(texts.noThreadHere);
+    expect(oneLine((await world.command(B, "/thread model"))?.text)).toBe(texts.noThreadHere);
     expect(methods(world, from)).toEqual([]);
   });
 
@@ -96,18 +90,18 @@ describe("/thread model", () => {
     const world = await start();
     await world.command(GROUP, "/thread Budget");
     const from = world.gw.requests.length;
-    const stranger = await world.command(GROUP, "/model echo-2", { sender: USERS.stranger });
+    const stranger = await world.command(GROUP, "/thread model echo-2", { sender: USERS.stranger });
     expect(stranger).toBeUndefined();
     expect(methods(world, from)).toEqual([]);
     await world.gw.stop();
     await until(() => !world.client.connected, "the client to notice");
-    expect(oneLine((await world.command(GROUP, "/model echo-2"))?.text)).toBe(texts.gatewayUnreachable);
+    expect(oneLine((await world.command(GROUP, "/thread model echo-2"))?.text)).toBe(texts.gatewayUnreachable);
   });
 
   it("a model button sets the model for the asker only, and only while the same thread is bound", async () => {
     const world = await start();
     await world.command(GROUP, "/thread Budget");
-    const buttons = (await world.command(GROUP, "/model"))?.buttons ?? [];
+    const buttons = (await world.command(GROUP, "/thread model"))?.buttons ?? [];
     const echo2 = buttons.find((b) => b.label === "Echo 2")?.data ?? "";
     expect(await world.press(GROUP, echo2, { sender: USERS.admin })).toMatchObject({ text: texts.notYourPicker });
     expect(patchedModels(world)).toEqual([]);
@@ -125,9 +119,9 @@ describe("/thread model", () => {
   it("a model button from before a bot restart still works (its data is all it needs)", async () => {
     const world = await start();
     await world.command(GROUP, "/thread Budget");
-    const data = (await world.command(GROUP, "/model"))?.buttons?.[1]?.data ?? "";
+    const data = (await world.command(GROUP, "/thread model"))?.buttons?.[1]?.data ?? "";
     await world.stop();
-    const again = await startBot({ gw: world.gw, store: world.store, commands: WITH_SUBCOMMANDS });
+    const again = await startBot({ gw: world.gw, store: world.store });
     expect((await again.press(GROUP, data))?.text).toMatch(/now runs on fake\/echo-2\./);
     expect(patchedModels(again)).toEqual(["fake/echo-2"]);
   });
@@ -135,18 +129,19 @@ describe("/thread model", () => {
   it("Discord autocomplete offers model refs for the model param and thread names elsewhere", async () => {
     const world = await start();
     await world.command(A, "/thread Budget");
-    const ask = (command: string, param: string, query: string) =>
+    const ask = (subcommand: string, param: string, query: string) =>
       world.bot.app.autocomplete({
         place: { conversation: A, direct: true },
         sender: { id: "console:tester" },
-        command,
+        command: "thread",
+        subcommand,
         param,
         query,
       });
     expect(await ask("model", "name", "echo")).toEqual(["fake/echo-1", "fake/echo-2"]);
     expect(await ask("model", "name", "Echo 2")).toEqual(["fake/echo-2"]);
     expect(await ask("usage", "name", "bud")).toEqual(["Budget"]);
-    expect(await ask("thread", "name", "")).toEqual(["Budget"]);
+    expect(await ask("open", "name", "")).toEqual(["Budget"]);
   });
 });
 
@@ -154,14 +149,14 @@ describe("/thread usage", () => {
   it("tells the thread's tokens and cost, and its last turn's", async () => {
     const world = await start();
     await world.command(A, "/thread Budget");
-    expect((await world.command(A, "/usage"))?.text).toBe('Thread "Budget" has not used any tokens yet.');
+    expect((await world.command(A, "/thread usage"))?.text).toBe('Thread "Budget" has not used any tokens yet.');
     world.message(A, "hello");
     await world.says(A, "ECHO: hello");
-    await world.command(A, "/model echo-2");
+    await world.command(A, "/thread model echo-2");
     world.message(A, "again please");
     await world.says(A, "ECHO: again please");
     // echo-1: 10 in + 3 out at $100/$200 per M; echo-2: 10 in + 5 out at $1000/$2000 per M.
-    expect((await world.command(A, "/usage"))?.text).toBe(
+    expect((await world.command(A, "/thread usage"))?.text).toBe(
       'Thread "Budget" has used 28 tokens, $0.0216 in all.\nIts last turn: 15 tokens, $0.0200.',
     );
   });
@@ -170,15 +165,19 @@ describe("/thread usage", () => {
     const world = await start();
     await world.command(A, "/thread Budget");
     await world.command(GROUP, "/thread Other");
-    expect(oneLine((await world.command(GROUP, "/usage Budget"))?.text)).toBe(texts.usageOfOthers);
-    expect((await world.command(GROUP, "/usage Budget", { sender: USERS.admin }))?.text).toMatch(/^Thread "Budget"/);
-    expect((await world.command(GROUP, "/usage other"))?.text).toMatch(/^Thread "Other"/);
-    expect(oneLine((await world.command(GROUP, "/usage Nope", { sender: USERS.admin }))?.text)).toBe(
+    expect(oneLine((await world.command(GROUP, "/thread usage Budget"))?.text)).toBe(texts.usageOfOthers);
+    expect((await world.command(GROUP, "/thread usage Budget", { sender: USERS.admin }))?.text).toMatch(
+      /^Thread "Budget"/,
+    );
+    expect((await world.command(GROUP, "/thread usage other"))?.text).toMatch(/^Thread "Other"/);
+    expect(oneLine((await world.command(GROUP, "/thread usage Nope", { sender: USERS.admin }))?.text)).toBe(
       texts.unknownThread("Nope"),
     );
-    expect(oneLine((await world.command(B, "/usage"))?.text)).toBe(texts.noThreadHere);
-    expect(oneLine((await world.command(A, `/usage ${"n".repeat(101)}`))?.text)).toMatch(/at most 100 characters/);
-    expect(await world.command(GROUP, "/usage", { sender: USERS.stranger })).toBeUndefined();
+    expect(oneLine((await world.command(B, "/thread usage"))?.text)).toBe(texts.noThreadHere);
+    expect(oneLine((await world.command(A, `/thread usage ${"n".repeat(101)}`))?.text)).toMatch(
+      /at most 100 characters/,
+    );
+    expect(await world.command(GROUP, "/thread usage", { sender: USERS.stranger })).toBeUndefined();
   });
 });
 

@@ -7,17 +7,12 @@
  * and sessions.usage (docs/openclaw-model-usage.md has what they showed).
  */
 import { afterEach, describe, expect, it } from "vitest";
-import { commands } from "../../commands/index.ts";
-import { threadModel } from "../../commands/thread/model.ts";
-import { threadUsage } from "../../commands/thread/usage.ts";
 import { texts } from "../../src/core/texts.ts";
 import { namedKey } from "./harness/e2e-context.ts";
 import type { RawClient } from "./harness/raw-client.ts";
 import { type InProcessBot, startInProcessBot } from "./support/in-process-bot.ts";
 import { useGatewaySuite } from "./support/suite.ts";
 import { sleep, until } from "./support/waits.ts";
-
-const WITH_SUBCOMMANDS = [...commands, threadModel, threadUsage];
 
 /** Prices the echo model and adds a second, dearer one. */
 function twoPricedModels(config: Record<string, unknown>): void {
@@ -62,7 +57,6 @@ describe("a thread's model and usage on the real gateway", () => {
       gateway: suite.gateway,
       storePath: `${suite.dir}/${name}.json`,
       policy: "auto",
-      commands: WITH_SUBCOMMANDS,
     });
     return bot;
   }
@@ -79,14 +73,14 @@ describe("a thread's model and usage on the real gateway", () => {
     await turn(b, "console:m", "one");
     expect(suite.model.requests.findLast((r) => r.userText === "one")?.model).toBe("echo-1");
 
-    const shown = await b.command("console:m", "model");
+    const shown = await b.command("console:m", "thread", "model");
     expect(shown?.text).toBe(
       'Thread "Model Switch" runs on fake/echo-1.\nModels: fake/echo-1, fake/echo-2. Set one with /thread model <name>.',
     );
     expect(shown?.buttons?.map((x) => x.label)).toEqual(["✓ Echo 1", "Echo 2"]);
 
-    expect((await b.command("console:m", "model", "gpt-9"))?.text).toBe(texts.unknownModel("gpt-9"));
-    expect((await b.command("console:m", "model", "echo-2"))?.text).toMatch(/now runs on fake\/echo-2\./);
+    expect((await b.command("console:m", "thread", "model gpt-9"))?.text).toBe(texts.unknownModel("gpt-9"));
+    expect((await b.command("console:m", "thread", "model echo-2"))?.text).toMatch(/now runs on fake\/echo-2\./);
     await turn(b, "console:m", "two");
     expect(suite.model.requests.findLast((r) => r.userText === "two")?.model).toBe("echo-2");
 
@@ -101,7 +95,7 @@ describe("a thread's model and usage on the real gateway", () => {
   it("/thread usage, the /thread line and /threads sort:cost report the gateway's own counts", async () => {
     const b = await startBot("usage");
     await b.command("console:u", "thread", "Dear Thread");
-    await b.command("console:u", "model", "echo-2");
+    await b.command("console:u", "thread", "model echo-2");
     await turn(b, "console:u", "first"); // "ECHO: first": 10 + 3 tokens at echo-2 prices = $0.0160
     await turn(b, "console:u", "second one"); // "ECHO: second one": 10 + 4 tokens = $0.0180
     await b.command("console:c", "thread", "Cheap Thread");
@@ -109,7 +103,7 @@ describe("a thread's model and usage on the real gateway", () => {
 
     // OpenClaw counts a transcript in the background the first time it is asked (observed: about 2.5 s of
     // `cacheStatus: "refreshing"` with `usage: null`): the command asks again for up to 5 s.
-    const usage = await b.command("console:u", "usage");
+    const usage = await b.command("console:u", "thread", "usage");
     expect(usage?.text).toBe(
       'Thread "Dear Thread" has used 27 tokens, $0.0340 in all.\nIts last turn: 14 tokens, $0.0180.',
     );

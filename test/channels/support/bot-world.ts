@@ -1,7 +1,5 @@
 import { expect } from "vitest";
 import { type Bot, composeBot } from "../../../src/compose.ts";
-import type { CommandDefinition } from "../../../src/core/commands/command.ts";
-import type { Services } from "../../../src/core/commands/services.ts";
 import type { ResumePolicy } from "../../../src/core/model.ts";
 import { createOpenClawGateway } from "../../../src/gateway/index.ts";
 import { MemoryStore } from "../../../src/store/index.ts";
@@ -25,8 +23,6 @@ export interface WorldOptions {
   allowedUsers: string[];
   adminUsers: string[];
   policy?: ResumePolicy | undefined;
-  /** The command list, when a test needs commands the index does not have yet. */
-  commands?: readonly CommandDefinition<unknown, Services>[] | undefined;
 }
 
 /**
@@ -38,7 +34,9 @@ export async function startBotWorld<C extends RunningChannel>(
   rig: ChannelRig<C>,
   options: WorldOptions,
 ): Promise<BotWorld<C>> {
-  const gw = await startFakeGateway();
+  // Under confirm OpenClaw's re-run is on, as it always is (the bot takes it back or it skips a child).
+  const recovery = options.policy?.startsWith("confirm") ? { delayMs: 30, modelDelayMs: 300 } : false;
+  const gw = await startFakeGateway({ recovery });
   const logger = recordingLogger();
   const store = new MemoryStore();
   const gateway = createOpenClawGateway({ url: gw.url, token: gw.token, logger });
@@ -52,7 +50,6 @@ export async function startBotWorld<C extends RunningChannel>(
     sleep: async () => undefined,
     allowedUsers: options.allowedUsers,
     adminUsers: options.adminUsers,
-    commands: options.commands,
   });
   const channel = rig.connect(bot.app, logger);
   bot.channels.add(channel.channel);

@@ -3,8 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach } from "vitest";
 import { type Bot, composeBot } from "../../../src/compose.ts";
-import type { CommandDefinition, Reply } from "../../../src/core/commands/command.ts";
-import type { Services } from "../../../src/core/commands/services.ts";
+import type { Reply } from "../../../src/core/commands/command.ts";
 import type { ResumePolicy, StoreState } from "../../../src/core/model.ts";
 import type { BlobStore, MergePatch, StorePort } from "../../../src/core/ports.ts";
 import type { InboundFile } from "../../../src/core/turns/attachments.ts";
@@ -69,8 +68,6 @@ export interface StartOptions {
   wrapStore?: ((store: StorePort, gw: FakeOpenClawGateway) => StorePort) | undefined;
   /** Where files of turns are kept (in memory by default; a FileBlobStore to outlive a bot restart). */
   blobs?: BlobStore | undefined;
-  /** The command list, when a test needs commands the index does not have yet. */
-  commands?: readonly CommandDefinition<unknown, Services>[] | undefined;
   /** Call bot.start() and wait for the first reconciliation (default true). */
   start?: boolean | undefined;
 }
@@ -238,7 +235,6 @@ export async function startBot(options: StartOptions = {}): Promise<BotUnderTest
     adminUsers: [USERS.admin],
     sleep: (ms) => new Promise((resolve) => setTimeout(resolve, Math.min(ms, 30))),
     blobs: options.blobs,
-    commands: options.commands,
   });
   const consoleChannel = new RecordingChannel({
     platform: "console",

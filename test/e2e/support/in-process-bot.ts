@@ -3,8 +3,7 @@
  * store on a temp file, and a RecordingChannel standing in for a platform (conversation keys console:*).
  */
 import { type Bot, composeBot } from "../../../src/compose.ts";
-import type { CommandDefinition, Reply } from "../../../src/core/commands/command.ts";
-import type { Services } from "../../../src/core/commands/services.ts";
+import type { Reply } from "../../../src/core/commands/command.ts";
 import { silentLogger } from "../../../src/core/log.ts";
 import type { ResumePolicy } from "../../../src/core/model.ts";
 import { createOpenClawGateway, type OpenClawGateway } from "../../../src/gateway/index.ts";
@@ -36,8 +35,6 @@ export async function startInProcessBot(options: {
   storePath: string;
   policy: ResumePolicy;
   channel?: RecordingChannel;
-  /** The command list, when a test needs commands the index does not have yet. */
-  commands?: readonly CommandDefinition<unknown, Services>[] | undefined;
 }): Promise<InProcessBot> {
   const store = await openJsonStore({ path: options.storePath });
   const client = createOpenClawGateway({
@@ -53,7 +50,6 @@ export async function startInProcessBot(options: {
     policy: options.policy,
     allowedUsers: [],
     adminUsers: [],
-    commands: options.commands,
   });
   const channel = options.channel ?? new RecordingChannel({ platform: "console", minEditIntervalMs: 50 });
   bot.channels.add(channel);

@@ -1,6 +1,7 @@
 import type { DiscordChannel } from "../../../../src/channels/discord/index.ts";
+import type { ResumePolicy } from "../../../../src/core/model.ts";
 import { FakeDiscord, ids } from "../../../fakes/fake-discord.ts";
-import { startBotWorld, type BotWorld as World, type WorldOptions } from "../../support/bot-world.ts";
+import { startBotWorld, type BotWorld as World } from "../../support/bot-world.ts";
 import { discordRig } from "./harness.ts";
 
 /** The whole bot on fakes with the real Discord channel (`discord`) on a fake Discord (`fake`). */
@@ -10,13 +11,14 @@ export interface BotWorld extends World<DiscordChannel> {
 }
 
 /** The whole bot (real core, real gateway client, in-memory store) on the fake gateway and fake Discord. */
-export async function startBot(options: Pick<WorldOptions, "policy" | "commands"> = {}): Promise<BotWorld> {
+export async function startBot(
+  options: { policy?: ResumePolicy; guildIds?: string[] | undefined } = {},
+): Promise<BotWorld> {
   const fake = await FakeDiscord.start();
-  const world = await startBotWorld(discordRig(fake), {
+  const world = await startBotWorld(discordRig(fake, { guildIds: options.guildIds }), {
     allowedUsers: [`discord:${ids.alice}`, `discord:${ids.bob}`],
     adminUsers: [`discord:${ids.dave}`],
     policy: options.policy,
-    commands: options.commands,
   });
   return { ...world, fake, discord: world.channel };
 }

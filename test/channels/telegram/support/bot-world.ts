@@ -1,6 +1,7 @@
 import type { TelegramChannel } from "../../../../src/channels/telegram/index.ts";
+import type { ResumePolicy } from "../../../../src/core/model.ts";
 import { FakeTelegram, type FakeUser, type StoredMessage } from "../../../fakes/fake-telegram.ts";
-import { startBotWorld, type BotWorld as World, type WorldOptions } from "../../support/bot-world.ts";
+import { startBotWorld, type BotWorld as World } from "../../support/bot-world.ts";
 import { telegramSays } from "../../support/says.ts";
 import { alice, aliceDm, bob, forum, group, telegramRig } from "./harness.ts";
 
@@ -16,7 +17,7 @@ export interface BotWorld extends World<TelegramChannel> {
 }
 
 /** Starts the fakes and the whole bot; torn down after each test. */
-export async function startBot(options: Pick<WorldOptions, "policy" | "commands"> = {}): Promise<BotWorld> {
+export async function startBot(options: { policy?: ResumePolicy } = {}): Promise<BotWorld> {
   const tg = await FakeTelegram.start();
   for (const chat of [aliceDm, group, forum]) tg.addChat(chat);
   tg.addChat({ id: dave.id, type: "private", first_name: "Dave" });
@@ -27,7 +28,6 @@ export async function startBot(options: Pick<WorldOptions, "policy" | "commands"
     allowedUsers: [`telegram:${alice.id}`, `telegram:${bob.id}`],
     adminUsers: [`telegram:${dave.id}`],
     policy: options.policy,
-    commands: options.commands,
   });
   return { ...world, tg, telegram: world.channel };
 }
