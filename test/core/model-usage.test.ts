@@ -86,6 +86,13 @@ describe("/thread model", () => {
     expect(methods(world, from)).toEqual([]);
   });
 
+  it("'model' and 'usage' pick the subcommands: a thread named so is opened with /thread open", async () => {
+    const world = await start();
+    expect(oneLine((await world.command(A, "/thread Model Switch"))?.text)).toBe(texts.noThreadHere);
+    expect((await world.command(A, "/thread open Model Switch"))?.text).toMatch(/^Created thread "Model Switch"/);
+    expect((await world.command(A, "/thread usage"))?.text).toBe('Thread "Model Switch" has not used any tokens yet.');
+  });
+
   it("a stranger is ignored without a gateway call; the gateway away is one line", async () => {
     const world = await start();
     await world.command(GROUP, "/thread Budget");

@@ -63,19 +63,28 @@ describe("a thread's model and usage on the real gateway", () => {
 
   async function turn(b: InProcessBot, conversation: string, text: string): Promise<void> {
     await b.say(conversation, text);
-    await until(`the answer to "${text}"`, () => b.channel.in(conversation).some((m) => m.text === `ECHO: ${text}`));
+    // The first turn of a fresh gateway prepares the agent's workspace: slow on a loaded machine.
+    await until(
+      `the answer to "${text}" (shown: ${JSON.stringify(b.channel.in(conversation).map((m) => m.text))})`,
+      () => b.channel.in(conversation).some((m) => m.text === `ECHO: ${text}`),
+      90_000,
+    ).catch((error: unknown) => {
+      const shown = b.channel.in(conversation).map((m) => m.text);
+      const asked = suite.model.requests.map((r) => `${r.kind}:${r.userText ?? ""}:${r.outcome}`);
+      throw new Error(`${String(error)}; shown ${JSON.stringify(shown)}; model saw ${JSON.stringify(asked)}`);
+    });
     await until("the turn to end", () => !b.bot.relay.isActive(b.store.state.bindings[conversation]?.slug ?? ""));
   }
 
   it("/thread model lists the catalog; a set model is the one the next turn asks for; unknown ones change nothing", async () => {
     const b = await startBot("model");
-    await b.command("console:m", "thread", "Model Switch");
+    await b.command("console:m", "thread", "Switcher");
     await turn(b, "console:m", "one");
     expect(suite.model.requests.findLast((r) => r.userText === "one")?.model).toBe("echo-1");
 
     const shown = await b.command("console:m", "thread", "model");
     expect(shown?.text).toBe(
-      'Thread "Model Switch" runs on fake/echo-1.\nModels: fake/echo-1, fake/echo-2. Set one with /thread model <name>.',
+      'Thread "Switcher" runs on fake/echo-1.\nModels: fake/echo-1, fake/echo-2. Set one with /thread model <name>.',
     );
     expect(shown?.buttons?.map((x) => x.label)).toEqual(["✓ Echo 1", "Echo 2"]);
 
@@ -89,7 +98,7 @@ describe("a thread's model and usage on the real gateway", () => {
     await turn(b, "console:m", "three");
     expect(suite.model.requests.findLast((r) => r.userText === "three")?.model).toBe("echo-1");
     // The session key never changed.
-    expect(b.store.state.threads["model-switch"]?.sessionKey).toBe(namedKey("model-switch"));
+    expect(b.store.state.threads.switcher?.sessionKey).toBe(namedKey("switcher"));
   });
 
   it("/thread usage, the /thread line and /threads sort:cost report the gateway's own counts", async () => {
