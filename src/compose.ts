@@ -13,6 +13,7 @@ import { Outbox } from "./core/turns/outbox.ts";
 import { Recovery } from "./core/turns/recovery.ts";
 import { Relay } from "./core/turns/relay.ts";
 import { Resumer } from "./core/turns/resume.ts";
+import { RunControl } from "./core/turns/run-control.ts";
 import { StopGuard } from "./core/turns/stop-guard.ts";
 import { MemoryBlobStore } from "./store/blobs.ts";
 
@@ -93,8 +94,18 @@ export function composeBot(options: BotOptions): Bot {
     isAdmin: (id) => access.isAdmin(id),
     rule: options.approvers ?? "requester",
   });
-  const modelUsage = new ModelUsage({ gateway, threads, agentId: options.agentId, logger });
-  const services: Services = { threads, relay, resumer, approvals, modelUsage, clock, commands: () => commands };
+  const runs = new RunControl({ store, gateway, relay, threads, resumer, clock, logger, takeBack: stops });
+  const modelUsage = new ModelUsage({ gateway, threads, agentId: options.agentId, logger, sleep: options.sleep });
+  const services: Services = {
+    threads,
+    relay,
+    resumer,
+    runs,
+    approvals,
+    modelUsage,
+    clock,
+    commands: () => commands,
+  };
   const app = new App({ commands, services, access, store, gateway, intake, logger });
   return {
     app,

@@ -82,6 +82,14 @@ export const texts = {
   usage: (usage: string) => `Usage: ${usage}`,
   /** A new thread may not take a word that picks a /thread subcommand. */
   reservedName: (slug: string) => `"${slug}" is a /thread subcommand; pick another thread name.`,
+  // Stop and steer (issue 13, slice h1-stop-steer).
+  nothingRunning: (name: string) => `Nothing is running in "${name}".`,
+  stoppedRun: (name: string) => `Stopped the running turn of "${name}".`,
+  /** Ends the part of an answer a /steer cut off. */
+  redirected: "(redirected)",
+  steerEmpty: "Say what the agent should do instead: /steer <text>.",
+  steering: (name: string) => `Steering "${name}": the running turn stops here and the answer to your words follows.`,
+  steerIdle: (name: string) => `Nothing is running in "${name}"; your words were sent as an ordinary message.`,
   // Thread model and usage (issue 13, slice h3: /thread model, /thread usage, /threads sort:cost).
   modelCurrent: (thread: string, model: string | undefined) =>
     `Thread "${thread}" runs on ${model ?? "the agent's default model"}.`,

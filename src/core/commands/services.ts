@@ -4,6 +4,7 @@ import type { ThreadRegistry } from "../threads/registry.ts";
 import type { Approvals } from "../turns/approvals.ts";
 import type { Relay } from "../turns/relay.ts";
 import type { Resumer } from "../turns/resume.ts";
+import type { RunControl } from "../turns/run-control.ts";
 import type { CommandDefinition } from "./command.ts";
 
 /**
@@ -14,6 +15,8 @@ export interface Services {
   threads: ThreadRegistry;
   relay: Relay;
   resumer: Resumer;
+  /** /stop and /steer: the running turn of a thread. */
+  runs: RunControl;
   approvals: Approvals;
   /** A thread's model (the gateway's catalog) and usage. */
   modelUsage: ModelUsage;
