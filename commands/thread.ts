@@ -4,8 +4,10 @@ import { defineCommand } from "../src/core/commands/command.ts";
 import type { Services } from "../src/core/commands/services.ts";
 import { ago, when } from "../src/core/threads/status.ts";
 import { exportThread } from "./thread/export.ts";
+import { threadModel } from "./thread/model.ts";
 import { off } from "./thread/off.ts";
 import { show, showThread } from "./thread/show.ts";
+import { threadUsage } from "./thread/usage.ts";
 
 const ThreadArgs = z.object({ name: threadNameArg("Thread name (without one: show the thread bound here)") });
 
@@ -20,7 +22,7 @@ export const thread = defineCommand<z.infer<typeof ThreadArgs>, Services>({
   access: "allowed",
   args: ThreadArgs,
   asSubcommand: { name: "open", description: "Create or re-attach a named thread and bind it here" },
-  subcommands: [show, off, exportThread],
+  subcommands: [show, off, threadModel, threadUsage, exportThread],
   async run({ args, place, sender, services }) {
     const name = args.name ?? "";
     if (name === "") return { text: await showThread(services, place.conversation) };

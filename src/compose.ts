@@ -5,6 +5,7 @@ import { Access } from "./core/commands/access.ts";
 import type { Services } from "./core/commands/services.ts";
 import type { ResumePolicy } from "./core/model.ts";
 import type { BlobStore, Clock, GatewayPort, Logger, StorePort } from "./core/ports.ts";
+import { ModelUsage } from "./core/threads/model-usage.ts";
 import { Recaps } from "./core/threads/recaps.ts";
 import { ThreadRegistry } from "./core/threads/registry.ts";
 import { TranscriptExport } from "./core/threads/transcript-export.ts";
@@ -97,6 +98,7 @@ export function composeBot(options: BotOptions): Bot {
     rule: options.approvers ?? "requester",
   });
   const runs = new RunControl({ store, gateway, relay, threads, resumer, clock, logger, takeBack: stops });
+  const modelUsage = new ModelUsage({ gateway, threads, agentId: options.agentId, logger, sleep: options.sleep });
   const recaps = new Recaps({ gateway, clock, logger });
   const exports = new TranscriptExport({ gateway, channels, blobs, logger, releaseGarbage: releaseYoungGarbage });
   const services: Services = {
@@ -105,6 +107,7 @@ export function composeBot(options: BotOptions): Bot {
     resumer,
     runs,
     approvals,
+    modelUsage,
     clock,
     recaps,
     exports,

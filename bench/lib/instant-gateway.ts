@@ -26,6 +26,10 @@ export function instantGateway(connected: boolean): GatewayPort {
     approvalStatus: async () => ({ status: "pending" }),
     resolveApproval: async () => {},
     fetchMedia: async () => ({ bytes: new Uint8Array(0) }),
+    listModels: async () => [],
+    setSessionModel: async () => ({}),
+    describeSession: async () => undefined,
+    sessionUsage: async () => ({ sessions: [], complete: true }),
     ensureActivitySummaries: async () => new Map(),
     historyPage: async () => ({ rows: [] }),
   };

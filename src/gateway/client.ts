@@ -19,6 +19,7 @@ import type {
 import { ApprovalGetSchema, ApprovalListSchema, toApprovalStatus, toPendingApproval } from "./approvals.ts";
 import { GatewayClientBase } from "./base-client.ts";
 import { fetchGatewayMedia } from "./media.ts";
+import * as modelUsage from "./model-usage.ts";
 import type { OpenClawGatewayOptions, RequestOptions } from "./options.ts";
 import * as recapExport from "./recap-export.ts";
 import {
@@ -156,11 +157,18 @@ export class OpenClawGateway extends GatewayClientBase implements GatewayPort {
     await this.call("exec.approval.resolve", { id: params.id, decision: params.decision }, options);
   }
 
+  // The model and usage methods (ModelUsagePort) live in model-usage.ts.
+  listModels = (options?: RequestOptions) => modelUsage.listModels(this.#call, options);
+  setSessionModel = (params: { key: string; model: string }) => modelUsage.setSessionModel(this.#call, params);
+  describeSession = (params: { key: string }, options?: RequestOptions) =>
+    modelUsage.describeSession(this.#call, params, options);
+  sessionUsage = (params: { key?: string; agentId?: string; limit?: number }, options?: RequestOptions) =>
+    modelUsage.sessionUsage(this.#call, params, options);
   /** sessions.activitySummary.ensure (recaps; slice h4). */
   ensureActivitySummaries = (keys: readonly string[]) => recapExport.ensureActivitySummaries(this.#call, keys);
   /** chat.history, one page of raw rows (export; slice h4). */
   historyPage = (params: Parameters<typeof recapExport.historyPage>[1]) => recapExport.historyPage(this.#call, params);
-  #call: recapExport.Call = (method, params, options, schema) => this.call(method, params, options, schema);
+  readonly #call: modelUsage.Call = (method, params, options, schema) => this.call(method, params, options, schema);
 
   /** sessions.recover of a restart-tombstoned session; the transcript continues under a new key. */
   async recoverSession(

@@ -208,7 +208,7 @@ describe("/thread export", () => {
     expect((await run(world, A, "thread export pdf"))?.text).toBe(
       "Export formats are md (Markdown, the default) and json.",
     );
-    expect((await run(world, A, "thread export md nowhere"))?.text).toBe('There is no thread named "nowhere".');
+    expect((await run(world, A, "thread export md nowhere"))?.text).toBe('There is no thread "nowhere".');
     expect((await run(world, "console:unbound", "thread export"))?.text).toBe(
       "No thread is bound here. Start one with /thread <name>.",
     );

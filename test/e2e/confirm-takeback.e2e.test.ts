@@ -77,7 +77,7 @@ describe("confirm takeback: the bot holds back OpenClaw's re-run after a crash (
     expect(suite.model.unexpected()).toEqual([]);
   });
 
-  it("a second crash while the turn waits for Resume: OpenClaw's pending re-run is taken back again, Resume continues once", async () => {
+  it("a second crash while the turn waits for Resume: OpenClaw re-runs nothing, and Resume continues at once", async () => {
     const b = await suite.startBot("twice", "confirm");
     const threads = await openThreads(b, "twice", 1);
     const [t] = threads;
@@ -142,9 +142,8 @@ describe("confirm takeback: the bot holds back OpenClaw's re-run after a crash (
     await sleep(3_000);
     const after = suite.model.requests.slice(sinceCrash);
     expect(after.map((r) => r.kind)).toEqual(["turn", "turn"]);
-    expect(after.map((r) => r.userText?.slice(0, 24)).sort()).toEqual(
-      ["Your previous turn was i", "written while it was do"].sort(),
-    );
+    expect(after.filter((r) => r.userText?.startsWith("Your previous turn was interrupted"))).toHaveLength(1);
+    expect(after.filter((r) => r.userText === "written while it was down")).toHaveLength(1);
     expect(shown(b, t.conversation).filter((x) => x === "ECHO: written while it was down")).toHaveLength(1);
   });
 

@@ -1,4 +1,5 @@
 import type { Clock } from "../ports.ts";
+import type { ModelUsage } from "../threads/model-usage.ts";
 import type { Recaps } from "../threads/recaps.ts";
 import type { ThreadRegistry } from "../threads/registry.ts";
 import type { TranscriptExport } from "../threads/transcript-export.ts";
@@ -19,6 +20,8 @@ export interface Services {
   /** /stop and /steer: the running turn of a thread. */
   runs: RunControl;
   approvals: Approvals;
+  /** A thread's model (the gateway's catalog) and usage. */
+  modelUsage: ModelUsage;
   clock: Clock;
   /** OpenClaw's recaps of the threads' sessions (slice h4). */
   recaps: Recaps;

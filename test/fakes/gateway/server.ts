@@ -6,6 +6,7 @@ import { admit, helloOk, type Refusal, startingUp } from "./handshake.ts";
 import { scanInterrupted, tombstone } from "./lifecycle.ts";
 import { FakeMediaRoute } from "./media.ts";
 import { FakeModel } from "./model.ts";
+import { modelUsageMethods } from "./model-usage-methods.ts";
 import { canonicalKey, FakeRpcError, invalid, paramsOf, sleep, uuid } from "./protocol.ts";
 import { recapExportMethods } from "./recap-export-methods.ts";
 import { Recorder } from "./recorder.ts";
@@ -43,6 +44,7 @@ const METHODS: Record<string, MethodHandler> = {
   ...chatMethods,
   ...approvalMethods,
   ...runControlMethods,
+  ...modelUsageMethods,
   ...recapExportMethods,
 };
 
