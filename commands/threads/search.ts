@@ -17,9 +17,9 @@ const SearchArgs = z.object({
 });
 
 /**
- * /threads search <words>: threads whose name, slug, label, aliases or recap contain every word
- * (case-insensitive), and the thread the whole text names (by an old name too, where a rename left
- * one). Admins search every thread; a chat's or server's administrator those bound there. Recaps are
+ * /threads search <words>: threads whose name, slug, label or recap contain every word
+ * (case-insensitive), and the thread the whole text names (by an old name too, where a rename left an
+ * alias that the registry's byName follows). Admins search every thread; a chat's or server's administrator those bound there. Recaps are
  * OpenClaw's, as far as known now; the search asks for the missing ones in the background.
  */
 export const searchThreads = defineCommand<z.infer<typeof SearchArgs>, Services>({
@@ -54,11 +54,7 @@ export const searchThreads = defineCommand<z.infer<typeof SearchArgs>, Services>
   },
 });
 
-/** What a search looks in; aliases are read when the thread has them (added by /thread rename). */
+/** What a search looks in: the thread's names and OpenClaw's recap, as known now. */
 function haystack(services: Services, thread: Thread): string {
-  const aliases = (thread as { aliases?: unknown }).aliases;
-  const names = Array.isArray(aliases) ? aliases.filter((a): a is string => typeof a === "string") : [];
-  return [thread.name, thread.slug, thread.label ?? "", ...names, services.recaps.text(thread) ?? ""]
-    .join("\n")
-    .toLowerCase();
+  return [thread.name, thread.slug, thread.label ?? "", services.recaps.text(thread) ?? ""].join("\n").toLowerCase();
 }
