@@ -154,4 +154,17 @@ describe("StopGuard take-back (RESUME_POLICY=confirm)", () => {
     w.session({ hasActiveRun: true, activeRunIds: ["next-boots-re-run"] }, "send");
     expect(w.aborts.map((a) => a.runId)).toEqual([CONTINUATION, "next-boots-re-run"]);
   });
+
+  it("a turn waiting on a take-back that is armed again (another crash) waits for the new one", async () => {
+    const w = world();
+    w.guard.takeBack(KEY, isOurs);
+    let released = false;
+    void w.guard.held(KEY).then(() => (released = true));
+    w.guard.takeBack(KEY, isOurs);
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    expect(released).toBe(false);
+    w.guard.noReRun(KEY);
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    expect(released).toBe(true);
+  });
 });

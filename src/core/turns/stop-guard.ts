@@ -91,9 +91,14 @@ export class StopGuard {
     return this.#armed.get(sessionKey)?.holding === true;
   }
 
-  /** Resolves when the bot may send its own turn to `sessionKey`. */
+  /**
+   * Resolves when the bot may send its own turn to `sessionKey`. A take-back armed again meanwhile (another
+   * crash) releases the old one: its turns then wait for the new one.
+   */
   async held(sessionKey: string): Promise<void> {
-    await this.#armed.get(sessionKey)?.settled?.promise;
+    for (let armed = this.#armed.get(sessionKey); armed?.holding; armed = this.#armed.get(sessionKey)) {
+      await armed.settled?.promise;
+    }
   }
 
   /** No re-run is coming for `sessionKey` (OpenClaw marked none): the bot's turns need not wait. */
@@ -143,7 +148,9 @@ export class StopGuard {
   /** Runs of the continuation seen active now (none: it stopped); one that starts (again) is aborted. */
   #observe(sessionKey: string, armed: Armed, running: string[], starts = false): void {
     if (running.length > 0 && (!armed.running || starts)) {
-      for (const runId of running) this.#abort(sessionKey, armed, runId);
+      // A take-back aborts one run, the re-run OpenClaw admitted first: any other is a message queued behind it.
+      const aborted = armed.takeBack && armed.runId === undefined ? running.slice(0, 1) : running;
+      for (const runId of aborted) this.#abort(sessionKey, armed, runId);
     }
     if (running.length > 0) armed.running = true;
     else this.#ended(armed);
