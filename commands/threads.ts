@@ -2,6 +2,7 @@ import { z } from "zod";
 import { defineCommand, type Reply } from "../src/core/commands/command.ts";
 import type { Services } from "../src/core/commands/services.ts";
 import type { Thread } from "../src/core/model.ts";
+import { texts } from "../src/core/texts.ts";
 import { ago } from "../src/core/threads/status.ts";
 import { pageButton } from "../src/core/turns/notices.ts";
 
@@ -33,9 +34,25 @@ export const threads = defineCommand<ThreadsArgs, Services>({
     const filter = (args.filter ?? "").trim().toLowerCase();
     const boundIn = services.threads.bindingsBySlug(space);
     const visible = services.threads.matching(filter).filter((t) => space === undefined || boundIn.has(t.slug));
-    return render(services, visible, boundIn, args.page ?? 0, filter);
+    const archived = visible.length > 0 ? await services.identity.archivedSlugs() : undefined;
+    const active = visible.filter((t) => !archived?.has(t.slug));
+    const shelved = visible.filter((t) => archived?.has(t.slug));
+    const reply =
+      active.length === 0 && shelved.length > 0
+        ? { text: texts.noActiveThreads, ephemeral: true }
+        : render(services, active, boundIn, args.page ?? 0, filter);
+    return withArchived(services, reply, shelved);
   },
 });
+
+/** OpenClaw's archived threads, in a section of their own under the page (at most a page of them). */
+function withArchived(services: Services, reply: Reply, archived: Thread[]): Reply {
+  if (archived.length === 0) return reply;
+  const now = services.clock.now();
+  const rows = archived.slice(0, PAGE_SIZE).map((t) => `• ${t.name} (${t.slug}) — ${ago(now, t.lastActivityAt)}`);
+  const more = archived.length > PAGE_SIZE ? [`… and ${archived.length - PAGE_SIZE} more`] : [];
+  return { ...reply, text: [reply.text, "", texts.archivedHeader(archived.length), ...rows, ...more].join("\n") };
+}
 
 function render(
   services: Services,

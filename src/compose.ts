@@ -5,6 +5,8 @@ import { Access } from "./core/commands/access.ts";
 import type { Services } from "./core/commands/services.ts";
 import type { ResumePolicy } from "./core/model.ts";
 import type { BlobStore, Clock, GatewayPort, Logger, StorePort } from "./core/ports.ts";
+import { Confirmations } from "./core/threads/confirmations.ts";
+import { ThreadIdentity } from "./core/threads/identity.ts";
 import { ThreadRegistry } from "./core/threads/registry.ts";
 import { Approvals, type ApproverRule } from "./core/turns/approvals.ts";
 import { AttachmentIntake } from "./core/turns/attachments.ts";
@@ -87,7 +89,12 @@ export function composeBot(options: BotOptions): Bot {
     isAdmin: (id) => access.isAdmin(id),
     rule: options.approvers ?? "requester",
   });
-  const services: Services = { threads, relay, resumer, approvals, clock, commands: () => commands };
+  const identity = new ThreadIdentity({ ...options, store, gateway, threads, channels, turns: relay, clock });
+  const confirmations = new Confirmations({ store, gateway, identity, channels, clock, logger });
+  const services: Services = {
+    ...{ threads, relay, resumer, approvals, clock, commands: () => commands },
+    ...{ identity, confirmations },
+  };
   const app = new App({ commands, services, access, store, gateway, intake, logger });
   return {
     app,

@@ -21,5 +21,8 @@ export function instantGateway(connected: boolean): GatewayPort {
     approvalStatus: async () => ({ status: "pending" }),
     resolveApproval: async () => {},
     fetchMedia: async () => ({ bytes: new Uint8Array(0) }),
+    forkSession: async ({ key }) => ({ key, sessionId: `s-${key}` }),
+    resetSession: async () => ({}),
+    deleteSession: async () => ({ deleted: true }),
   };
 }

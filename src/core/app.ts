@@ -22,6 +22,7 @@ import { platformOf, spaceOf } from "./keys/conversation-key.ts";
 import type { Notice } from "./model.ts";
 import type { GatewayPort, Logger, StorePort } from "./ports.ts";
 import { texts } from "./texts.ts";
+import { parseConfirmAction } from "./threads/confirmations.ts";
 import { conversationMovePatch } from "./threads/conversation-move.ts";
 import { parseApprovalAction } from "./turns/approval-text.ts";
 import type { AttachmentIntake } from "./turns/attachments.ts";
@@ -128,6 +129,10 @@ export class App implements AppPort {
     if (approval) {
       const decision = { ...approval, conversation: place.conversation, senderId: sender.id };
       return this.#guard(() => this.#services.approvals.decide(decision));
+    }
+    if (parseConfirmAction(invocation.data)) {
+      const press = { data: invocation.data, conversation: place.conversation, senderId: sender.id };
+      return this.#guard(() => this.#services.confirmations.press({ ...press, messageId: invocation.messageId }));
     }
     const action = parseAction(invocation.data);
     if (!action) return { text: texts.unknownButton, ephemeral: true };

@@ -2,6 +2,7 @@
  * The OpenClaw gateway as the core sees it: requests, events and the shapes they carry.
  * @module
  */
+import type { IdentityGatewayPort } from "./identity-port.ts";
 
 /** What the bot reads of an OpenClaw session row (sessions.list / chat.history sessionInfo). */
 export interface SessionInfo {
@@ -140,7 +141,7 @@ export interface OutgoingAttachment {
 }
 
 /** The OpenClaw gateway as the core sees it. Requests fail fast with GATEWAY_AWAY while disconnected. */
-export interface GatewayPort {
+export interface GatewayPort extends IdentityGatewayPort {
   /**
    * Starts connecting (and reconnecting with backoff, which goes on whatever happens); resolves after
    * the first hello-ok, or rejects with GATEWAY_AWAY when the first attempt fails.

@@ -1,4 +1,6 @@
 import type { Clock } from "../ports.ts";
+import type { Confirmations } from "../threads/confirmations.ts";
+import type { ThreadIdentity } from "../threads/identity.ts";
 import type { ThreadRegistry } from "../threads/registry.ts";
 import type { Approvals } from "../turns/approvals.ts";
 import type { Relay } from "../turns/relay.ts";
@@ -15,6 +17,10 @@ export interface Services {
   resumer: Resumer;
   approvals: Approvals;
   clock: Clock;
+  /** Rename and fork a thread; which threads OpenClaw archived. */
+  identity: ThreadIdentity;
+  /** Reset and delete, each asked first with a button only the asker may press. */
+  confirmations: Confirmations;
   /** All command definitions (for /help). */
   commands(): readonly CommandDefinition<unknown, Services>[];
 }
