@@ -18,7 +18,7 @@ export interface IdentityGatewayPort {
     /** 1 under the confirm policy, so OpenClaw's restart recovery leaves the fork to the bot too. */
     spawnDepth?: number | undefined;
   }): Promise<{ key: string; sessionId: string }>;
-  /** sessions.reset: a fresh transcript under the same key (a new sessionId). */
+  /** sessions.reset: an empty transcript in place (OpenClaw 2026.9.6 keeps the key and the sessionId). */
   resetSession(params: {
     key: string;
     expectedSessionId?: string | undefined;

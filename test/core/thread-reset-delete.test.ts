@@ -32,7 +32,7 @@ describe("/thread reset", () => {
     expect(done.text).toBe('"Budget" was reset: a new, empty history under the same name and key.');
     expect(world.gw.requestsOf("sessions.reset").map((r) => r.params)).toEqual([{ key: KEY, reason: "reset" }]);
     expect(world.gw.session(KEY)?.transcript).toEqual([]);
-    expect(world.gw.session(KEY)?.row.sessionId).not.toBe(sessionId);
+    expect(world.gw.session(KEY)?.row.sessionId).toBe(sessionId);
     expect(world.store.state.bindings[A]?.slug).toBe("budget");
     expect(world.store.state.checkpoints.budget).toBeUndefined();
 

@@ -1,4 +1,4 @@
-import { agentOf, canonicalKey, FakeRpcError, invalid, optionalString, requireString, uuid } from "./protocol.ts";
+import { agentOf, canonicalKey, FakeRpcError, invalid, optionalString, requireString } from "./protocol.ts";
 import { type MethodContext, type MethodHandler, sessionMethods } from "./session-methods.ts";
 import { projectRow, type SessionRecord, type TranscriptRow } from "./store.ts";
 
@@ -37,7 +37,7 @@ function sessionsCreate(params: Record<string, unknown>, ctx: MethodContext): un
   return { ...(created as object), entry: { ...projectRow(child, []), forkedFromParent: true } };
 }
 
-/** sessions.reset: stops the session's work and starts a fresh transcript (a new sessionId) under the key. */
+/** sessions.reset: stops the session's work and empties the transcript in place (same key, same sessionId). */
 function sessionsReset(params: Record<string, unknown>, ctx: MethodContext): unknown {
   const key = canonicalKey(requireString(params, "key"), ctx.defaultAgentId);
   const record = ctx.store.get(key);
@@ -47,7 +47,6 @@ function sessionsReset(params: Record<string, unknown>, ctx: MethodContext): unk
     throw invalid(`Session ${key} changed before reset. Retry.`, { reason: "session-changed" });
   }
   ctx.engine.abort(key);
-  record.sessionId = uuid();
   record.transcript = [];
   record.abortedLastRun = false;
   record.updatedAt = Date.now();
