@@ -159,12 +159,15 @@ export class ThreadIdentity {
     return { created, label: undefined, note: texts.noLabel(display) };
   }
 
-  /** Renames the topics/threads the bot opened for the thread; returns how many could not be. */
+  /** Renames the topics/threads the bot opened for the thread and still bound to it; returns how many could not be. */
   async #renameNative(slug: string, name: string): Promise<number> {
     const { store, channels, logger } = this.#deps;
     let failed = 0;
     for (const [key, native] of Object.entries(store.state.nativeThreads)) {
-      if (nativeThreadKey.decode(key)?.slug !== slug || !channels.has(native.conversation)) continue;
+      // Only a topic still bound to the thread shows its name (a fork may have been bound there since).
+      const ours =
+        nativeThreadKey.decode(key)?.slug === slug && store.state.bindings[native.conversation]?.slug === slug;
+      if (!ours || !channels.has(native.conversation)) continue;
       try {
         await channels.for(native.conversation).renameThread?.(native.conversation, name);
       } catch (error) {

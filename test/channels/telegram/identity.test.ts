@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { type BotWorld, botSays, startBot } from "./support/bot-world.ts";
-import { alice, forum } from "./support/harness.ts";
+import { alice, aliceDm, forum } from "./support/harness.ts";
 
 /** /thread <name> from the forum's General; returns the topic the bot opened and its conversation key. */
 async function openTopic(world: BotWorld, name: string): Promise<{ id: number; key: string }> {
@@ -39,5 +39,17 @@ describe("telegram: a renamed thread's forum topic", () => {
     const text = await world.bot.services.identity.rename({ conversation: topic.key, name: "Operations" });
     expect(text).toMatch(/^Renamed "ops" to "Operations"/);
     expect(text).not.toContain("could not be renamed");
+  });
+
+  it("leaves a topic alone once a fork of the thread is bound there", async () => {
+    const world = await startBot();
+    const topic = await openTopic(world, "budget");
+    const place = { conversation: topic.key, direct: false };
+    await world.bot.services.identity.fork({ place, name: "Budget B", senderId: `telegram:${alice.id}` });
+    world.tg.userMessage(aliceDm.id, alice, "/thread budget");
+    await botSays(world, aliceDm.id, undefined, /Attached thread "budget"/);
+    await world.bot.services.identity.rename({ conversation: `telegram:${aliceDm.id}`, name: "Finance" });
+    expect(world.tg.sent("editForumTopic")).toEqual([]);
+    expect(world.tg.topic(forum.id, topic.id)?.name).toBe("budget");
   });
 });
