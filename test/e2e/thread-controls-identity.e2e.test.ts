@@ -105,6 +105,23 @@ describe("a thread's identity (real gateway)", () => {
     await client.close();
   });
 
+  it("fork under confirm: a spawnDepth-1 fork of a child thread is accepted and carries the history", async () => {
+    const bot = await suite.startBot("fork-confirm", "confirm");
+    await bot.command("console:g", "thread", "Child");
+    await turn(bot, "console:g", "remember the colour teal");
+    expect((await sub(bot, "console:g", "fork", "Child B"))?.text).toMatch(/^Forked "Child" into "Child B"/);
+    const sent = suite.model.requests.length;
+    await turn(bot, "console:g", "which colour?");
+    const request = suite.model.requests.slice(sent).find((r) => r.kind === "turn");
+    expect(JSON.stringify(request?.messages ?? [])).toContain("remember the colour teal");
+    const client = await suite.gateway.connect();
+    const [row] = await client
+      .request<{ sessions: Record<string, unknown>[] }>("sessions.list", { label: "Child B" })
+      .then((r) => r.sessions);
+    expect(row).toMatchObject({ key: namedKey("child-b"), spawnDepth: 1, parentSessionKey: namedKey("child") });
+    await client.close();
+  });
+
   it("reset: asked first; a press after a bot restart resets once; the next turn carries none of the old", async () => {
     let bot = await suite.startBot("reset", "auto");
     await bot.command("console:r", "thread", "Resettable");
