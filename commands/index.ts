@@ -1,4 +1,5 @@
 import type { CommandDefinition } from "../src/core/commands/command.ts";
+import { subcommandWords } from "../src/core/commands/dispatch.ts";
 import type { Services } from "../src/core/commands/services.ts";
 import { approve } from "./approve.ts";
 import { deny } from "./deny.ts";
@@ -9,3 +10,6 @@ import { threads } from "./threads.ts";
 
 /** Every command, in menu order; Telegram's menu and Discord's slash commands are derived from it. */
 export const commands: readonly CommandDefinition<unknown, Services>[] = [thread, resume, approve, deny, threads, help];
+
+/** Words a new thread may not be called: each picks a /thread subcommand in typed text. */
+export const reservedThreadNames: readonly string[] = subcommandWords(thread);

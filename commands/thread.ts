@@ -3,27 +3,30 @@ import { threadNameArg } from "../src/core/commands/args.ts";
 import { defineCommand } from "../src/core/commands/command.ts";
 import type { Services } from "../src/core/commands/services.ts";
 import { ago, when } from "../src/core/threads/status.ts";
-import { describeToolCall } from "../src/core/turns/notices.ts";
+import { del } from "./thread/delete.ts";
+import { fork } from "./thread/fork.ts";
+import { off } from "./thread/off.ts";
+import { rename } from "./thread/rename.ts";
+import { reset } from "./thread/reset.ts";
+import { show, showThread } from "./thread/show.ts";
 
-const ThreadArgs = z.object({ name: threadNameArg("Thread name, or 'off' to unbind") });
+const ThreadArgs = z.object({ name: threadNameArg("Thread name (without one: show the thread bound here)") });
 
-/** /thread [name|off]: create or re-attach a named thread and bind it here; show or unbind it. */
+/**
+ * /thread [name]: create or re-attach a named thread and bind it here; without a name, show it.
+ * Its subcommands (`/thread off`, …) each live in commands/thread/; on Discord the parent's own
+ * behaviour is `/thread open name:`.
+ */
 export const thread = defineCommand<z.infer<typeof ThreadArgs>, Services>({
   name: "thread",
-  description: "Create or re-attach a named thread here; without a name, show it; 'off' unbinds",
+  description: "Create or re-attach a named thread here; without a name, show it",
   access: "allowed",
   args: ThreadArgs,
+  asSubcommand: { name: "open", description: "Create or re-attach a named thread and bind it here" },
+  subcommands: [show, off, rename, fork, reset, del],
   async run({ args, place, sender, services }) {
     const name = args.name ?? "";
-    if (name === "") return { text: show(services, place.conversation) };
-    if (name.toLowerCase() === "off") {
-      const unbound = await services.threads.unbind(place.conversation);
-      return {
-        text: unbound
-          ? `Unbound "${unbound.name}" from this conversation. The thread and its session stay.`
-          : "No thread is bound here.",
-      };
-    }
+    if (name === "") return { text: await showThread(services, place.conversation) };
     const result = await services.threads.attach({ name, place, sender });
     const t = result.thread;
     const verb = result.created ? "Created" : "Attached";
@@ -37,24 +40,3 @@ export const thread = defineCommand<z.infer<typeof ThreadArgs>, Services>({
     return { text: lines.join("\n") };
   },
 });
-
-function show(services: Services, conversation: string): string {
-  const t = services.threads.boundThread(conversation);
-  if (!t) return "No thread is bound here. Start one with /thread <name>.";
-  const lines = [
-    `Thread "${t.name}" (${t.slug}): ${services.threads.status(t)}.`,
-    `Created ${when(t.createdAt)}, last activity ${ago(services.clock.now(), t.lastActivityAt)}, ${t.messageCount} message(s).`,
-    t.parentSessionKey
-      ? "Resume policy: confirm (a turn a crash cuts short waits for you)."
-      : "Resume policy: auto (OpenClaw continues a turn a crash cuts short by itself).",
-  ];
-  const checkpoint = services.threads.checkpoint(t.slug);
-  if (checkpoint) {
-    lines.push(
-      `Checkpoint (${when(checkpoint.updatedAt)}, ${checkpoint.status}): task "${checkpoint.task.slice(0, 200)}"`,
-    );
-    if (checkpoint.lastToolCall) lines.push(`Last step: ${describeToolCall(checkpoint.lastToolCall)}`);
-    if (checkpoint.nextAction) lines.push(`Next: ${checkpoint.nextAction}`);
-  }
-  return lines.join("\n");
-}

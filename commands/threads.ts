@@ -29,6 +29,7 @@ export const threads = defineCommand<ThreadsArgs, Services>({
   description: "List threads with status, last activity and where they are bound (admins)",
   access: "admin",
   args: ThreadsArgs,
+  asSubcommand: { name: "list", description: "List threads, optionally only those whose name contains a filter" },
   async run({ args, reach, services }) {
     const space = reach.kind === "space" ? reach.space : undefined;
     const filter = (args.filter ?? "").trim().toLowerCase();

@@ -1,4 +1,4 @@
-import { commands } from "../commands/index.ts";
+import { commands, reservedThreadNames } from "../commands/index.ts";
 import { App } from "./core/app.ts";
 import { Channels } from "./core/channels.ts";
 import { Access } from "./core/commands/access.ts";
@@ -14,6 +14,7 @@ import { Outbox } from "./core/turns/outbox.ts";
 import { Recovery } from "./core/turns/recovery.ts";
 import { Relay } from "./core/turns/relay.ts";
 import { Resumer } from "./core/turns/resume.ts";
+import { StopGuard } from "./core/turns/stop-guard.ts";
 import { MemoryBlobStore } from "./store/blobs.ts";
 
 /** What composeBot needs: the opened store, a gateway client, and the settings the core reads. */
@@ -55,7 +56,9 @@ export function composeBot(options: BotOptions): Bot {
   const channels = new Channels();
   const blobs = options.blobs ?? new MemoryBlobStore();
   const intake = new AttachmentIntake({ blobs, gateway, logger });
-  const relay = new Relay({ store, gateway, channels, clock, logger, intake });
+  // Shared: Stop arms it from a notice; under confirm the recovery arms it at connect and the relay waits for it.
+  const stops = new StopGuard({ gateway, clock, logger });
+  const relay = new Relay({ store, gateway, channels, clock, logger, intake, takeBack: stops });
   const threads = new ThreadRegistry({
     store,
     gateway,
@@ -64,6 +67,7 @@ export function composeBot(options: BotOptions): Bot {
     clock,
     logger,
     turns: relay,
+    reservedNames: reservedThreadNames,
   });
   const outbox = new Outbox({ store, channels, clock, logger });
   const recovery = new Recovery({
@@ -76,9 +80,10 @@ export function composeBot(options: BotOptions): Bot {
     logger,
     policy: options.policy,
     intake,
+    stops,
     sleep: options.sleep,
   });
-  const resumer = new Resumer({ store, gateway, relay, threads, clock, logger });
+  const resumer = new Resumer({ store, gateway, relay, threads, clock, logger, stops });
   const access = new Access({ allowed: options.allowedUsers, admins: options.adminUsers });
   const approvals = new Approvals({
     store,

@@ -2,7 +2,18 @@ import { z } from "zod";
 import { defineCommand } from "../../src/core/commands/command.ts";
 import type { Services } from "../../src/core/commands/services.ts";
 
-const DeleteArgs = z.object({});
+const DeleteArgs = z.object({
+  answer: z
+    .string()
+    .trim()
+    .toLowerCase()
+    .refine(
+      (answer) => answer === "yes",
+      "Type /thread delete to be asked, then press Delete or type /thread delete yes.",
+    )
+    .meta({ description: "yes: answer the open question (where there are no buttons)" })
+    .optional(),
+});
 
 /**
  * /thread delete (admins): the session and every binding go and the name is free again, after a
@@ -13,6 +24,8 @@ export const del = defineCommand<z.infer<typeof DeleteArgs>, Services>({
   description: "Delete the thread bound here: its session, bindings and name (admins; asks first)",
   access: "admin",
   args: DeleteArgs,
-  run: ({ place, sender, services }) =>
-    services.confirmations.ask({ kind: "delete", conversation: place.conversation, senderId: sender.id }),
+  run: ({ args, place, sender, services }) => {
+    const request = { kind: "delete" as const, conversation: place.conversation, senderId: sender.id };
+    return args.answer ? services.confirmations.answerTyped(request) : services.confirmations.ask(request);
+  },
 });

@@ -1,9 +1,9 @@
 import { z } from "zod";
+import { newThreadNameArg } from "../../src/core/commands/args.ts";
 import { defineCommand } from "../../src/core/commands/command.ts";
 import type { Services } from "../../src/core/commands/services.ts";
-import { newNameArg } from "./new-name.ts";
 
-const ForkArgs = z.object({ name: newNameArg("Name of the new thread", "/thread fork budget-b") });
+const ForkArgs = z.object({ name: newThreadNameArg("Name of the new thread") });
 
 /** /thread fork <new name>: a new thread starting from this one's history (OpenClaw's fork), bound here. */
 export const fork = defineCommand<z.infer<typeof ForkArgs>, Services>({

@@ -1,9 +1,9 @@
 import { z } from "zod";
+import { newThreadNameArg } from "../../src/core/commands/args.ts";
 import { defineCommand } from "../../src/core/commands/command.ts";
 import type { Services } from "../../src/core/commands/services.ts";
-import { newNameArg } from "./new-name.ts";
 
-const RenameArgs = z.object({ name: newNameArg("The thread's new name", "/thread rename budget 2027") });
+const RenameArgs = z.object({ name: newThreadNameArg("The thread's new name") });
 
 /** /thread rename <new name>: a new name and label; the slug and session key stay, old names keep reaching it. */
 export const rename = defineCommand<z.infer<typeof RenameArgs>, Services>({

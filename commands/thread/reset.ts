@@ -2,7 +2,15 @@ import { z } from "zod";
 import { defineCommand } from "../../src/core/commands/command.ts";
 import type { Services } from "../../src/core/commands/services.ts";
 
-const ResetArgs = z.object({});
+const ResetArgs = z.object({
+  answer: z
+    .string()
+    .trim()
+    .toLowerCase()
+    .refine((answer) => answer === "yes", "Type /thread reset to be asked, then press Reset or type /thread reset yes.")
+    .meta({ description: "yes: answer the open question (where there are no buttons)" })
+    .optional(),
+});
 
 /** /thread reset: clear the thread's history (same name and key), after a confirmation only the asker answers. */
 export const reset = defineCommand<z.infer<typeof ResetArgs>, Services>({
@@ -10,6 +18,8 @@ export const reset = defineCommand<z.infer<typeof ResetArgs>, Services>({
   description: "Clear the history of the thread bound here (asks first; name and key stay)",
   access: "allowed",
   args: ResetArgs,
-  run: ({ place, sender, services }) =>
-    services.confirmations.ask({ kind: "reset", conversation: place.conversation, senderId: sender.id }),
+  run: ({ args, place, sender, services }) => {
+    const request = { kind: "reset" as const, conversation: place.conversation, senderId: sender.id };
+    return args.answer ? services.confirmations.answerTyped(request) : services.confirmations.ask(request);
+  },
 });

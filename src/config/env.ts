@@ -53,7 +53,7 @@ export const EnvSchema = z.object({
   STORE_PATH: z.string().default("data/threads.json"),
   ALLOWED_USERS: UserList.default([]),
   ADMIN_USERS: UserList.default([]),
-  RESUME_POLICY: ResumePolicySchema.default("auto"),
+  RESUME_POLICY: ResumePolicySchema.default("confirm"),
   APPROVERS: z.enum(["requester", "allowed"]).default("requester"),
   LOG_LEVEL: z.enum(["debug", "info", "warn", "error"]).default("info"),
 });

@@ -7,6 +7,8 @@ export interface CommandInvocation {
   sender: Sender;
   /** Command name, lower case, without `/` or `@botname`. */
   name: string;
+  /** The subcommand a platform named apart from the text (Discord's SUB_COMMAND option). */
+  subcommand?: string | undefined;
   /** Free text after the command (Telegram, console); mapped onto params by the core. */
   text?: string | undefined;
   /** Named options (Discord slash commands). */
@@ -54,6 +56,8 @@ export interface AutocompleteInvocation {
   place: Place;
   sender: Sender;
   command: string;
+  /** The subcommand whose param is focused, if any. */
+  subcommand?: string | undefined;
   param: string;
   query: string;
 }

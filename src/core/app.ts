@@ -16,12 +16,14 @@ import {
   rawArgsFromText,
   type Sender,
 } from "./commands/command.ts";
+import { type ResolvedCommand, resolveCommand, usageOf } from "./commands/dispatch.ts";
 import type { Services } from "./commands/services.ts";
 import { BotError, ErrorCode, userMessage } from "./errors.ts";
 import { platformOf, spaceOf } from "./keys/conversation-key.ts";
 import type { Notice } from "./model.ts";
 import type { GatewayPort, Logger, StorePort } from "./ports.ts";
 import { texts } from "./texts.ts";
+import { threadChoices } from "./threads/choices.ts";
 import { parseConfirmAction } from "./threads/confirmations.ts";
 import { conversationMovePatch } from "./threads/conversation-move.ts";
 import { parseApprovalAction } from "./turns/approval-text.ts";
@@ -58,16 +60,25 @@ export class App implements AppPort {
     this.#logger = options.logger;
   }
 
-  /** Runs a command after the access its definition declares was checked here, for every command. */
+  /**
+   * Runs a command after the access its definition declares was checked here, for every command:
+   * the resolved subcommand's access, not its parent's (a `delete` for admins under `/thread`).
+   */
   async handleCommand(invocation: CommandInvocation): Promise<Reply | undefined> {
     const { place, sender } = invocation;
-    const definition = this.commands.find((c) => c.name === invocation.name);
-    if (definition?.access !== "anyone" && !this.#access.isAllowed(sender.id)) return this.#stranger(place, sender);
-    if (!definition) return { text: texts.unknownCommand(invocation.name), ephemeral: true };
+    const resolved = resolveCommand(this.commands, invocation);
+    if (resolved?.definition.access !== "anyone" && !this.#access.isAllowed(sender.id)) {
+      return this.#stranger(place, sender);
+    }
+    if (!resolved) {
+      const name = [invocation.name, invocation.subcommand].filter(Boolean).join(" ");
+      return { text: texts.unknownCommand(name), ephemeral: true };
+    }
+    const { definition } = resolved;
     return this.#guard(async () => {
-      const reach = await this.#reach(definition, place, sender);
-      const raw = invocation.options ?? rawArgsFromText(definition.params, invocation.text ?? "");
-      const args = parseArgs(definition, raw);
+      const reach = await this.#reach(resolved, place, sender);
+      const raw = invocation.options ?? rawArgsFromText(definition.params, resolved.text);
+      const args = parseArgs(resolved, raw);
       return definition.run({ args, place, sender, reach, services: this.#services });
     });
   }
@@ -77,13 +88,13 @@ export class App implements AppPort {
    * thread; an admin command is refused to anyone else, except a chat's or server's own
    * administrator, who reaches the threads bound there (asked of the platform only then).
    */
-  async #reach(definition: CommandDefinition<unknown, Services>, place: Place, sender: Sender): Promise<Reach> {
+  async #reach(resolved: ResolvedCommand<Services>, place: Place, sender: Sender): Promise<Reach> {
     if (this.#access.isAdmin(sender.id)) return { kind: "all" };
-    if (definition.access !== "admin") return { kind: "here" };
+    if (resolved.definition.access !== "admin") return { kind: "here" };
     if (!place.direct && place.senderIsSpaceAdmin && (await place.senderIsSpaceAdmin())) {
       return { kind: "space", space: spaceOf(place.conversation) };
     }
-    throw new BotError(ErrorCode.Forbidden, texts.adminsOnly(definition.name));
+    throw new BotError(ErrorCode.Forbidden, texts.adminsOnly(resolved.path));
   }
 
   async handleMessage(invocation: MessageInvocation): Promise<Reply | undefined> {
@@ -145,12 +156,16 @@ export class App implements AppPort {
     );
   }
 
+  /** Thread names for a param that offers them, among the threads the sender may see (threadChoices). */
   async autocomplete(invocation: AutocompleteInvocation): Promise<string[]> {
-    if (!this.#access.isAllowed(invocation.sender.id)) return [];
-    return this.#services.threads
-      .matching(invocation.query.slice(0, 100))
-      .slice(0, 25)
-      .map((t) => t.name);
+    const { sender, place } = invocation;
+    if (!this.#access.isAllowed(sender.id)) return [];
+    const resolved = resolveCommand(this.commands, { name: invocation.command, subcommand: invocation.subcommand });
+    // The focused param of the resolved subcommand says whether (and what) it offers.
+    const param = resolved?.definition.params.find((p) => p.name === invocation.param);
+    if (!param?.autocomplete) return [];
+    const admin = this.#access.isAdmin(sender.id);
+    return threadChoices(this.#services.threads, { query: invocation.query, senderId: sender.id, admin, place });
   }
 
   /**
@@ -202,11 +217,15 @@ function isResumable(notice: Notice | undefined): boolean {
   return notice?.state === "open" && notice.kind !== "stop";
 }
 
-function parseArgs(definition: CommandDefinition<unknown, Services>, raw: RawArgs): unknown {
+/** Validates the raw arguments; a missing required one is answered with the command's usage. */
+function parseArgs({ definition, path }: ResolvedCommand<Services>, raw: RawArgs): unknown {
   if (raw[""] !== undefined) {
-    throw new BotError(ErrorCode.BadInput, texts.tooManyArguments(definition.name, definition.params.length === 0));
+    throw new BotError(ErrorCode.BadInput, texts.tooManyArguments(path, definition.params.length === 0));
+  }
+  if (definition.params.some((p) => p.required && (raw[p.name] ?? "").trim() === "")) {
+    throw new BotError(ErrorCode.BadInput, texts.usage(usageOf(path, definition.params)));
   }
   const parsed = definition.args.safeParse(raw);
   if (parsed.success) return parsed.data;
-  throw new BotError(ErrorCode.BadInput, parsed.error.issues[0]?.message ?? texts.invalidArguments(definition.name));
+  throw new BotError(ErrorCode.BadInput, parsed.error.issues[0]?.message ?? texts.invalidArguments(path));
 }

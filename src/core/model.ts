@@ -8,9 +8,24 @@ import { z } from "zod";
 
 const Millis = z.number().int().nonnegative();
 
-/** How a crash-cut turn is continued (ARCHITECTURE.md §6). */
-export const ResumePolicySchema = z.enum(["confirm", "auto"]);
+/**
+ * How a crash-cut turn is continued (ARCHITECTURE.md §6): `confirm` waits for the person (the bot takes
+ * OpenClaw's re-run back), `auto` lets OpenClaw's re-run go on, `confirm-child` waits for the person by
+ * making new threads child sessions (the first mechanism; it costs what README "What confirm costs" says).
+ */
+export const ResumePolicySchema = z.enum(["confirm", "auto", "confirm-child"]);
 export type ResumePolicy = z.infer<typeof ResumePolicySchema>;
+
+/** What a person is told about one thread: does a crash-cut turn wait for them or not. */
+export type ThreadPolicy = "confirm" | "auto";
+
+/**
+ * The policy a thread's crash-cut turns follow: a child session is never re-run by OpenClaw, whatever the
+ * setting; an ordinary session waits under `confirm` and `confirm-child` alike (its re-run is taken back).
+ */
+export function threadPolicy(thread: { parentSessionKey?: string | undefined }, policy: ResumePolicy): ThreadPolicy {
+  return thread.parentSessionKey !== undefined || policy !== "auto" ? "confirm" : "auto";
+}
 
 /** What a thread is doing now, as kept in the store; `queued (n)` is derived from the inbox. */
 export const TurnStateSchema = z.enum(["idle", "running", "interrupted", "awaiting-resume", "recovering"]);
@@ -26,7 +41,7 @@ export const ThreadSchema = z.object({
   sessionKey: z.string(),
   /** The OpenClaw label actually set (the name, or a disambiguated form on a clash). */
   label: z.string().optional(),
-  /** Set when the thread was created as a child of the bot's root session (confirm policy). */
+  /** Set when the thread was created as a child of the bot's root session (confirm-child policy). */
   parentSessionKey: z.string().optional(),
   createdAt: Millis,
   createdBy: z.string(),

@@ -77,6 +77,11 @@ export const texts = {
     const end = outcome === "done" ? "" : ` (${outcome})`;
     return `${mark} ${names.length} tool call${names.length === 1 ? "" : "s"} (${distinct}) in ${duration(elapsedMs)}${end}`;
   },
+  // Subcommands (h0-subcommands).
+  /** A command written without a required argument: how to write it. */
+  usage: (usage: string) => `Usage: ${usage}`,
+  /** A new thread may not take a word that picks a /thread subcommand. */
+  reservedName: (slug: string) => `"${slug}" is a /thread subcommand; pick another thread name.`,
   // Thread identity: /thread rename, fork, reset, delete, and archived threads in /threads.
   nameTaken: (name: string, owner: string) =>
     `The name "${name}" already reaches the thread "${owner}"; pick another name. Nothing changed.`,
@@ -97,13 +102,14 @@ export const texts = {
   busyThread: (name: string, what: string) =>
     `The agent is working on "${name}" (or a message waits for it); wait for the answer, then ${what} again. Nothing changed.`,
   confirmReset: (name: string, minutes: number) =>
-    `Reset "${name}"? Its conversation history is cleared for good (OpenClaw starts a new transcript); the name, the session key and where it is bound stay. Only you can answer, within ${minutes} minutes.`,
+    `Reset "${name}"? Its conversation history is cleared for good (OpenClaw starts a new transcript); the name, the session key and where it is bound stay. Only you can answer, within ${minutes} minutes (the buttons, or /thread reset yes).`,
   confirmDelete: (name: string, minutes: number) =>
-    `Delete "${name}"? Its OpenClaw session goes (OpenClaw archives the transcript), every binding goes, and the name is free again. Only you can answer, within ${minutes} minutes.`,
+    `Delete "${name}"? Its OpenClaw session goes (OpenClaw archives the transcript), every binding goes, and the name is free again. Only you can answer, within ${minutes} minutes (the buttons, or /thread delete yes).`,
   confirmResetButton: "Reset",
   confirmDeleteButton: "Delete",
   cancelButton: "Cancel",
   notYourQuestion: "Only the person who asked can answer this.",
+  noQuestion: (kind: string) => `No /thread ${kind} question of yours is open here; type /thread ${kind} first.`,
   questionExpired: "That question has expired; nothing changed. Ask again if you still want it.",
   questionAnswered: "That question was already answered; nothing more to do.",
   questionInterrupted:

@@ -58,7 +58,12 @@ export class GatewayClientBase {
       now: options.now ?? Date.now,
       timers: this.#timers,
       logger: this.#logger,
-      backoff: new Backoff({ baseMs: options.backoffBaseMs ?? 250, maxMs, random: options.random ?? Math.random }),
+      backoff: new Backoff({
+        baseMs: options.backoffBaseMs ?? 250,
+        maxMs,
+        random: options.random ?? Math.random,
+        probe: { everyMs: options.probeMs ?? 200, windowMs: 120_000, now: options.now ?? Date.now },
+      }),
       stableAfterMs: options.stableAfterMs ?? 10_000,
       handshakeTimeoutMs: options.handshakeTimeoutMs ?? 10_000,
       // The server's retryAfterMs wins over our backoff; the cap only guards against nonsense.

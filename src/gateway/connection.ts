@@ -52,6 +52,8 @@ export interface CloseInfo {
 
 interface Attempt {
   socket: GatewaySocket;
+  /** A frame came in; a socket closed before any (nothing listened, or a gateway still booting) is refused. */
+  heard: boolean;
   ready: boolean;
   connectId: string | undefined;
   helloAt: number;
@@ -152,15 +154,8 @@ export class GatewayConnection {
       this.#scheduleReconnect(false);
       return;
     }
-    const attempt: Attempt = {
-      socket,
-      ready: false,
-      connectId: undefined,
-      helloAt: 0,
-      lastFrameAt: now(),
-      tickMs: 0,
-      timer: undefined,
-    };
+    const fresh = { heard: false, ready: false, connectId: undefined, helloAt: 0, tickMs: 0, timer: undefined };
+    const attempt: Attempt = { socket, lastFrameAt: now(), ...fresh };
     this.#attempt = attempt;
     socket.addEventListener("message", (event) => this.#onMessage(attempt, event.data));
     socket.addEventListener("close", (event) => {
@@ -176,6 +171,7 @@ export class GatewayConnection {
 
   #onMessage(attempt: Attempt, data: unknown): void {
     if (this.#attempt !== attempt) return;
+    attempt.heard = true;
     attempt.lastFrameAt = this.#o.now();
     let json: unknown;
     try {
@@ -283,13 +279,13 @@ export class GatewayConnection {
     }
     const stable = attempt.ready && this.#o.now() - attempt.helloAt >= this.#o.stableAfterMs;
     this.#o.onClose({ code: how.code, reason: how.reason, wasReady: attempt.ready, connectError: how.connectError });
-    this.#scheduleReconnect(stable);
+    this.#scheduleReconnect(stable, !attempt.heard);
   }
 
-  #scheduleReconnect(stable: boolean): void {
+  #scheduleReconnect(stable: boolean, refused = false): void {
     if (!this.#running) return;
     if (stable) this.#o.backoff.reset();
-    const delay = this.#retryAfterMs ?? this.#o.backoff.next();
+    const delay = this.#retryAfterMs ?? this.#o.backoff.next(refused);
     this.#retryAfterMs = undefined;
     this.#o.logger.debug("gateway reconnect scheduled", { delayMs: delay });
     this.#reconnectTimer = this.#o.timers.setTimeout(() => {

@@ -22,6 +22,8 @@ export interface OpenClawGatewayOptions {
   backoffBaseMs?: number | undefined;
   /** Largest reconnect delay (5 s: a restarted gateway on loopback is back within seconds). */
   backoffMaxMs?: number | undefined;
+  /** Retry delay while nothing listens at the gateway's address, for two minutes after a loss. */
+  probeMs?: number | undefined;
   /** A connection that lived this long resets the backoff (10 s). */
   stableAfterMs?: number | undefined;
   /** Socket open → hello-ok budget (10 s). */

@@ -4,6 +4,7 @@ import { commands } from "../../commands/index.ts";
 import { App } from "../../src/core/app.ts";
 import { Access } from "../../src/core/commands/access.ts";
 import { type AccessLevel, defineCommand, type Place, type Reach } from "../../src/core/commands/command.ts";
+import { commandLines } from "../../src/core/commands/dispatch.ts";
 import type { Services } from "../../src/core/commands/services.ts";
 import { silentLogger } from "../../src/core/log.ts";
 import type { GatewayPort } from "../../src/core/ports.ts";
@@ -30,8 +31,11 @@ function probeApp() {
         return { text: `${name} ran` };
       },
     });
+  // A parent open to members with an admin subcommand, and an admin parent with a member one.
+  const parent = { ...probe("parent", "allowed"), subcommands: [probe("purge", "admin"), probe("peek", "allowed")] };
+  const locked = { ...probe("locked", "admin"), subcommands: [probe("glance", "allowed")] };
   const app = new App({
-    commands: [probe("everyone", "anyone"), probe("member", "allowed"), probe("secret", "admin")],
+    commands: [probe("everyone", "anyone"), probe("member", "allowed"), probe("secret", "admin"), parent, locked],
     // The probes touch no service: an empty bag proves the core, not the command, decided.
     services: {} as Services,
     access: new Access({ allowed: [MEMBER], admins: [ADMIN] }),
@@ -86,14 +90,47 @@ describe("access declared on a command is enforced by the core", () => {
     ]);
   });
 
-  it("every admin command of the bot is refused to a plain allowed user, with nothing sent to the gateway", async () => {
-    const admins = commands.filter((c) => c.access === "admin");
-    expect(admins.map((c) => c.name)).toContain("threads");
+  it("an admin subcommand under an allowed parent never runs for a member, typed or named by Discord", async () => {
+    const { app, ran } = probeApp();
+    const member = { id: MEMBER };
+    const typed = await app.handleCommand({ place: group(false), sender: member, name: "parent", text: "purge now" });
+    const named = await app.handleCommand({ place: group(false), sender: member, name: "parent", subcommand: "purge" });
+    expect(typed?.text).toBe("Only admins can use /parent purge.");
+    expect(named?.text).toBe("Only admins can use /parent purge.");
+    await app.handleCommand({ place: group(false), sender: member, name: "parent", text: "peek" });
+    await app.handleCommand({ place: group(false), sender: member, name: "parent", text: "" });
+    await app.handleCommand({ place: group(false), sender: { id: ADMIN }, name: "parent", text: "purge" });
+    await app.handleCommand({ place: group(true), sender: member, name: "parent", subcommand: "purge" });
+    expect(ran).toEqual([
+      { name: "peek", reach: { kind: "here" } },
+      { name: "parent", reach: { kind: "here" } },
+      { name: "purge", reach: { kind: "all" } },
+      { name: "purge", reach: { kind: "space", space: "telegram:-100" } },
+    ]);
+  });
+
+  it("a member subcommand under an admin parent runs for a member; the parent itself does not", async () => {
+    const { app, ran } = probeApp();
+    const member = { id: MEMBER };
+    const parent = await app.handleCommand({ place: group(false), sender: member, name: "locked", text: "" });
+    expect(parent?.text).toBe("Only admins can use /locked.");
+    await app.handleCommand({ place: group(false), sender: member, name: "locked", text: "glance" });
+    expect(ran).toEqual([{ name: "glance", reach: { kind: "here" } }]);
+    // Strangers get nothing from a subcommand either.
+    const stranger = { id: STRANGER };
+    expect(await app.handleCommand({ place: group(false), sender: stranger, name: "locked", text: "glance" })).toBe(
+      undefined,
+    );
+  });
+
+  it("every admin command and subcommand of the bot is refused to a plain allowed user, with nothing sent to the gateway", async () => {
+    const admins = commandLines(commands).filter((c) => c.definition.access === "admin");
+    expect(admins.map((c) => c.path)).toContain("threads");
     const world = await startBot();
     const requests = world.gw.requests.length;
-    for (const command of admins) {
-      const reply = await world.command("telegram:200", `/${command.name}`, { sender: USERS.allowed });
-      expect(reply?.text).toBe(`Only admins can use /${command.name}.`);
+    for (const { path } of admins) {
+      const reply = await world.command("telegram:200", `/${path}`, { sender: USERS.allowed });
+      expect(reply?.text).toBe(`Only admins can use /${path}.`);
     }
     expect(world.gw.requests.length).toBe(requests);
   });

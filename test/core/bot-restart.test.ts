@@ -219,7 +219,7 @@ describe("bot restarts (JSON store on disk)", () => {
     const first = await startBot({ gw, storePath: path, policy: "auto" });
     await first.command(A, "/thread Made Under Auto");
     await first.stop();
-    const second = await startBot({ gw, storePath: path, policy: "confirm" });
+    const second = await startBot({ gw, storePath: path, policy: "confirm-child" });
     await second.command("console:b", "/thread Made Under Confirm");
     await second.message(A, "still there?");
     await second.message("console:b", "and you?");

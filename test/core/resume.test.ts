@@ -6,9 +6,14 @@ const B = "console:b";
 const KEY = "agent:main:named:budget-planning";
 const ROOT = "agent:main:threadkeeper:root";
 
-/** confirm policy: a thread's turn cut by a crash, with its notice posted (OpenClaw's recovery is on but skips children). */
-async function interrupted(options: { task?: string } = {}) {
-  const world = await startBot({ policy: "confirm", gateway: { recovery: { delayMs: 30 } } });
+/**
+ * A thread's turn cut by a crash, with its notice posted. OpenClaw's recovery is on: it skips children
+ * (confirm-child), and under confirm its re-run is admitted 30 ms after boot and would reach the model 300 ms
+ * later, unless the bot takes it back at its admission.
+ */
+async function interrupted(options: { task?: string; policy?: "confirm" | "confirm-child" } = {}) {
+  const recovery = { delayMs: 30, modelDelayMs: 300 };
+  const world = await startBot({ policy: options.policy ?? "confirm", gateway: { recovery } });
   await world.command(A, "/thread Budget Planning");
   world.message(A, "warm up");
   await world.says(A, "ECHO: warm up");
@@ -26,9 +31,9 @@ async function interrupted(options: { task?: string } = {}) {
   return { world, notice, stored, task };
 }
 
-describe("confirm policy: a crash-cut turn waits for the person", () => {
+describe("confirm-child: threads are child sessions of the bot's root", () => {
   it("threads are children of the bot's root session", async () => {
-    const world = await startBot({ policy: "confirm" });
+    const world = await startBot({ policy: "confirm-child" });
     await world.command(A, "/thread Budget Planning");
     const creates = world.gw.requestsOf("sessions.create").map((r) => r.params);
     expect(creates).toEqual([
@@ -39,7 +44,7 @@ describe("confirm policy: a crash-cut turn waits for the person", () => {
   });
 
   it("makes its root session again when an operator deleted it while the bot ran", async () => {
-    const world = await startBot({ policy: "confirm" });
+    const world = await startBot({ policy: "confirm-child" });
     await world.command(A, "/thread first");
     world.gw.store.delete(ROOT);
     const reply = await world.command(A, "/thread second");
@@ -47,9 +52,11 @@ describe("confirm policy: a crash-cut turn waits for the person", () => {
     expect(world.gw.store.get(ROOT)).toBeDefined();
     expect(world.gw.store.get("agent:main:named:second")?.parentSessionKey).toBe(ROOT);
   });
+});
 
+describe.each(["confirm", "confirm-child"] as const)("%s: a crash-cut turn waits for the person", (policy) => {
   it("posts exactly one notice with Resume, sends nothing until Resume, then one continuation under a new key", async () => {
-    const { world, notice, task } = await interrupted();
+    const { world, notice, task } = await interrupted({ policy });
     expect(notice.buttons.map((b) => b.label)).toEqual(["Resume"]);
     expect(notice.text).toContain('thread "Budget Planning"');
     expect(notice.text).toContain(`Task: ${task}`);
@@ -83,16 +90,14 @@ describe("confirm policy: a crash-cut turn waits for the person", () => {
     expect(notices(world, A)).toHaveLength(1);
     // The same session (and sessionId) continues with its history.
     const transcript = world.gw.session(KEY)?.transcript ?? [];
-    expect(transcript.filter((r) => r.role === "user").map((r) => r.content)).toEqual([
-      "warm up",
-      task,
-      resumed?.message,
-    ]);
+    // OpenClaw's own prompt of a re-run the bot took back (confirm) is not the person's.
+    const persons = transcript.filter((r) => r.role === "user" && r.__openclaw.senderIsOwner !== false);
+    expect(persons.map((r) => r.content)).toEqual(["warm up", task, resumed?.message]);
     expect(keysSentOnTwoBoots(world.gw)).toEqual([]);
   });
 
   it("a second press, /resume afterwards, a press from another conversation and garbage data send nothing", async () => {
-    const { world, notice } = await interrupted();
+    const { world, notice } = await interrupted({ policy });
     await world.command(B, "/thread budget planning");
     const data = notice.buttons[0]?.data ?? "";
 
@@ -125,7 +130,7 @@ describe("confirm policy: a crash-cut turn waits for the person", () => {
   });
 
   it("two presses at the same moment continue the turn once", async () => {
-    const { world, notice } = await interrupted();
+    const { world, notice } = await interrupted({ policy });
     const data = notice.buttons[0]?.data ?? "";
     const replies = await Promise.all([world.press(A, data), world.press(A, data), world.command(A, "/resume")]);
     expect(replies.filter((r) => r?.text.startsWith("Resuming"))).toHaveLength(1);
@@ -136,7 +141,7 @@ describe("confirm policy: a crash-cut turn waits for the person", () => {
   });
 
   it("Resume while the gateway is away says so, changes nothing, and works once it is back", async () => {
-    const { world, notice } = await interrupted();
+    const { world, notice } = await interrupted({ policy });
     const back = world.gw.crash({ downMs: 300 });
     await until(() => !world.client.connected, "the client to see the gateway go");
     const before = structuredClone(world.store.state);
@@ -153,7 +158,7 @@ describe("confirm policy: a crash-cut turn waits for the person", () => {
   });
 
   it("/resume with nothing interrupted answers briefly and sends nothing", async () => {
-    const world = await startBot({ policy: "confirm" });
+    const world = await startBot({ policy });
     await world.command(A, "/thread Budget Planning");
     const requests = world.gw.requests.length;
     const reply = await world.command(A, "/resume");
@@ -163,7 +168,7 @@ describe("confirm policy: a crash-cut turn waits for the person", () => {
   });
 
   it("/resume continues like the button", async () => {
-    const { world } = await interrupted();
+    const { world } = await interrupted({ policy });
     expect((await world.command(A, "/resume"))?.text).toBe('Resuming "Budget Planning".');
     await until(() => chatSends(world.gw).length === 3, "the continuation");
     await quiet(world);
@@ -171,7 +176,7 @@ describe("confirm policy: a crash-cut turn waits for the person", () => {
   });
 
   it("a reply to the notice resumes with the reply's text as the person's instruction", async () => {
-    const { world, notice, stored } = await interrupted();
+    const { world, notice, stored } = await interrupted({ policy });
     expect(stored.messageId).toBe(notice.id);
     const reply = await world.message(A, "skip March", { replyTo: notice.id });
     expect(reply?.text).toBe('Resuming "Budget Planning".');
@@ -186,7 +191,7 @@ describe("confirm policy: a crash-cut turn waits for the person", () => {
   });
 
   it("a reply to a notice already used is an ordinary message to the thread, not swallowed", async () => {
-    const { world, notice } = await interrupted();
+    const { world, notice } = await interrupted({ policy });
     await world.press(A, notice.buttons[0]?.data ?? "");
     await until(() => chatSends(world.gw).length === 3, "the continuation");
     await quiet(world);
@@ -202,7 +207,7 @@ describe("confirm policy: a crash-cut turn waits for the person", () => {
   });
 
   it("a message accepted while a Resume is being sent is counted too", async () => {
-    const { world, notice } = await interrupted();
+    const { world, notice } = await interrupted({ policy });
     await world.command(B, "/thread budget planning");
     const before = world.store.state.threads["budget-planning"]?.messageCount ?? 0;
     world.gw.fault("chat.history", { delayMs: 100 });
@@ -216,7 +221,7 @@ describe("confirm policy: a crash-cut turn waits for the person", () => {
   });
 
   it("a message written after the notice (not a reply) goes to the thread; the notice still resumes once", async () => {
-    const { world, notice } = await interrupted();
+    const { world, notice } = await interrupted({ policy });
     await world.message(A, "are you there?");
     await world.says(A, "ECHO: are you there?");
     await quiet(world);

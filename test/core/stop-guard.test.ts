@@ -97,3 +97,61 @@ describe("StopGuard", () => {
     expect(w.aborts).toEqual([]);
   });
 });
+
+describe("StopGuard take-back (RESUME_POLICY=confirm)", () => {
+  const PERSONS = "queued-behind-the-re-run";
+
+  it("aborts the re-run at its admission and at each re-admission, never the bot's own turn nor a later run", async () => {
+    const w = world();
+    w.guard.takeBack(KEY, isOurs);
+    expect(w.guard.holding(KEY)).toBe(true);
+    w.session({ hasActiveRun: true, activeRunIds: [OURS] }, "send");
+    expect(w.aborts).toEqual([]);
+    w.session({ hasActiveRun: true, activeRunIds: [CONTINUATION] }, "send");
+    const abort = { sessionKey: KEY, runId: CONTINUATION };
+    expect(w.aborts).toEqual([abort]);
+    w.chat(CONTINUATION, "aborted");
+    w.session({ hasActiveRun: false, activeRunIds: [] });
+    // Its abort took: the bot's turns may go; a message OpenClaw answers under an id of its own is left alone…
+    expect(w.guard.holding(KEY)).toBe(false);
+    await w.guard.held(KEY);
+    w.session({ hasActiveRun: true, activeRunIds: [PERSONS] }, "send");
+    w.chat(PERSONS, "delta");
+    expect(w.aborts).toEqual([abort]);
+    w.chat(PERSONS, "final");
+    // …while the same re-run, admitted again by OpenClaw's scheduler, is aborted again.
+    w.session({ hasActiveRun: true, activeRunIds: [CONTINUATION] }, "send");
+    expect(w.aborts).toEqual([abort, abort]);
+  });
+
+  it("aborts a re-run admitted before the bot was back", () => {
+    const w = world();
+    w.guard.takeBack(KEY, isOurs);
+    w.guard.takeBackRunning(KEY, [OURS, CONTINUATION]);
+    expect(w.aborts).toEqual([{ sessionKey: KEY, runId: CONTINUATION }]);
+  });
+
+  it("holds the bot's turns until the re-run is taken back, none is coming, or 15 s pass", async () => {
+    const w = world();
+    w.guard.takeBack(KEY, isOurs);
+    let released = false;
+    void w.guard.held(KEY).then(() => (released = true));
+    await Promise.resolve();
+    expect(released).toBe(false);
+    w.guard.noReRun(KEY);
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    expect(released).toBe(true);
+    expect(w.guard.holding("agent:main:named:other")).toBe(false);
+  });
+
+  it("a new boot's take-back replaces the last one (a new re-run id) and lets anything still held go", async () => {
+    const w = world();
+    w.guard.takeBack(KEY, isOurs);
+    w.session({ hasActiveRun: true, activeRunIds: [CONTINUATION] }, "send");
+    const first = w.guard.held(KEY);
+    w.guard.takeBack(KEY, isOurs);
+    await first;
+    w.session({ hasActiveRun: true, activeRunIds: ["next-boots-re-run"] }, "send");
+    expect(w.aborts.map((a) => a.runId)).toEqual([CONTINUATION, "next-boots-re-run"]);
+  });
+});

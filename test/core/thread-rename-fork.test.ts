@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { chatSends, quiet, startBot, USERS } from "./support/bot-harness.ts";
-import { changesNothing, oneLine, subcommand } from "./support/identity.ts";
+import { changesNothing, oneLine } from "./support/identity.ts";
 
 const A = "console:a";
 const B = "console:b";
@@ -11,7 +11,7 @@ describe("/thread rename", () => {
   it("relabels the session; slug and key stay; the old and the new name reach it from other chats", async () => {
     const world = await startBot();
     await world.command(A, "/thread Budget");
-    const reply = await subcommand(world, A, "/rename Finance 2027");
+    const reply = await world.command(A, "/thread rename Finance 2027");
     expect(reply?.text).toContain('Renamed "Budget" to "Finance 2027"');
     expect(reply?.text).toContain(`session key (${KEY}) stay as they were: the key never changes`);
     expect(world.store.state.threads.budget).toMatchObject({
@@ -34,7 +34,7 @@ describe("/thread rename", () => {
     await world.says(C, "ECHO: from c");
     expect(new Set(chatSends(world.gw).map((s) => s.sessionKey))).toEqual(new Set([KEY]));
     // Renamed again: every earlier name still reaches it.
-    await subcommand(world, A, "/rename Ops");
+    await world.command(A, "/thread rename Ops");
     expect(world.store.state.aliases["finance-2027"]?.slug).toBe("budget");
     expect(world.store.state.aliases.ops?.slug).toBe("budget");
   });
@@ -43,37 +43,43 @@ describe("/thread rename", () => {
     const world = await startBot();
     world.gw.store.create({ key: "agent:main:dashboard:x", label: "Finance" });
     await world.command(A, "/thread Budget");
-    const reply = await subcommand(world, A, "/rename Finance");
+    const reply = await world.command(A, "/thread rename Finance");
     expect(reply?.text).toContain('labelled "Finance (budget)"');
     expect(world.store.state.threads.budget?.label).toBe("Finance (budget)");
   });
 
   it("refuses in one line and changes nothing: no thread here, name taken, too long, reserved, empty, same", async () => {
     const world = await startBot();
-    expect(oneLine(await changesNothing(world, () => subcommand(world, A, "/rename X")))).toMatch(/No thread is bound/);
+    expect(oneLine(await changesNothing(world, () => world.command(A, "/thread rename X")))).toMatch(
+      /No thread is bound/,
+    );
     await world.command(A, "/thread Budget");
     await world.command(B, "/thread Travel");
-    await subcommand(world, B, "/rename Trips");
-    const taken = await changesNothing(world, () => subcommand(world, A, "/rename travel"));
+    await world.command(B, "/thread rename Trips");
+    const taken = await changesNothing(world, () => world.command(A, "/thread rename travel"));
     expect(oneLine(taken)).toBe(
       'The name "travel" already reaches the thread "Trips"; pick another name. Nothing changed.',
     );
-    expect(oneLine(await changesNothing(world, () => subcommand(world, A, "/rename TRIPS")))).toMatch(
+    expect(oneLine(await changesNothing(world, () => world.command(A, "/thread rename TRIPS")))).toMatch(
       /already reaches/,
     );
-    const long = await changesNothing(world, () => subcommand(world, A, `/rename ${"x".repeat(101)}`));
+    const long = await changesNothing(world, () => world.command(A, `/thread rename ${"x".repeat(101)}`));
     expect(oneLine(long)).toBe("Thread names are at most 100 characters.");
-    expect(oneLine(await changesNothing(world, () => subcommand(world, A, "/rename main")))).toMatch(/is reserved/);
-    expect(oneLine(await changesNothing(world, () => subcommand(world, A, "/rename")))).toMatch(/Give the new name/);
-    expect(oneLine(await changesNothing(world, () => subcommand(world, A, "/rename Budget")))).toMatch(/already named/);
+    expect(oneLine(await changesNothing(world, () => world.command(A, "/thread rename main")))).toMatch(/is reserved/);
+    expect(oneLine(await changesNothing(world, () => world.command(A, "/thread rename")))).toMatch(
+      /^Usage: \/thread (rename|fork) /,
+    );
+    expect(oneLine(await changesNothing(world, () => world.command(A, "/thread rename Budget")))).toMatch(
+      /already named/,
+    );
   });
 
   it("is refused to a person without access, without a gateway call", async () => {
     const world = await startBot();
     await world.command(C, "/thread Budget", { sender: USERS.allowed });
-    const ignored = await changesNothing(world, () => subcommand(world, C, "/rename X", { sender: USERS.stranger }));
+    const ignored = await changesNothing(world, () => world.command(C, "/thread rename X", { sender: USERS.stranger }));
     expect(ignored).toBeUndefined();
-    const told = await subcommand(world, "telegram:999", "/rename X", { sender: USERS.stranger });
+    const told = await world.command("telegram:999", "/thread rename X", { sender: USERS.stranger });
     expect(oneLine(told)).toMatch(/not on this bot's allow list/);
   });
 });
@@ -88,7 +94,7 @@ describe("/thread fork", () => {
     await quiet(world);
     const original = structuredClone(world.gw.session(KEY)?.transcript);
 
-    const reply = await subcommand(world, A, "/fork Budget B");
+    const reply = await world.command(A, "/thread fork Budget B");
     expect(reply?.text).toMatch(/^Forked "Budget" into "Budget B" \(budget-b\), bound here/);
     expect(reply?.text).toContain("Carried:");
     expect(reply?.text).toContain("Not carried:");
@@ -111,10 +117,10 @@ describe("/thread fork", () => {
     expect(world.gw.session(KEY)?.transcript).toEqual(original);
   });
 
-  it("under confirm, makes the fork a spawnDepth-1 child too, so OpenClaw's recovery leaves it to the bot", async () => {
-    const world = await startBot({ policy: "confirm" });
+  it("under confirm-child, makes the fork a spawnDepth-1 child too, so OpenClaw's recovery leaves it to the bot", async () => {
+    const world = await startBot({ policy: "confirm-child" });
     await world.command(A, "/thread Budget");
-    await subcommand(world, A, "/fork Plan B");
+    await world.command(A, "/thread fork Plan B");
     const create = world.gw.requestsOf("sessions.create").at(-1)?.params as Record<string, unknown>;
     expect(create).toMatchObject({ fork: true, spawnDepth: 1, parentSessionKey: KEY });
     expect(world.store.state.threads["plan-b"]?.parentSessionKey).toBe(KEY);
@@ -122,21 +128,31 @@ describe("/thread fork", () => {
 
   it("refuses in one line and changes nothing: no thread here, name taken, too long, reserved, empty", async () => {
     const world = await startBot();
-    expect(oneLine(await changesNothing(world, () => subcommand(world, A, "/fork X")))).toMatch(/No thread is bound/);
+    expect(oneLine(await changesNothing(world, () => world.command(A, "/thread fork X")))).toMatch(
+      /No thread is bound/,
+    );
     await world.command(A, "/thread Budget");
     await world.command(B, "/thread Travel");
-    expect(oneLine(await changesNothing(world, () => subcommand(world, A, "/fork travel")))).toMatch(/already reaches/);
-    expect(oneLine(await changesNothing(world, () => subcommand(world, A, "/fork Budget")))).toMatch(/already reaches/);
-    const long = await changesNothing(world, () => subcommand(world, A, `/fork ${"é".repeat(101)}`));
+    expect(oneLine(await changesNothing(world, () => world.command(A, "/thread fork travel")))).toMatch(
+      /already reaches/,
+    );
+    expect(oneLine(await changesNothing(world, () => world.command(A, "/thread fork Budget")))).toMatch(
+      /already reaches/,
+    );
+    const long = await changesNothing(world, () => world.command(A, `/thread fork ${"é".repeat(101)}`));
     expect(oneLine(long)).toBe("Thread names are at most 100 characters.");
-    expect(oneLine(await changesNothing(world, () => subcommand(world, A, "/fork help")))).toMatch(/is reserved/);
-    expect(oneLine(await changesNothing(world, () => subcommand(world, A, "/fork   ")))).toMatch(/Give the new name/);
+    expect(oneLine(await changesNothing(world, () => world.command(A, "/thread fork help")))).toMatch(/is reserved/);
+    const sub = await changesNothing(world, () => world.command(A, "/thread fork rename"));
+    expect(oneLine(sub)).toBe('"rename" is a /thread subcommand; pick another thread name.');
+    expect(oneLine(await changesNothing(world, () => world.command(A, "/thread fork   ")))).toMatch(
+      /^Usage: \/thread (rename|fork) /,
+    );
   });
 
   it("is refused to a person without access, without a gateway call", async () => {
     const world = await startBot();
     await world.command(C, "/thread Budget", { sender: USERS.allowed });
-    const ignored = await changesNothing(world, () => subcommand(world, C, "/fork X", { sender: USERS.stranger }));
+    const ignored = await changesNothing(world, () => world.command(C, "/thread fork X", { sender: USERS.stranger }));
     expect(ignored).toBeUndefined();
   });
 });

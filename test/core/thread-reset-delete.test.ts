@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { Reply } from "../../src/core/commands/command.ts";
 import { chatSends, quiet, startBot, tempDir, USERS, until } from "./support/bot-harness.ts";
-import { changesNothing, oneLine, subcommand } from "./support/identity.ts";
+import { changesNothing, oneLine } from "./support/identity.ts";
 
 const A = "console:a";
 const B = "console:b";
@@ -25,8 +25,10 @@ describe("/thread reset", () => {
     await quiet(world);
     const sessionId = world.gw.session(KEY)?.row.sessionId;
 
-    const asked = await changesNothingButTheQuestion(world, () => subcommand(world, A, "/reset"));
-    expect(asked?.text).toMatch(/^Reset "Budget"\? .* Only you can answer, within 2 minutes\.$/);
+    const asked = await changesNothingButTheQuestion(world, () => world.command(A, "/thread reset"));
+    expect(asked?.text).toMatch(
+      /^Reset "Budget"\? .* Only you can answer, within 2 minutes \(the buttons, or \/thread reset yes\)\.$/,
+    );
     expect(asked?.buttons?.map((b) => b.label)).toEqual(["Reset", "Cancel"]);
     const done = await world.press(A, yes(asked));
     expect(done.text).toBe('"Budget" was reset: a new, empty history under the same name and key.');
@@ -47,13 +49,16 @@ describe("/thread reset", () => {
   it("only the asker may press; Cancel changes nothing; an expired question says so", async () => {
     const world = await startBot();
     await world.command(G, "/thread Budget", { sender: USERS.allowed });
-    const asked = await subcommand(world, G, "/reset", { sender: USERS.allowed });
+    const asked = await world.command(G, "/thread reset", { sender: USERS.allowed });
     const foreign = await changesNothing(world, () => world.press(G, yes(asked), { sender: USERS.admin }));
     expect(foreign.text).toBe("Only the person who asked can answer this.");
     expect((await world.press(G, no(asked), { sender: USERS.allowed })).text).toBe("Cancelled; nothing changed.");
     expect(world.gw.requestsOf("sessions.reset")).toHaveLength(0);
 
-    const again = await subcommand(world, G, "/reset", { sender: USERS.allowed });
+    // Typed `yes` answers only the sender's own open question here.
+    const typed = await changesNothing(world, () => world.command(G, "/thread reset yes", { sender: USERS.admin }));
+    expect(oneLine(typed)).toBe("No /thread reset question of yours is open here; type /thread reset first.");
+    const again = await world.command(G, "/thread reset", { sender: USERS.allowed });
     const id = Object.values(world.store.state.confirmations).find((c) => c.state === "open")?.id ?? "";
     await world.store.update({ confirmations: { [id]: { expiresAt: 1 } } });
     const expired = await changesNothing(world, () => world.press(G, yes(again), { sender: USERS.allowed }));
@@ -64,8 +69,8 @@ describe("/thread reset", () => {
     const storePath = `${await tempDir()}/threads.json`;
     const first = await startBot({ storePath });
     await first.command(A, "/thread Budget");
-    const asked = await subcommand(first, A, "/reset");
-    const stuck = await subcommand(first, A, "/reset");
+    const asked = await first.command(A, "/thread reset");
+    const stuck = await first.command(A, "/thread reset");
     await first.stop();
 
     const second = await startBot({ gw: first.gw, storePath });
@@ -81,21 +86,21 @@ describe("/thread reset", () => {
 
   it("refuses while a turn runs, with no thread here, and to a person without access; nothing changes", async () => {
     const world = await startBot();
-    expect(oneLine(await changesNothing(world, () => subcommand(world, A, "/reset")))).toMatch(/No thread is bound/);
+    expect(oneLine(await changesNothing(world, () => world.command(A, "/thread reset")))).toMatch(/No thread is bound/);
     await world.command(A, "/thread Budget");
     const gate = world.gw.model.hold({ text: "slow answer" });
     world.message(A, "take your time");
     await world.gw.model.waitForHold();
-    const busy = await changesNothing(world, () => subcommand(world, A, "/reset"));
+    const busy = await changesNothing(world, () => world.command(A, "/thread reset"));
     expect(oneLine(busy)).toMatch(/^The agent is working on "Budget".*Nothing changed\.$/);
     gate.release();
     await world.says(A, "slow answer");
     await world.command(G, "/thread Budget", { sender: USERS.allowed });
     expect(
-      await changesNothing(world, () => subcommand(world, G, "/reset", { sender: USERS.stranger })),
+      await changesNothing(world, () => world.command(G, "/thread reset", { sender: USERS.stranger })),
     ).toBeUndefined();
-    expect(oneLine(await changesNothing(world, () => subcommand(world, A, "/reset now")))).toMatch(
-      /takes no arguments/,
+    expect(oneLine(await changesNothing(world, () => world.command(A, "/thread reset now")))).toMatch(
+      /^Type \/thread reset to be asked, then press Reset or type \/thread reset yes\.$/,
     );
   });
 });
@@ -105,15 +110,15 @@ describe("/thread delete", () => {
     const world = await startBot();
     await world.command(G, "/thread Budget", { sender: USERS.allowed });
     await world.command(A, "/thread Budget");
-    await subcommand(world, A, "/rename Finance");
+    await world.command(A, "/thread rename Finance");
     world.message(A, "remember 42");
     await world.says(A, "ECHO: remember 42");
     await quiet(world);
     const oldSession = world.gw.session(KEY)?.row.sessionId;
 
-    const refused = await changesNothing(world, () => subcommand(world, G, "/delete", { sender: USERS.allowed }));
-    expect(oneLine(refused)).toBe("Only admins can use /delete.");
-    const asked = await subcommand(world, G, "/delete", { sender: USERS.admin });
+    const refused = await changesNothing(world, () => world.command(G, "/thread delete", { sender: USERS.allowed }));
+    expect(oneLine(refused)).toBe("Only admins can use /thread delete.");
+    const asked = await world.command(G, "/thread delete", { sender: USERS.admin });
     expect(asked?.text).toMatch(/^Delete "Finance"\? .*the name is free again/);
     const done = await world.press(G, yes(asked), { sender: USERS.admin });
     expect(done.text).toBe('"Finance" was deleted: its session and bindings are gone, and the name is free again.');
@@ -138,13 +143,15 @@ describe("/thread delete", () => {
 
   it("is refused while a turn runs (stop or finish it first), with no thread here; nothing changes", async () => {
     const world = await startBot();
-    expect(oneLine(await changesNothing(world, () => subcommand(world, A, "/delete")))).toMatch(/No thread is bound/);
+    expect(oneLine(await changesNothing(world, () => world.command(A, "/thread delete")))).toMatch(
+      /No thread is bound/,
+    );
     await world.command(A, "/thread Budget");
-    const asked = await subcommand(world, A, "/delete");
+    const asked = await world.command(A, "/thread delete");
     const gate = world.gw.model.hold({ text: "slow answer" });
     world.message(A, "take your time");
     await world.gw.model.waitForHold();
-    expect(oneLine(await changesNothing(world, () => subcommand(world, A, "/delete")))).toMatch(/is working on/);
+    expect(oneLine(await changesNothing(world, () => world.command(A, "/thread delete")))).toMatch(/is working on/);
     // A question asked before the turn started is refused too while it runs, and stays open.
     expect(oneLine(await changesNothing(world, () => world.press(A, yes(asked))))).toMatch(/is working on/);
     gate.release();

@@ -20,7 +20,7 @@ interface Row {
 describe("restarts under RESUME_POLICY=confirm (real gateway)", () => {
   const suite = useGatewaySuite("restart-confirm");
 
-  const open = async (name: string, policy: "confirm" | "auto" = "confirm") => {
+  const open = async (name: string, policy: "confirm-child" | "auto" = "confirm-child") => {
     const bot = await suite.startBot(name.toLowerCase().replace(/\s+/g, "-"), policy);
     const conversation = `console:${name.toLowerCase().replace(/\s+/g, "-")}`;
     expect((await bot.command(conversation, "thread", name))?.text).toMatch(/Created thread/);

@@ -150,7 +150,13 @@ describe("telegram and discord channels against the real gateway", () => {
     await discordSays(w, threadId, "ECHO: hello from the discord thread");
     expect(discordBotMessages(w, ids.general)).toEqual([]);
 
-    const dm = w.dc.slash({ userId: ids.alice, dm: true, name: "thread", options: { name: "launch-plan" } });
+    const dm = w.dc.slash({
+      userId: ids.alice,
+      dm: true,
+      name: "thread",
+      subcommand: "open",
+      options: { name: "launch-plan" },
+    });
     const dmReply = await w.dc.waitFor(() => !dm.pendingDefer && dm.original?.content, {
       timeoutMs: 30_000,
       what: "the DM's /thread reply",
@@ -186,7 +192,7 @@ describe("telegram and discord channels against the real gateway", () => {
   });
 
   it("confirm: a gateway crash mid-turn on each platform posts one Resume notice in place; Resume continues the session once", async () => {
-    const w = await open("restart", "confirm");
+    const w = await open("restart", "confirm-child");
     const topicId = await openTelegramTopic(w, "tg-crash");
     const { threadId } = await openDiscordThread(w, "dc-crash");
     const tgKey = namedKey("tg-crash");

@@ -33,7 +33,7 @@ describe("confirm costs: what a confirm thread can do (real gateway)", () => {
     client = await suite.gateway.connect();
     await client.request("sessions.create", { key: TARGET, label: "Send target" });
     // Experiment 4's thread goes first, so the time the other experiments take counts towards its idle time.
-    const b = await suite.startBot("lifetime", "confirm");
+    const b = await suite.startBot("lifetime", "confirm-child");
     expect((await b.command("console:lifetime", "thread", "Long Lived"))?.text).toMatch(/Created thread/);
     await b.say("console:lifetime", "remember the blue folder");
     await until(
@@ -46,7 +46,7 @@ describe("confirm costs: what a confirm thread can do (real gateway)", () => {
   });
 
   it("1. concurrency: 8 threads of the one root each run a turn at once (the root's child limit of 5 does not apply)", async () => {
-    const b = await suite.startBot("concurrency", "confirm");
+    const b = await suite.startBot("concurrency", "confirm-child");
     const threads = await openThreads(b, "conc", 8);
     const since = suite.model.requests.length;
     await Promise.all(threads.map((t) => b.say(t.conversation, `HOLD ${t.name} works`)));
@@ -70,7 +70,7 @@ describe("confirm costs: what a confirm thread can do (real gateway)", () => {
   });
 
   it("2. tools: sessions_list, sessions_send, cron (automations) and exec called by a confirm thread's agent succeed", async () => {
-    const b = await suite.startBot("tools", "confirm");
+    const b = await suite.startBot("tools", "confirm-child");
     const [t] = await openThreads(b, "tools", 1);
     if (!t) throw new Error("no thread");
     suite.model.when(
@@ -136,7 +136,7 @@ describe("confirm costs: what a confirm thread can do (real gateway)", () => {
   });
 
   it("2b. sessions_send without waiting: an ordinary session gets the target's reply back later, a confirm thread never does", async () => {
-    const b = await suite.startBot("send", "confirm");
+    const b = await suite.startBot("send", "confirm-child");
     const [t] = await openThreads(b, "sender", 1);
     if (!t) throw new Error("no thread");
     const plain = "agent:main:named:plain-sender"; // what an `auto` thread is
@@ -183,7 +183,7 @@ describe("confirm costs: what a confirm thread can do (real gateway)", () => {
   });
 
   it("3. sub-agents: sessions_spawn from a confirm thread, two levels deep, announces back into the thread", async () => {
-    const b = await suite.startBot("subagents", "confirm");
+    const b = await suite.startBot("subagents", "confirm-child");
     const [t] = await openThreads(b, "spawner", 1);
     if (!t) throw new Error("no thread");
     const spawn = (text: string, task: string, finalText: string) =>
@@ -236,7 +236,7 @@ describe("confirm costs: what a confirm thread can do (real gateway)", () => {
     );
     expect(before).toMatchObject({ archived: false, parentSessionKey: ROOT_KEY, spawnDepth: 1 });
 
-    const b = await suite.startBot("lifetime", "confirm");
+    const b = await suite.startBot("lifetime", "confirm-child");
     expect((await b.command("console:lifetime", "thread", "Long Lived"))?.text).toMatch(/Attached thread/);
     const since = suite.model.requests.length;
     await b.say("console:lifetime", "what was the folder?");
@@ -266,7 +266,7 @@ describe("confirm costs: what a confirm thread can do (real gateway)", () => {
       client.request("sessions.create", { key: "agent:main:named:orphan", parentSessionKey: ROOT_KEY, spawnDepth: 1 }),
     ).rejects.toThrow(/unknown parent session/);
     await suite.stopBot();
-    const restarted = await suite.startBot("lifetime", "confirm");
+    const restarted = await suite.startBot("lifetime", "confirm-child");
     expect((await restarted.command("console:later", "thread", "Made Later"))?.text).toMatch(/Created thread/);
     const [made] = (await sessionRows(suite.gateway, { search: "made-later" })).filter((r) =>
       r.key.endsWith(":made-later"),
@@ -278,7 +278,7 @@ describe("confirm costs: what a confirm thread can do (real gateway)", () => {
   // Not a cost of the child route: OpenClaw refuses a child of a deleted root ("unknown parent session"), and the
   // bot then makes the root again and retries once (ThreadRegistry).
   it("4b. a running bot whose root an operator deleted re-creates the root when it creates the next thread", async () => {
-    const b = await suite.startBot("root-deleted", "confirm");
+    const b = await suite.startBot("root-deleted", "confirm-child");
     expect((await b.command("console:first", "thread", "Made First"))?.text).toMatch(/Created thread/);
     expect((await client.request<{ deleted: boolean }>("sessions.delete", { key: ROOT_KEY })).deleted).toBe(true);
     expect((await b.command("console:next", "thread", "Made Next"))?.text).toMatch(/Created thread/);

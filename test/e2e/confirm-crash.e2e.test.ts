@@ -36,7 +36,7 @@ describe("confirm costs: nesting limit, 25 at once, and a crash with 8 mid-turn 
     );
 
   it("3b. sub-agents with maxSpawnDepth 1: an ordinary session may spawn, a confirm thread may not", async () => {
-    const b = await suite.startBot("depth", "confirm");
+    const b = await suite.startBot("depth", "confirm-child");
     const [t] = await openThreads(b, "depth", 1);
     if (!t) throw new Error("no thread");
     const plain = "agent:main:named:depth-plain"; // what an `auto` thread is
@@ -75,7 +75,7 @@ describe("confirm costs: nesting limit, 25 at once, and a crash with 8 mid-turn 
   });
 
   it("1b. concurrency: 25 threads of the one root each run a turn at once", async () => {
-    const b = await suite.startBot("many", "confirm");
+    const b = await suite.startBot("many", "confirm-child");
     const threads = await openThreads(b, "many", 25);
     const since = suite.model.requests.length;
     await Promise.all(threads.map((t) => b.say(t.conversation, `HOLD ${t.name} works`)));
@@ -97,7 +97,7 @@ describe("confirm costs: nesting limit, 25 at once, and a crash with 8 mid-turn 
   });
 
   it("5. SIGKILL with 8 threads mid-turn: no model request for 30 s after boot, 8 notices, each Resume continues once", async () => {
-    const b = await suite.startBot("crash", "confirm");
+    const b = await suite.startBot("crash", "confirm-child");
     const threads = await openThreads(b, "crash", 8);
     // crash-1 is cut after a tool call: its notice and its Resume name that step.
     suite.model.when(

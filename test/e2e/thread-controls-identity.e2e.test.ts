@@ -1,43 +1,16 @@
 /**
- * Issue 13, a thread's identity, against the real OpenClaw gateway (fake model): /thread rename (sessions.patch
+ * Issue 13, a thread's identity, against the real OpenClaw gateway (fake model), typed as the console types
+ * them (the in-process bot's App dispatches `/thread <sub>`): /thread rename (sessions.patch
  * label; the old and the new name reach one key), /thread fork (sessions.create with fork), /thread reset
  * (sessions.reset) and /thread delete (sessions.delete, then the name made again), and OpenClaw's archived
  * threads in /threads. One gateway for the file; what was found is in docs/openclaw-thread-identity.md.
  */
 import { describe, expect, it } from "vitest";
-import { del } from "../../commands/thread/delete.ts";
-import { fork } from "../../commands/thread/fork.ts";
-import { rename } from "../../commands/thread/rename.ts";
-import { reset } from "../../commands/thread/reset.ts";
-import { App } from "../../src/core/app.ts";
-import { Access } from "../../src/core/commands/access.ts";
-import type { CommandDefinition, Reply } from "../../src/core/commands/command.ts";
-import type { Services } from "../../src/core/commands/services.ts";
-import { silentLogger } from "../../src/core/log.ts";
-import { AttachmentIntake } from "../../src/core/turns/attachments.ts";
-import { MemoryBlobStore } from "../../src/store/blobs.ts";
 import { namedKey } from "./harness/e2e-context.ts";
 import type { RawClient } from "./harness/raw-client.ts";
 import type { InProcessBot } from "./support/in-process-bot.ts";
 import { useGatewaySuite } from "./support/suite.ts";
 import { until } from "./support/waits.ts";
-
-const SUBCOMMANDS = [rename, fork, reset, del] as readonly CommandDefinition<unknown, Services>[];
-
-/** `/rename x` etc. through a real App over the bot's services (until `/thread <sub>` dispatch lands). */
-function sub(bot: InProcessBot, conversation: string, name: string, text = ""): Promise<Reply | undefined> {
-  const app = new App({
-    commands: SUBCOMMANDS,
-    services: bot.bot.services,
-    access: new Access({ allowed: [], admins: [] }),
-    store: bot.store,
-    gateway: bot.client,
-    intake: new AttachmentIntake({ blobs: new MemoryBlobStore(), gateway: bot.client, logger: silentLogger }),
-    logger: silentLogger,
-  });
-  const sender = { id: "console:tester", name: "tester" };
-  return app.handleCommand({ place: { conversation, direct: true }, sender, name, text });
-}
 
 /** Says `text` in `conversation` and waits for the echo. */
 async function turn(bot: InProcessBot, conversation: string, text: string): Promise<void> {
@@ -68,7 +41,7 @@ describe("a thread's identity (real gateway)", () => {
     const bot = await suite.startBot("rename", "auto");
     await bot.command("console:a", "thread", "Budget");
     await turn(bot, "console:a", "rent is 1200");
-    const reply = await sub(bot, "console:a", "rename", "Finance 2027");
+    const reply = await bot.command("console:a", "thread", "rename Finance 2027");
     expect(reply?.text).toContain(`session key (${namedKey("budget")}) stay as they were`);
 
     const client = await suite.gateway.connect();
@@ -91,7 +64,7 @@ describe("a thread's identity (real gateway)", () => {
     const client = await suite.gateway.connect();
     const before = await historyTexts(client, namedKey("original"));
 
-    const reply = await sub(bot, "console:f", "fork", "Original B");
+    const reply = await bot.command("console:f", "thread", "fork Original B");
     expect(reply?.text).toMatch(/^Forked "Original" into "Original B" \(original-b\), bound here/);
     const sent = suite.model.requests.length;
     await turn(bot, "console:f", "which number?");
@@ -105,11 +78,11 @@ describe("a thread's identity (real gateway)", () => {
     await client.close();
   });
 
-  it("fork under confirm: a spawnDepth-1 fork of a child thread is accepted and carries the history", async () => {
-    const bot = await suite.startBot("fork-confirm", "confirm");
+  it("fork under confirm-child: a spawnDepth-1 fork of a child thread is accepted and carries the history", async () => {
+    const bot = await suite.startBot("fork-confirm", "confirm-child");
     await bot.command("console:g", "thread", "Child");
     await turn(bot, "console:g", "remember the colour teal");
-    expect((await sub(bot, "console:g", "fork", "Child B"))?.text).toMatch(/^Forked "Child" into "Child B"/);
+    expect((await bot.command("console:g", "thread", "fork Child B"))?.text).toMatch(/^Forked "Child" into "Child B"/);
     const sent = suite.model.requests.length;
     await turn(bot, "console:g", "which colour?");
     const request = suite.model.requests.slice(sent).find((r) => r.kind === "turn");
@@ -128,7 +101,7 @@ describe("a thread's identity (real gateway)", () => {
     await turn(bot, "console:r", "the secret is 7");
     const client = await suite.gateway.connect();
     const [row] = await rows(client, { label: "Resettable" });
-    const asked = await sub(bot, "console:r", "reset");
+    const asked = await bot.command("console:r", "thread", "reset");
     await suite.stopBot();
 
     bot = await suite.startBot("reset", "auto");
@@ -155,7 +128,7 @@ describe("a thread's identity (real gateway)", () => {
     await turn(bot, "console:d", "the old turn");
     const client = await suite.gateway.connect();
     const [row] = await rows(client, { label: "Doomed" });
-    const asked = await sub(bot, "console:d", "delete");
+    const asked = await bot.command("console:d", "thread", "delete");
     expect((await bot.press("console:d", asked?.buttons?.[0]?.data ?? "")).text).toMatch(/was deleted/);
     expect(await rows(client, { label: "Doomed" })).toEqual([]);
     expect((await rows(client, { search: "doomed", archived: "all" })).map((r) => r.key)).toEqual([]);

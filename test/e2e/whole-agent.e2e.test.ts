@@ -205,7 +205,13 @@ beforeAll(async () => {
   world.tg.userMessage(aliceDm.id, alice, "/thread tg-quiet-dm");
   await telegramSays(world, aliceDm.id, undefined, /Created thread "tg-quiet-dm"/);
   at.dcThread = (await openDiscordThread(world, "dc-agent")).threadId;
-  const dm = world.dc.slash({ userId: ids.alice, dm: true, name: "thread", options: { name: "dc-quiet" } });
+  const dm = world.dc.slash({
+    userId: ids.alice,
+    dm: true,
+    name: "thread",
+    subcommand: "open",
+    options: { name: "dc-quiet" },
+  });
   await world.dc.waitFor(() => !dm.pendingDefer && dm.original?.content, { timeoutMs: 30_000, what: "DM /thread" });
   before.telegram = telegramElsewhere(world);
   before.discord = discordElsewhere(world);

@@ -180,18 +180,23 @@ export class FakeDiscord {
     return result;
   }
 
-  /** A person runs a slash command with string options; returns the interaction record to watch. */
-  slash(origin: Origin & { name: string; options?: Record<string, string> }): InteractionRecord {
-    return this.#interact(origin, 2, slashData(this.#ctx, origin.name, origin.options ?? {}));
+  /** A person runs a slash command (or one of its subcommands) with string options; returns the record to watch. */
+  slash(origin: Origin & { name: string; subcommand?: string; options?: Record<string, string> }): InteractionRecord {
+    return this.#interact(origin, 2, slashData(this.#ctx, origin.name, origin.options ?? {}, origin.subcommand));
   }
 
   /** A person types into an option that has autocomplete (interaction type 4). */
-  autocomplete(origin: Origin & { name: string; focused: string; value: string; options?: Record<string, string> }) {
-    return this.#interact(
-      origin,
-      4,
-      autocompleteData(this.#ctx, origin.name, origin.focused, origin.value, origin.options),
-    );
+  autocomplete(
+    origin: Origin & {
+      name: string;
+      subcommand?: string;
+      focused: string;
+      value: string;
+      options?: Record<string, string>;
+    },
+  ) {
+    const { name, focused, value, options, subcommand } = origin;
+    return this.#interact(origin, 4, autocompleteData(this.#ctx, name, focused, value, options, subcommand));
   }
 
   /** A person presses a button (component interaction type 3) on a channel or interaction message. */

@@ -121,6 +121,25 @@ describe("client with injected socket, clock and timers", () => {
     expect(events.at(-1)).toEqual({ type: "connected", bootId: "boot-2", previousBootId: "boot-1" });
   });
 
+  it("retries a refused connect (closed before any frame) within 200 ms, however many in a row", async () => {
+    const { time, sockets, client } = setup();
+    void client.start().catch(() => undefined);
+    for (let attempt = 1; attempt <= 8; attempt++) {
+      expect(sockets).toHaveLength(attempt);
+      sockets[attempt - 1]?.serverCloses(1006);
+      time.advance(150); // random 0.5: 200 × (0.5 + 0.25)
+    }
+    expect(sockets).toHaveLength(9);
+    // A socket that heard the gateway and then closed backs off as before (125 ms first, with random 0.5).
+    sockets[8]?.serverSends({ type: "event", event: "connect.challenge", payload: { nonce: "n", ts: 1 } });
+    sockets[8]?.serverCloses(1006);
+    time.advance(124);
+    expect(sockets).toHaveLength(9);
+    time.advance(1);
+    expect(sockets).toHaveLength(10);
+    await client.stop();
+  });
+
   it("times out requests on the injected timers and ignores a late close of an old socket", async () => {
     const { time, sockets, client } = setup();
     const started = client.start();
@@ -145,6 +164,20 @@ describe("Backoff", () => {
     backoff.reset();
     expect(backoff.next()).toBe(249);
     expect(new Backoff({ baseMs: 250, maxMs: 15_000, random: () => 0 }).next()).toBe(0);
+  });
+
+  it("probes within 200 ms while nothing listens, for two minutes after the start or a stable connection", () => {
+    let now = 0;
+    const probe = { everyMs: 200, windowMs: 120_000, now: () => now };
+    const backoff = new Backoff({ baseMs: 250, maxMs: 5_000, random: () => 0.999_999, probe });
+    // A gateway restarting after a crash refuses connections for ~10 s: each retry comes within 200 ms.
+    expect(Array.from({ length: 50 }, () => backoff.next(true)).every((d) => d >= 100 && d < 200)).toBe(true);
+    // A refusal by a gateway that answered (not a refused connect) still backs off.
+    expect(backoff.next(false)).toBe(249);
+    now = 120_001;
+    expect(backoff.next(true)).toBe(499);
+    backoff.reset();
+    expect(backoff.next(true)).toBeLessThan(200);
   });
 });
 

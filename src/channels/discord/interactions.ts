@@ -1,8 +1,10 @@
 import {
+  ApplicationCommandOptionType,
   type AutocompleteInteraction,
   type ButtonInteraction,
   type ChatInputCommandInteraction,
   type Client,
+  type CommandInteractionOption,
   type Interaction,
   MessageFlags,
   PermissionFlagsBits,
@@ -54,18 +56,29 @@ function placeFor(deps: InteractionDeps, interaction: Interaction): Place {
 
 async function onCommand(deps: InteractionDeps, interaction: ChatInputCommandInteraction): Promise<void> {
   const place = placeFor(deps, interaction);
-  const options: RawArgs = {};
-  for (const option of interaction.options.data) {
-    if (option.value !== undefined) options[option.name] = String(option.value);
-  }
+  const { subcommand, options } = invocationOptions(interaction.options.data);
+  const sender = senderOf(interaction.user);
   await answerInteraction({
     interaction,
-    work: deps.app.handleCommand({ place, sender: senderOf(interaction.user), name: interaction.commandName, options }),
+    work: deps.app.handleCommand({ place, sender, name: interaction.commandName, subcommand, options }),
     deferAfterMs: deps.deferAfterMs,
     forceEphemeral: false,
     sendToChannel: async (reply) => void (await deps.port.send(place.conversation, reply)),
     logger: deps.logger,
   });
+}
+
+/** The subcommand an interaction names (a SUB_COMMAND option, type 1) and the options under it. */
+export function invocationOptions(data: readonly CommandInteractionOption[]): {
+  subcommand?: string | undefined;
+  options: RawArgs;
+} {
+  const sub = data.find((o) => o.type === ApplicationCommandOptionType.Subcommand);
+  const options: RawArgs = {};
+  for (const option of sub ? (sub.options ?? []) : data) {
+    if (option.value !== undefined) options[option.name] = String(option.value);
+  }
+  return { subcommand: sub?.name, options };
 }
 
 async function onButton(deps: InteractionDeps, interaction: ButtonInteraction): Promise<void> {
@@ -99,6 +112,7 @@ async function onAutocomplete(deps: InteractionDeps, interaction: AutocompleteIn
       place: placeFor(deps, interaction),
       sender: senderOf(interaction.user),
       command: interaction.commandName,
+      subcommand: interaction.options.getSubcommand(false) ?? undefined,
       param: focused.name,
       // Thread names are at most 100 characters: a longer query cannot match more.
       query: truncate(String(focused.value), MAX_CHOICE_LENGTH),

@@ -21,9 +21,11 @@ const MAX_OPTION_LENGTH = 6000;
 
 /**
  * Slash commands derived from the core's definitions: every param is a string option (required
- * ones first, as Discord demands), with autocomplete and max_length; admin commands get
- * default_member_permissions = Manage Server (the core still checks at run time). `contexts`
- * (global commands only) says where they may be used.
+ * ones first, as Discord demands), with autocomplete and max_length. A command with subcommands
+ * gets one SUB_COMMAND option (type 1) per subcommand, and its own behaviour becomes the
+ * subcommand its `asSubcommand` names (Discord forbids plain options beside subcommands). A command
+ * that only admins may run in every form gets default_member_permissions = Manage Server (the core
+ * still checks at run time). `contexts` (global commands only) says where they may be used.
  */
 export function slashCommands(
   definitions: readonly CommandDefinition<unknown, unknown>[],
@@ -33,11 +35,37 @@ export function slashCommands(
     type: ApplicationCommandType.ChatInput,
     name: definition.name,
     description: truncate(definition.description, MAX_DESCRIPTION),
-    options: [...definition.params].sort((a, b) => Number(b.required) - Number(a.required)).map(option),
-    ...(definition.access === "admin" ? { default_member_permissions: String(PermissionFlagsBits.ManageGuild) } : {}),
+    options: definition.subcommands?.length ? subcommandOptions(definition) : paramOptions(definition.params),
+    ...(adminsOnly(definition) ? { default_member_permissions: String(PermissionFlagsBits.ManageGuild) } : {}),
     // Contexts apply to global commands only; a guild command lives in its guild.
     ...(contexts ? { integration_types: [ApplicationIntegrationType.GuildInstall], contexts: [...contexts] } : {}),
   }));
+}
+
+/** Hidden from members without Manage Server only when no form of the command is for them. */
+function adminsOnly(definition: CommandDefinition<unknown, unknown>): boolean {
+  return definition.access === "admin" && (definition.subcommands ?? []).every((s) => s.access === "admin");
+}
+
+function subcommandOptions(definition: CommandDefinition<unknown, unknown>) {
+  const own = definition.asSubcommand
+    ? [subcommand(definition.asSubcommand.name, definition.asSubcommand.description, definition.params)]
+    : [];
+  const rest = (definition.subcommands ?? []).map((s) => subcommand(s.name, s.description, s.params));
+  return [...own, ...rest];
+}
+
+function subcommand(name: string, description: string, params: readonly CommandParam[]) {
+  return {
+    type: ApplicationCommandOptionType.Subcommand as const,
+    name,
+    description: truncate(description, MAX_DESCRIPTION),
+    options: paramOptions(params),
+  };
+}
+
+function paramOptions(params: readonly CommandParam[]) {
+  return [...params].sort((a, b) => Number(b.required) - Number(a.required)).map(option);
 }
 
 function option(param: CommandParam) {

@@ -66,6 +66,17 @@ export interface CommandDefinition<A = unknown, S = unknown> {
   args: z.ZodType<A, RawArgs>;
   /** Runs the command; returns what to say instead of calling a platform API. */
   run(context: CommandContext<A, S>): Promise<Reply>;
+  /**
+   * Subcommands, each its own definition (own access, args and run) in its own file: the first
+   * word of the text (`/thread rename x`), or Discord's SUB_COMMAND option, picks one. Any other
+   * first word is the parent's own argument, as if there were no subcommands.
+   */
+  subcommands?: readonly CommandDefinition<unknown, S>[] | undefined;
+  /**
+   * The parent's own behaviour as a subcommand: Discord forbids options beside subcommands, so
+   * there `/thread <name>` becomes `/thread open name:`; typed text accepts the word too.
+   */
+  asSubcommand?: { name: string; description: string } | undefined;
 }
 
 /**
@@ -129,7 +140,39 @@ export function paramsOf(args: z.ZodType): CommandParam[] {
 export function defineCommand<A, S>(
   definition: Omit<CommandDefinition<A, S>, "params"> & { params?: readonly CommandParam[] | undefined },
 ): CommandDefinition<A, S> {
+  checkSubcommands(definition);
   return { ...definition, params: definition.params ?? paramsOf(definition.args) };
+}
+
+const SUBCOMMAND_NAME = /^[a-z0-9_-]{1,32}$/;
+/** Discord's most options (here: subcommands) on one command. */
+const MAX_SUBCOMMANDS = 25;
+
+/**
+ * A command's subcommands must be words every platform can carry, distinct, at most 25 (Discord),
+ * and one level deep: a mistake here fails at start, not when Discord refuses the registration.
+ */
+function checkSubcommands(definition: {
+  name: string;
+  subcommands?: readonly { name: string; subcommands?: readonly unknown[] | undefined }[] | undefined;
+  asSubcommand?: { name: string } | undefined;
+}): void {
+  const subs = definition.subcommands ?? [];
+  const words = [...(definition.asSubcommand ? [definition.asSubcommand.name] : []), ...subs.map((s) => s.name)];
+  const problem = subcommandProblem(
+    words,
+    subs.some((s) => s.subcommands?.length),
+  );
+  if (problem) throw new Error(`/${definition.name}: ${problem} (${words.join(", ")})`);
+}
+
+function subcommandProblem(words: readonly string[], nested: boolean): string | undefined {
+  if (words.some((w) => !SUBCOMMAND_NAME.test(w)))
+    return "a subcommand name is not lower-case a-z, 0-9, _ or -, 1-32 long";
+  if (new Set(words).size !== words.length) return "two subcommands share a name";
+  if (words.length > MAX_SUBCOMMANDS) return `more than ${MAX_SUBCOMMANDS} subcommands`;
+  if (nested) return "a subcommand has subcommands of its own";
+  return undefined;
 }
 
 /**

@@ -87,6 +87,16 @@ export class Confirmations {
     return { text, buttons: buttons(request.kind, id) };
   }
 
+  /** `/thread reset yes` (a terminal has no buttons): presses Reset on the sender's newest open question here. */
+  async answerTyped(request: { kind: Confirmation["kind"]; conversation: string; senderId: string }): Promise<Reply> {
+    const open = Object.values(this.#deps.store.state.confirmations)
+      .filter((c) => c.kind === request.kind && c.conversation === request.conversation && c.state === "open")
+      .filter((c) => c.askedBy === request.senderId)
+      .sort((a, b) => b.createdAt - a.createdAt)[0];
+    if (!open) return { text: texts.noQuestion(request.kind), ephemeral: true };
+    return this.press({ data: `tk:cf:${open.id}:y`, conversation: request.conversation, senderId: request.senderId });
+  }
+
   /** Answers a press: only the asker, only once, only before it expires. */
   async press(press: ConfirmPress): Promise<Reply> {
     const action = parseConfirmAction(press.data);

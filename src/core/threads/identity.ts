@@ -3,7 +3,6 @@ import type { Place } from "../commands/command.ts";
 import { BotError, ErrorCode, GatewayReason, gatewayReason } from "../errors.ts";
 import { nativeThreadKey } from "../keys/conversation-key.ts";
 import { encodeSessionKey } from "../keys/session-key.ts";
-import { parseThreadName } from "../keys/thread-slug.ts";
 import type { ResumePolicy, Thread } from "../model.ts";
 import type { Clock, GatewayPort, Logger, StorePort } from "../ports.ts";
 import { texts } from "../texts.ts";
@@ -55,7 +54,7 @@ export class ThreadIdentity {
   /** A new name for a thread: a new label; the slug and session key stay; every earlier name keeps reaching it. */
   async rename(request: { conversation: string; name: string }): Promise<string> {
     const thread = this.boundHere(request.conversation);
-    const { display, slug } = parseThreadName(request.name);
+    const { display, slug } = this.#deps.threads.parseNewName(request.name);
     this.#assertFree(display, thread);
     if (display === thread.name) throw new BotError(ErrorCode.NothingToDo, texts.sameName(display));
     requireGateway(this.#deps.gateway);
@@ -73,13 +72,13 @@ export class ThreadIdentity {
   /** A new named thread whose session OpenClaw forked from this one's; bound where it was asked for. */
   async fork(request: { place: Place; name: string; senderId: string }): Promise<string> {
     const source = this.boundHere(request.place.conversation);
-    const { display, slug } = parseThreadName(request.name);
+    const { display, slug } = this.#deps.threads.parseNewName(request.name);
     this.#assertFree(display);
     requireGateway(this.#deps.gateway);
     const { agentId, policy, clock, store } = this.#deps;
     const key = encodeSessionKey({ agentId, slug });
-    // Under confirm a thread is a child with spawnDepth 1, which OpenClaw's restart recovery skips.
-    const spawnDepth = policy === "confirm" ? 1 : undefined;
+    // Under confirm-child a thread is a child with spawnDepth 1, which OpenClaw's restart recovery skips.
+    const spawnDepth = policy === "confirm-child" ? 1 : undefined;
     const { created, label, note } = await this.#forkLabelled({
       key,
       parent: source.sessionKey,

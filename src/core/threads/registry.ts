@@ -2,8 +2,15 @@ import type { Place, Sender } from "../commands/command.ts";
 import { BotError, ErrorCode, GatewayReason, gatewayReason } from "../errors.ts";
 import { inSpace, nativeThreadKey } from "../keys/conversation-key.ts";
 import { encodeRootSessionKey, encodeSessionKey } from "../keys/session-key.ts";
-import { parseThreadName, slugify } from "../keys/thread-slug.ts";
-import type { Binding, Checkpoint, ResumePolicy, Thread } from "../model.ts";
+import { parseThreadName, slugify, type ThreadName } from "../keys/thread-slug.ts";
+import {
+  type Binding,
+  type Checkpoint,
+  type ResumePolicy,
+  type Thread,
+  type ThreadPolicy,
+  threadPolicy,
+} from "../model.ts";
 import type { Clock, GatewayPort, Logger, StorePort } from "../ports.ts";
 import { texts } from "../texts.ts";
 
@@ -36,6 +43,7 @@ export class ThreadRegistry {
   readonly #clock: Clock;
   readonly #logger: Logger;
   readonly #turns: TurnActivity;
+  readonly #reserved: ReadonlySet<string>;
   #rootReady = false;
 
   constructor(options: {
@@ -46,6 +54,8 @@ export class ThreadRegistry {
     clock: Clock;
     logger: Logger;
     turns: TurnActivity;
+    /** Words a new thread may not be called because they pick a /thread subcommand (`export`). */
+    reservedNames?: readonly string[] | undefined;
   }) {
     this.#store = options.store;
     this.#gateway = options.gateway;
@@ -54,6 +64,18 @@ export class ThreadRegistry {
     this.#clock = options.clock;
     this.#logger = options.logger;
     this.#turns = options.turns;
+    this.#reserved = new Set((options.reservedNames ?? []).map(slugify));
+  }
+
+  /**
+   * What a NEW thread may be called: parseThreadName's rules, and no word that picks a /thread
+   * subcommand (`/thread export` could never reach it). A stored thread that already has such a
+   * name stays reachable: attach re-attaches it, /resume and /threads find it.
+   */
+  parseNewName(input: string): ThreadName {
+    const name = parseThreadName(input);
+    if (this.#reserved.has(name.slug)) throw new BotError(ErrorCode.BadInput, texts.reservedName(name.slug));
+    return name;
   }
 
   /** The thread with this slug, if any. */
@@ -116,6 +138,11 @@ export class ThreadRegistry {
     return queued > 0 ? `${base}, queued (${queued})` : base;
   }
 
+  /** Whether a crash-cut turn of the thread waits for the person. */
+  policy(thread: Thread): ThreadPolicy {
+    return threadPolicy(thread, this.#policy);
+  }
+
   /** Conversations bound to a thread. */
   conversationsOf(slug: string): string[] {
     return Object.entries(this.#store.state.bindings)
@@ -127,6 +154,7 @@ export class ThreadRegistry {
   async attach(request: { name: string; place: Place; sender: Sender }): Promise<AttachResult> {
     const parsed = parseThreadName(request.name);
     const known = this.#resolve(parsed.slug);
+    if (!known) this.parseNewName(request.name);
     const slug = known?.slug ?? parsed.slug;
     const ensured = known ? await this.#reattach(known) : await this.#create(parsed.display, slug, request.sender.id);
     const conversation = await this.#bindTarget(request.place, ensured.thread);
@@ -159,7 +187,7 @@ export class ThreadRegistry {
     createdBy: string,
   ): Promise<Omit<AttachResult, "conversation" | "created">> {
     const key = encodeSessionKey({ agentId: this.#agentId, slug });
-    const parentSessionKey = this.#policy === "confirm" ? await this.#ensureRoot() : undefined;
+    const parentSessionKey = this.#policy === "confirm-child" ? await this.#ensureRoot() : undefined;
     const { sessionKey, label, labelNote } = await this.#createLabelled(key, display, slug, parentSessionKey).catch(
       async (error: unknown) => {
         // An operator deleted the root while the bot ran (test/e2e/confirm-costs, 4b): make it again, once.
@@ -226,7 +254,7 @@ export class ThreadRegistry {
     return { thread: { ...thread, sessionKey: created.key } };
   }
 
-  /** The per-agent root session that confirm-policy threads are children of. */
+  /** The per-agent root session that confirm-child threads are children of. */
   async #ensureRoot(): Promise<string> {
     const key = encodeRootSessionKey(this.#agentId);
     if (!this.#rootReady) {

@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import type { Checkpoint, JournalEntry, Notice, ResumePolicy, Thread } from "../model.ts";
+import type { Checkpoint, JournalEntry, Notice, Thread, ThreadPolicy } from "../model.ts";
 import type { Button } from "../ports.ts";
 import { truncate } from "../text/truncate.ts";
 
@@ -49,8 +49,8 @@ export function noticeText(options: {
   entry: JournalEntry;
   checkpoint: Checkpoint | undefined;
   kind: Notice["kind"];
-  /** The policy the thread's turns are continued under (a thread made under confirm is a child session). */
-  policy: ResumePolicy;
+  /** The policy the thread's crash-cut turns follow. */
+  policy: ThreadPolicy;
 }): string {
   const { thread, entry, checkpoint, kind, policy } = options;
   const lines = [`⚠️ A restart interrupted a turn of thread "${thread.name}".`, `Task: ${shorten(entry.text, 300)}`];
@@ -94,7 +94,7 @@ function shorten(text: string, max: number): string {
 }
 
 /** Which resume policy applies, in the words of the notice. */
-function policyLine(policy: ResumePolicy, kind: Notice["kind"]): string {
+function policyLine(policy: ThreadPolicy, kind: Notice["kind"]): string {
   if (policy === "confirm") return "Resume policy: confirm — nothing continues until you say so.";
   return kind === "stop"
     ? "Resume policy: auto — OpenClaw continues a turn a crash cut short by itself."

@@ -1,5 +1,5 @@
 import type { Channels } from "../channels.ts";
-import type { JournalEntry, Notice, ResumePolicy } from "../model.ts";
+import { type JournalEntry, type Notice, type ResumePolicy, threadPolicy } from "../model.ts";
 import type { Clock, GatewayEvent, GatewayPort, Logger, StorePort } from "../ports.ts";
 import { texts } from "../texts.ts";
 import type { AttachmentIntake } from "./attachments.ts";
@@ -7,6 +7,8 @@ import { newNoticeId, noticeButton, noticeText } from "./notices.ts";
 import type { Outbox } from "./outbox.ts";
 import type { Relay } from "./relay.ts";
 import { sessionContinuing } from "./session-busy.ts";
+import type { StopGuard } from "./stop-guard.ts";
+import { TakeBack } from "./take-back.ts";
 import { answerInTranscript } from "./transcript.ts";
 
 // OpenClaw marks crash-orphaned sessions for recovery within about 2 s of hello-ok.
@@ -27,6 +29,7 @@ export class Recovery {
   readonly #logger: Logger;
   readonly #policy: ResumePolicy;
   readonly #intake: AttachmentIntake;
+  readonly #takeBack: TakeBack;
   #reconciling: Promise<void> = Promise.resolve();
   readonly #sleep: (ms: number) => Promise<void>;
 
@@ -40,9 +43,11 @@ export class Recovery {
     logger: Logger;
     policy: ResumePolicy;
     intake: AttachmentIntake;
+    stops: StopGuard;
     sleep?: (ms: number) => Promise<void>;
   }) {
     this.#intake = options.intake;
+    this.#takeBack = new TakeBack(options);
     this.#store = options.store;
     this.#gateway = options.gateway;
     this.#relay = options.relay;
@@ -64,8 +69,10 @@ export class Recovery {
   #onEvent(event: GatewayEvent): void {
     if (event.type === "shutdown") void this.#announceRestart();
     if (event.type !== "connected") return;
+    const waiting = this.#takeBack.arm(event.bootId);
     this.#reconciling = this.#reconciling
       .then(() => this.#onConnected(event.bootId))
+      .then(() => this.#takeBack.settleWaiting(waiting))
       .catch((error: unknown) => {
         this.#logger.error("reconciliation failed", { error });
       });
@@ -94,18 +101,23 @@ export class Recovery {
   /** One turn that was sent to an earlier gateway boot. */
   async #afterRestart(entry: JournalEntry, bootId: string): Promise<void> {
     let history = await this.#gateway.chatHistory({ sessionKey: entry.sessionKey, limit: 100 });
+    const takesBack = this.#takeBack.applies(entry.slug);
+    if (takesBack) this.#takeBack.observed(entry.sessionKey, history.session);
     if (history.session.restartRecoveryStatus === "tombstoned") return this.#interrupt(entry, bootId, "recover");
     let answer = answerInTranscript(history.messages, entry.turnId);
     // Never re-send a key after a restart: a turn the gateway never admitted goes again under a new key.
     if (!answer.admitted) return void (await this.#relay.requeue(entry));
     const thread = this.#store.state.threads[entry.slug];
-    for (const wait of thread?.parentSessionKey ? [] : RECOVERY_GRACE_MS) {
+    // Only under auto is OpenClaw's continuation awaited; a child is never re-run, a take-back is aborted.
+    for (const wait of thread?.parentSessionKey || takesBack ? [] : RECOVERY_GRACE_MS) {
       if (answer.text || sessionContinuing(history.session)) break;
       await this.#sleep(wait);
       history = await this.#gateway.chatHistory({ sessionKey: entry.sessionKey, limit: 100 });
       answer = answerInTranscript(history.messages, entry.turnId);
     }
     if (answer.text && (answer.complete || !sessionContinuing(history.session))) return void this.#relay.follow(entry);
+    // Taken back: a re-run admitted before the bot was back is aborted (observed), a later one at admission.
+    if (takesBack) return this.#interrupt(entry, bootId, "resume");
     if (sessionContinuing(history.session)) {
       await this.#interrupt(entry, bootId, "stop", history.session.activeRunIds?.[0]);
       await this.#outbox.settled(entry.conversation);
@@ -155,7 +167,7 @@ export class Recovery {
         .map((n) => [n.id, { state: "void" as const }]),
     );
     const checkpoint = this.#store.state.checkpoints[entry.slug];
-    const policy = thread.parentSessionKey ? "confirm" : "auto";
+    const policy = threadPolicy(thread, this.#policy);
     const text = noticeText({ thread, entry, checkpoint, kind, policy });
     await this.#store.update({
       notices: { ...voided, [id]: notice },

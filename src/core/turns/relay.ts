@@ -11,6 +11,7 @@ import { type TurnEndListener, TurnFinisher } from "./finish.ts";
 import { Follower, type FollowOptions } from "./follow.ts";
 import { MediaDelivery } from "./media.ts";
 import { TurnQueue } from "./queue.ts";
+import type { StopGuard } from "./stop-guard.ts";
 import { Watches } from "./watches.ts";
 
 export type { TurnEnd } from "./finish.ts";
@@ -31,13 +32,12 @@ export class Relay {
   readonly #finisher: TurnFinisher;
   readonly #follower: Follower;
   readonly #intake: AttachmentIntake;
+  /** confirm: the bot's turns of a session whose crash re-run is being taken back wait for it. */
+  readonly #takeBack: Pick<StopGuard, "holding" | "held"> | undefined;
 
-  constructor(
-    options: TurnDeps & {
-      intake: AttachmentIntake;
-    },
-  ) {
+  constructor(options: TurnDeps & { intake: AttachmentIntake; takeBack?: Pick<StopGuard, "holding" | "held"> }) {
     this.#store = options.store;
+    this.#takeBack = options.takeBack;
     this.#intake = options.intake;
     this.#gateway = options.gateway;
     this.#channels = options.channels;
@@ -121,6 +121,7 @@ export class Relay {
     const bootId = this.#gateway.bootId;
     if (!this.#gateway.connected || bootId === undefined) return undefined;
     if (!this.#channels.has(entry.conversation) || this.#watches.hasSlug(entry.slug)) return undefined;
+    if (this.#takeBack?.holding(entry.sessionKey)) return undefined;
     return this.queued(entry.slug).length === 0 ? bootId : undefined;
   }
 
@@ -197,6 +198,7 @@ export class Relay {
       await done;
       return;
     }
+    await this.#takeBack?.held(entry.sessionKey);
     const bootId = this.#gateway.bootId;
     if (!this.#gateway.connected || bootId === undefined) return; // stays in the inbox
     if (!this.#channels.has(entry.conversation)) return; // its platform is not running: kept for later

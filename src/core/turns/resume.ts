@@ -8,7 +8,7 @@ import { requireGateway, type ThreadRegistry } from "../threads/registry.ts";
 import { resumePrompt } from "./notices.ts";
 import type { Relay } from "./relay.ts";
 import { sessionBusy } from "./session-busy.ts";
-import { StopGuard } from "./stop-guard.ts";
+import type { StopGuard } from "./stop-guard.ts";
 
 /** How a resume was asked for. */
 export interface ResumeRequest {
@@ -46,6 +46,7 @@ export class Resumer {
     threads: ThreadRegistry;
     clock: Clock;
     logger: Logger;
+    stops: StopGuard;
   }) {
     this.#store = options.store;
     this.#gateway = options.gateway;
@@ -53,7 +54,7 @@ export class Resumer {
     this.#threads = options.threads;
     this.#clock = options.clock;
     this.#logger = options.logger;
-    this.#stops = new StopGuard(options);
+    this.#stops = options.stops;
   }
 
   /** The open notice a reply answers, if the message replied to is one. */
@@ -109,6 +110,8 @@ export class Resumer {
   async #resume(notice: Notice, request: ResumeRequest): Promise<Reply> {
     const thread = this.#threads.get(notice.slug);
     if (!thread) throw new BotError(ErrorCode.NotFound, texts.threadGone);
+    // Under confirm, OpenClaw's re-run is taken back first (seconds after a crash); then the session is idle.
+    await this.#stops.held(thread.sessionKey);
     const history = await this.#gateway.chatHistory({ sessionKey: thread.sessionKey, limit: 1 });
     if (sessionBusy(history.session) || this.#relay.isActive(thread.slug)) {
       throw new BotError(ErrorCode.NothingToDo, texts.stillWorking);

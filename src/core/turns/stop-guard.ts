@@ -2,6 +2,8 @@ import type { Clock, GatewayEvent, GatewayPort, Logger } from "../ports.ts";
 
 /** How long a Stop stays in force; OpenClaw admits its continuation seconds after boot (hello + 1.7 – 6 s seen). */
 const ARMED_MS = 120_000;
+/** Longest a take-back holds the bot's own turns of the session back, when no re-run shows up. */
+const HOLD_MAX_MS = 15_000;
 
 /** A Stop waiting for OpenClaw's continuation of one session. */
 interface Armed {
@@ -15,8 +17,17 @@ interface Armed {
    * is on its way); it is aborted again when it turns from stopped to running, or is admitted or started.
    */
   running: boolean;
-  /** The guard itself aborted it: its next end ends the guard. */
+  /** The guard itself aborted it: its next end ends the guard (unless it is a take-back). */
   reaborted: boolean;
+  /**
+   * A take-back (RESUME_POLICY=confirm): nothing was aborted yet, the first run that is not the bot's is
+   * the re-run to hold back, and the guard outlives its ends, since OpenClaw re-admits an aborted re-run.
+   */
+  takeBack: boolean;
+  /** Take-back: resolves once the re-run was aborted and ended (or none is coming); then the bot may send. */
+  settled?: PromiseWithResolvers<void> | undefined;
+  /** Take-back: `settled` has not resolved yet. */
+  holding?: boolean | undefined;
 }
 
 /**
@@ -44,7 +55,69 @@ export class StopGuard {
   arm(sessionKey: string, runId: string | undefined, isOurs: (runId: string) => boolean): void {
     const targets = runId === undefined ? (id: string) => !isOurs(id) : (id: string) => id === runId;
     const until = this.#clock.now() + ARMED_MS;
-    this.#armed.set(sessionKey, { targets, runId, until, running: true, reaborted: false });
+    this.#armed.set(sessionKey, { targets, runId, until, running: true, reaborted: false, takeBack: false });
+  }
+
+  /**
+   * Takes OpenClaw's crash re-run of `sessionKey` back before it reaches the model (ARCHITECTURE.md §6,
+   * confirm): armed at connect, before OpenClaw admits the re-run (hello + ~1.7 s), so the admission
+   * itself is aborted; the re-run's id is then the only target, and it is aborted each time it is admitted
+   * again, until ARMED_MS pass. Each gateway boot has a re-run of its own: arming replaces what an earlier
+   * boot left.
+   */
+  takeBack(sessionKey: string, isOurs: (runId: string) => boolean): void {
+    this.#settle(this.#armed.get(sessionKey));
+    const armed: Armed = {
+      targets: (id: string) => !isOurs(id),
+      runId: undefined,
+      until: this.#clock.now() + ARMED_MS,
+      running: false,
+      reaborted: false,
+      takeBack: true,
+      settled: Promise.withResolvers<void>(),
+      holding: true,
+    };
+    this.#armed.set(sessionKey, armed);
+    setTimeout(() => this.#settle(armed), HOLD_MAX_MS).unref();
+  }
+
+  /**
+   * While true, the bot's own turns of `sessionKey` wait (`held`): a turn sent before OpenClaw admitted the
+   * re-run would queue behind it, and the first run that is not the bot's could then be the person's own
+   * message instead of the re-run.
+   */
+  holding(sessionKey: string): boolean {
+    return this.#armed.get(sessionKey)?.holding === true;
+  }
+
+  /** Resolves when the bot may send its own turn to `sessionKey`. */
+  async held(sessionKey: string): Promise<void> {
+    await this.#armed.get(sessionKey)?.settled?.promise;
+  }
+
+  /** No re-run is coming for `sessionKey` (OpenClaw marked none): the bot's turns need not wait. */
+  noReRun(sessionKey: string): void {
+    this.#settle(this.#armed.get(sessionKey));
+  }
+
+  #settle(armed: Armed | undefined): void {
+    if (!armed?.holding) return;
+    armed.holding = false;
+    armed.settled?.resolve();
+  }
+
+  /** Under a take-back, aborts re-runs OpenClaw admitted before the bot was back (`activeRunIds` not its own). */
+  takeBackRunning(sessionKey: string, activeRunIds: readonly string[]): void {
+    const armed = this.#armed.get(sessionKey);
+    if (!armed?.takeBack) return;
+    const foreign = activeRunIds.filter(armed.targets);
+    if (foreign.length > 0) this.#observe(sessionKey, armed, foreign, true);
+  }
+
+  /** Whether a take-back of `sessionKey` is in force (its re-run is held back). */
+  holdsBack(sessionKey: string): boolean {
+    const armed = this.#armed.get(sessionKey);
+    return armed?.takeBack === true && this.#clock.now() <= armed.until;
   }
 
   #onEvent(event: GatewayEvent): void {
@@ -58,8 +131,8 @@ export class StopGuard {
     if (event.type === "chat") {
       if (!armed.targets(event.runId)) return;
       if (event.state === "delta") this.#observe(event.sessionKey, armed, [event.runId]);
-      else if (armed.reaborted) this.#armed.delete(event.sessionKey);
-      else armed.running = false;
+      else if (armed.reaborted && !armed.takeBack) this.#armed.delete(event.sessionKey);
+      else this.#ended(armed);
       return;
     }
     const { activeRunIds, hasActiveRun } = event.session;
@@ -67,7 +140,7 @@ export class StopGuard {
     // for a run it had not started when Stop was pressed).
     const starts = event.reason === "send" || event.reason === "agent.run.started";
     if (activeRunIds !== undefined) this.#observe(event.sessionKey, armed, activeRunIds.filter(armed.targets), starts);
-    else if (hasActiveRun === false) armed.running = false;
+    else if (hasActiveRun === false) this.#ended(armed);
     // "agent.run.started" names no run ids; only a known continuation id can be aborted on its own.
     else if (hasActiveRun && armed.runId !== undefined) this.#observe(event.sessionKey, armed, [armed.runId], starts);
   }
@@ -77,12 +150,26 @@ export class StopGuard {
     if (running.length > 0 && (!armed.running || starts)) {
       for (const runId of running) this.#abort(sessionKey, armed, runId);
     }
-    armed.running = running.length > 0;
+    if (running.length > 0) armed.running = true;
+    else this.#ended(armed);
+  }
+
+  /** The target is not running (any more); a take-back whose abort took lets the bot's turns go. */
+  #ended(armed: Armed): void {
+    armed.running = false;
+    if (armed.reaborted) this.#settle(armed);
   }
 
   #abort(sessionKey: string, armed: Armed, runId: string): void {
     armed.reaborted = true;
-    this.#logger.info("stopping OpenClaw's continuation again: it started after Stop", { sessionKey, runId });
+    // A take-back locks onto the re-run: a message the person sends meanwhile may be answered under
+    // another id OpenClaw picks (it queues behind the re-run), and that one must run.
+    if (armed.takeBack && armed.runId === undefined) {
+      armed.runId = runId;
+      armed.targets = (id) => id === runId;
+    }
+    const why = armed.takeBack ? "holding back OpenClaw's re-run (confirm)" : "stopping OpenClaw's continuation again";
+    this.#logger.info(why, { sessionKey, runId });
     this.#gateway.chatAbort({ sessionKey, runId }).catch((error: unknown) => {
       this.#logger.warn("could not abort OpenClaw's continuation", { sessionKey, runId, error });
     });

@@ -127,7 +127,7 @@ describe("discord turns with the real core", () => {
   });
 
   it("after a crash mid-turn posts one notice with Resume in the thread; pressing it continues the session", async () => {
-    // confirm: the turn waits for the person (OpenClaw does not re-run a child session's turn).
+    // confirm: the turn waits for the person (the bot takes OpenClaw's re-run back).
     const world = await startBot({ policy: "confirm" });
     const threadId = await openThread(world, "crashy");
     const gate = world.gw.model.hold();

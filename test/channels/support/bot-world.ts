@@ -34,7 +34,9 @@ export async function startBotWorld<C extends RunningChannel>(
   rig: ChannelRig<C>,
   options: WorldOptions,
 ): Promise<BotWorld<C>> {
-  const gw = await startFakeGateway();
+  // Under confirm OpenClaw's re-run is on, as it always is (the bot takes it back or it skips a child).
+  const recovery = options.policy?.startsWith("confirm") ? { delayMs: 30, modelDelayMs: 300 } : false;
+  const gw = await startFakeGateway({ recovery });
   const logger = recordingLogger();
   const store = new MemoryStore();
   const gateway = createOpenClawGateway({ url: gw.url, token: gw.token, logger });

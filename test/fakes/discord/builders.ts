@@ -69,14 +69,22 @@ export function commandId(ctx: FakeContext, name: string): string {
   return typeof found?.id === "string" ? found.id : snowflake();
 }
 
-/** Slash command data: string options as given (an absent option is simply not sent). */
-export function slashData(ctx: FakeContext, name: string, options: Record<string, string>): Record<string, unknown> {
-  return {
-    id: commandId(ctx, name),
-    name,
-    type: 1,
-    options: Object.entries(options).map(([optionName, value]) => ({ name: optionName, type: 3, value })),
-  };
+/**
+ * Slash command data: string options as given (an absent option is simply not sent); under a
+ * SUB_COMMAND option (type 1) when a subcommand is named, as Discord nests them.
+ */
+export function slashData(
+  ctx: FakeContext,
+  name: string,
+  options: Record<string, string>,
+  subcommand?: string,
+): Record<string, unknown> {
+  const values = Object.entries(options).map(([optionName, value]) => ({ name: optionName, type: 3, value }));
+  return { id: commandId(ctx, name), name, type: 1, options: nestUnder(subcommand, values) };
+}
+
+function nestUnder(subcommand: string | undefined, options: Record<string, unknown>[]): Record<string, unknown>[] {
+  return subcommand === undefined ? options : [{ name: subcommand, type: 1, options }];
 }
 
 /** Autocomplete data: the focused option carries `focused: true`. */
@@ -86,12 +94,13 @@ export function autocompleteData(
   focused: string,
   value: string,
   others: Record<string, string> = {},
+  subcommand?: string,
 ): Record<string, unknown> {
   const options = [
     ...Object.entries(others).map(([optionName, v]) => ({ name: optionName, type: 3, value: v })),
     { name: focused, type: 3, value, focused: true },
   ];
-  return { id: commandId(ctx, name), name, type: 1, options };
+  return { id: commandId(ctx, name), name, type: 1, options: nestUnder(subcommand, options) };
 }
 
 /**

@@ -1,3 +1,4 @@
+import { commandProblem } from "./command-rules.ts";
 import type { FakeContext } from "./context.ts";
 import { threadEvent } from "./events.ts";
 import { apiError, json, noContent, type Router } from "./http.ts";
@@ -58,12 +59,12 @@ function patchChannel(ctx: FakeContext, id: string, body: Record<string, unknown
   return json(channelJson(ctx.world, channel));
 }
 
-const NAME = /^[-_'\p{L}\p{N}]{1,32}$/u;
-
 function putCommands(ctx: FakeContext, app: string | undefined, guild: string | undefined, body: unknown) {
   if (app !== ctx.world.bot.id) return apiError(403, 50001, "Missing Access");
   if (guild !== undefined && guild !== ctx.world.guild.id) return apiError(403, 50001, "Missing Access");
   if (!Array.isArray(body)) return apiError(400, 50035, "Invalid Form Body");
+  const names = body.map((command: Record<string, unknown>) => String(command.name));
+  if (new Set(names).size !== names.length) return apiError(400, 50035, "Invalid Form Body: duplicate command names");
   const problem = body.map(commandProblem).find((p) => p !== undefined);
   if (problem) return apiError(400, 50035, `Invalid Form Body: ${problem}`);
   const stored = body.map((command: Record<string, unknown>) => ({
@@ -76,26 +77,4 @@ function putCommands(ctx: FakeContext, app: string | undefined, guild: string | 
   if (guild) ctx.commands.guilds.set(guild, stored);
   else ctx.commands.global = stored;
   return json(stored);
-}
-
-/** Discord's rules for a chat-input command, the ones our generator could break. */
-function commandProblem(command: Record<string, unknown>): string | undefined {
-  const name = String(command.name);
-  if (!NAME.test(name) || name !== name.toLowerCase()) return `bad command name ${name}`;
-  const description = String(command.description ?? "");
-  if (description.length < 1 || description.length > 100) return `bad description for ${name}`;
-  const options = (command.options ?? []) as Record<string, unknown>[];
-  if (options.length > 25) return "more than 25 options";
-  let optionalSeen = false;
-  for (const option of options) {
-    const optionName = String(option.name);
-    if (!NAME.test(optionName) || optionName !== optionName.toLowerCase()) return `bad option name ${optionName}`;
-    const text = String(option.description ?? "");
-    if (text.length < 1 || text.length > 100) return `bad description for option ${optionName}`;
-    if (option.required && optionalSeen) return "required options must be placed before non-required options";
-    if (!option.required) optionalSeen = true;
-    const max = option.max_length;
-    if (max !== undefined && (typeof max !== "number" || max < 1 || max > 6000)) return "bad max_length";
-  }
-  return undefined;
 }

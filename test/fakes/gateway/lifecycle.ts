@@ -33,6 +33,7 @@ export function scanInterrupted(store: SessionStore, engine: RunEngine, recovery
       senderIsOwner: false,
       interrupted: lastOwnerText(record),
       startAfterMs: recovery.delayMs ?? 4000,
+      modelAfterMs: recovery.modelDelayMs,
     });
   }
 }

@@ -31,8 +31,10 @@ export interface Run {
   senderIsOwner: boolean;
   /** On recovery turns: the person's interrupted message. */
   interrupted?: string | undefined;
-  /** Wait before starting (OpenClaw starts recovery runs ~4 s after boot). */
+  /** Wait before admitting (OpenClaw admits recovery runs ~1.7 s after boot). */
   startAfterMs?: number | undefined;
+  /** Wait from admission to the model (OpenClaw's recovery run calls the model ~2.3 s after admission). */
+  modelAfterMs?: number | undefined;
   state: "queued" | "running" | "done";
   outcome?: "final" | "error" | "aborted";
   text: string;
@@ -43,7 +45,7 @@ export interface Run {
 
 /** Fields a caller gives to create a run. */
 export type NewRun = Pick<Run, "runId" | "sessionKey" | "kind" | "message" | "userKey" | "senderIsOwner"> &
-  Partial<Pick<Run, "interrupted" | "startAfterMs">>;
+  Partial<Pick<Run, "interrupted" | "startAfterMs" | "modelAfterMs">>;
 
 /** The text of OpenClaw's hidden recovery prompt (a user row with senderIsOwner:false). */
 export const RECOVERY_PROMPT =

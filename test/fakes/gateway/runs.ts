@@ -142,6 +142,7 @@ export class RunEngine {
       const record = this.#store.get(run.sessionKey);
       if (!record || signal.aborted) throw signal.reason ?? "aborted";
       this.#begin(run, record);
+      if (run.modelAfterMs) await sleep(run.modelAfterMs, signal);
       if (run.kind === "replayed") return this.#fail(run, record, FAILED);
       const turn: ModelTurn = {
         sessionKey: run.sessionKey,

@@ -1,7 +1,11 @@
 /** Public option and record types of the fake gateway. */
 
 /** Whether (and how soon) the fake re-runs interrupted turns after a boot, as OpenClaw does. */
-export type RecoveryOption = false | { delayMs?: number | undefined };
+/**
+ * OpenClaw's automatic recovery: `delayMs` from boot to the re-run's admission, `modelDelayMs` from admission to
+ * its model request (about 1.7 s and 2.3 s on 2026.9.6; an abort in between keeps it from the model).
+ */
+export type RecoveryOption = false | { delayMs?: number | undefined; modelDelayMs?: number | undefined };
 
 /** Options of the fake gateway. */
 export interface FakeGatewayOptions {

@@ -11,9 +11,11 @@ export interface BotWorld extends World<DiscordChannel> {
 }
 
 /** The whole bot (real core, real gateway client, in-memory store) on the fake gateway and fake Discord. */
-export async function startBot(options: { policy?: ResumePolicy } = {}): Promise<BotWorld> {
+export async function startBot(
+  options: { policy?: ResumePolicy; guildIds?: string[] | undefined } = {},
+): Promise<BotWorld> {
   const fake = await FakeDiscord.start();
-  const world = await startBotWorld(discordRig(fake), {
+  const world = await startBotWorld(discordRig(fake, { guildIds: options.guildIds }), {
     allowedUsers: [`discord:${ids.alice}`, `discord:${ids.bob}`],
     adminUsers: [`discord:${ids.dave}`],
     policy: options.policy,

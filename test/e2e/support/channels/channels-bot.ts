@@ -177,7 +177,13 @@ export async function openDiscordThread(
   world: ChannelsBot,
   name: string,
 ): Promise<{ threadId: string; reply: string }> {
-  const slash = world.dc.slash({ userId: ids.alice, channelId: ids.general, name: "thread", options: { name } });
+  const slash = world.dc.slash({
+    userId: ids.alice,
+    channelId: ids.general,
+    name: "thread",
+    subcommand: "open",
+    options: { name },
+  });
   const reply = await world.dc.waitFor(() => !slash.pendingDefer && slash.original?.content, {
     timeoutMs: 30_000,
     what: "/thread reply",
