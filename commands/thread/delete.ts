@@ -3,7 +3,7 @@ import { defineCommand } from "../../src/core/commands/command.ts";
 import type { Services } from "../../src/core/commands/services.ts";
 
 const DeleteArgs = z.object({
-  answer: z
+  yes: z
     .string()
     .trim()
     .toLowerCase()
@@ -11,7 +11,7 @@ const DeleteArgs = z.object({
       (answer) => answer === "yes",
       "Type /thread delete to be asked, then press Delete or type /thread delete yes.",
     )
-    .meta({ description: "yes: answer the open question (where there are no buttons)" })
+    .meta({ description: "Type yes to answer the open question (where there are no buttons)" })
     .optional(),
 });
 
@@ -26,6 +26,6 @@ export const del = defineCommand<z.infer<typeof DeleteArgs>, Services>({
   args: DeleteArgs,
   run: ({ args, place, sender, services }) => {
     const request = { kind: "delete" as const, conversation: place.conversation, senderId: sender.id };
-    return args.answer ? services.confirmations.answerTyped(request) : services.confirmations.ask(request);
+    return args.yes ? services.confirmations.answerTyped(request) : services.confirmations.ask(request);
   },
 });

@@ -3,12 +3,12 @@ import { defineCommand } from "../../src/core/commands/command.ts";
 import type { Services } from "../../src/core/commands/services.ts";
 
 const ResetArgs = z.object({
-  answer: z
+  yes: z
     .string()
     .trim()
     .toLowerCase()
     .refine((answer) => answer === "yes", "Type /thread reset to be asked, then press Reset or type /thread reset yes.")
-    .meta({ description: "yes: answer the open question (where there are no buttons)" })
+    .meta({ description: "Type yes to answer the open question (where there are no buttons)" })
     .optional(),
 });
 
@@ -20,6 +20,6 @@ export const reset = defineCommand<z.infer<typeof ResetArgs>, Services>({
   args: ResetArgs,
   run: ({ args, place, sender, services }) => {
     const request = { kind: "reset" as const, conversation: place.conversation, senderId: sender.id };
-    return args.answer ? services.confirmations.answerTyped(request) : services.confirmations.ask(request);
+    return args.yes ? services.confirmations.answerTyped(request) : services.confirmations.ask(request);
   },
 });

@@ -100,7 +100,7 @@ export const texts = {
       `Not carried: a turn still running, its checkpoint and restart notices, and its bindings: "${from}" is untouched and stays where it was bound.`,
     ].join("\n"),
   busyThread: (name: string, what: string) =>
-    `The agent is working on "${name}" (or a message waits for it); wait for the answer, then ${what} again. Nothing changed.`,
+    `The agent is working on "${name}" (or a message waits for it); wait for the answer or stop the turn, then ${what} again. Nothing changed.`,
   confirmReset: (name: string, minutes: number) =>
     `Reset "${name}"? Its conversation history is cleared for good (OpenClaw starts a new transcript); the name, the session key and where it is bound stay. Only you can answer, within ${minutes} minutes (the buttons, or /thread reset yes).`,
   confirmDelete: (name: string, minutes: number) =>

@@ -28,7 +28,7 @@ describe("discord: /thread rename, fork, reset, delete as slash subcommands on t
     ]);
     expect(rename?.options?.[0]?.autocomplete).toBeUndefined();
     expect(subs.find((o) => o.name === "reset")?.options).toEqual([
-      expect.objectContaining({ type: 3, name: "answer", required: false }),
+      expect.objectContaining({ type: 3, name: "yes", required: false }),
     ]);
   });
 
