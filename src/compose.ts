@@ -14,6 +14,7 @@ import { Outbox } from "./core/turns/outbox.ts";
 import { Recovery } from "./core/turns/recovery.ts";
 import { Relay } from "./core/turns/relay.ts";
 import { Resumer } from "./core/turns/resume.ts";
+import { RunControl } from "./core/turns/run-control.ts";
 import { StopGuard } from "./core/turns/stop-guard.ts";
 import { MemoryBlobStore } from "./store/blobs.ts";
 
@@ -94,10 +95,11 @@ export function composeBot(options: BotOptions): Bot {
     isAdmin: (id) => access.isAdmin(id),
     rule: options.approvers ?? "requester",
   });
+  const runs = new RunControl({ store, gateway, relay, threads, resumer, clock, logger, takeBack: stops });
   const identity = new ThreadIdentity({ ...options, store, gateway, threads, channels, turns: relay, clock });
   const confirmations = new Confirmations({ store, gateway, identity, channels, clock, logger });
   const services: Services = {
-    ...{ threads, relay, resumer, approvals, clock, commands: () => commands },
+    ...{ threads, relay, resumer, runs, approvals, clock, commands: () => commands },
     ...{ identity, confirmations },
   };
   const app = new App({ commands, services, access, store, gateway, intake, logger });

@@ -16,6 +16,11 @@ export function instantGateway(connected: boolean): GatewayPort {
     chatSend: async ({ idempotencyKey }) => ({ runId: idempotencyKey, status: "started" }),
     chatHistory: async ({ sessionKey }) => ({ sessionKey, messages: [], session: { key: sessionKey } }),
     chatAbort: async () => {},
+    chatInterrupt: async ({ idempotencyKey }) => ({
+      runId: idempotencyKey,
+      status: "started",
+      interruptedActiveRun: false,
+    }),
     recoverSession: async ({ key }) => ({ key, sessionId: `s-${key}` }),
     listApprovals: async () => [],
     approvalStatus: async () => ({ status: "pending" }),

@@ -115,11 +115,21 @@ export class App implements AppPort {
         }),
       );
     }
+    const files = invocation.files ?? [];
+    // A reply (text only) to an answer still streaming steers that turn; to a finished one it is a message.
+    if (invocation.replyToMessageId && files.length === 0 && invocation.text.trim()) {
+      const { replyToMessageId: messageId, text } = invocation;
+      if (this.#services.runs.steersReply(place.conversation, messageId)) {
+        return this.#guard(async () => {
+          await this.#services.runs.steer({ conversation: place.conversation, senderId: sender.id, text });
+          return undefined;
+        });
+      }
+    }
     const thread = this.#services.threads.boundThread(place.conversation);
     if (!thread) {
       return place.direct ? { text: texts.noThreadHere } : undefined;
     }
-    const files = invocation.files ?? [];
     if (invocation.text.trim().length === 0 && files.length === 0) return undefined;
     return this.#guard(async () => {
       // The files are on disk before the journal names them, and go if the message cannot be journaled.

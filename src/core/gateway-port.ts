@@ -2,7 +2,9 @@
  * The OpenClaw gateway as the core sees it: requests, events and the shapes they carry.
  * @module
  */
+
 import type { IdentityGatewayPort } from "./identity-port.ts";
+import type { RunControlGateway } from "./run-control-port.ts";
 
 /** What the bot reads of an OpenClaw session row (sessions.list / chat.history sessionInfo). */
 export interface SessionInfo {
@@ -141,7 +143,7 @@ export interface OutgoingAttachment {
 }
 
 /** The OpenClaw gateway as the core sees it. Requests fail fast with GATEWAY_AWAY while disconnected. */
-export interface GatewayPort extends IdentityGatewayPort {
+export interface GatewayPort extends RunControlGateway, IdentityGatewayPort {
   /**
    * Starts connecting (and reconnecting with backoff, which goes on whatever happens); resolves after
    * the first hello-ok, or rejects with GATEWAY_AWAY when the first attempt fails.

@@ -82,6 +82,14 @@ export const texts = {
   usage: (usage: string) => `Usage: ${usage}`,
   /** A new thread may not take a word that picks a /thread subcommand. */
   reservedName: (slug: string) => `"${slug}" is a /thread subcommand; pick another thread name.`,
+  // Stop and steer (issue 13, slice h1-stop-steer).
+  nothingRunning: (name: string) => `Nothing is running in "${name}".`,
+  stoppedRun: (name: string) => `Stopped the running turn of "${name}".`,
+  /** Ends the part of an answer a /steer cut off. */
+  redirected: "(redirected)",
+  steerEmpty: "Say what the agent should do instead: /steer <text>.",
+  steering: (name: string) => `Steering "${name}": the running turn stops here and the answer to your words follows.`,
+  steerIdle: (name: string) => `Nothing is running in "${name}"; your words were sent as an ordinary message.`,
   // Thread identity: /thread rename, fork, reset, delete, and archived threads in /threads.
   nameTaken: (name: string, owner: string) =>
     `The name "${name}" already reaches the thread "${owner}"; pick another name. Nothing changed.`,
@@ -100,7 +108,7 @@ export const texts = {
       `Not carried: a turn still running, its checkpoint and restart notices, and its bindings: "${from}" is untouched and stays where it was bound.`,
     ].join("\n"),
   busyThread: (name: string, what: string) =>
-    `The agent is working on "${name}" (or a message waits for it); wait for the answer or stop the turn, then ${what} again. Nothing changed.`,
+    `The agent is working on "${name}" (or a message waits for it); wait for the answer or /stop the turn, then ${what} again. Nothing changed.`,
   confirmReset: (name: string, minutes: number) =>
     `Reset "${name}"? Its conversation history is cleared for good (OpenClaw starts a new transcript); the name, the session key and where it is bound stay. Only you can answer, within ${minutes} minutes (the buttons, or /thread reset yes).`,
   confirmDelete: (name: string, minutes: number) =>

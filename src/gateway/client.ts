@@ -30,6 +30,7 @@ import {
   SessionsRecoverResultSchema,
   toChatHistory,
 } from "./results.ts";
+import { chatInterrupt } from "./run-control.ts";
 import { Base64Blob } from "./wire.ts";
 
 // The gateway's param schemas are closed objects: send exactly the known fields, never undefined ones.
@@ -121,6 +122,11 @@ export class OpenClawGateway extends GatewayClientBase implements GatewayPort {
     const wire = defined({ sessionKey, message, idempotencyKey, deliver: false, attachments });
     const result = await this.call("chat.send", wire, options, ChatSendResultSchema);
     return { runId: result.runId, status: result.status };
+  }
+
+  /** chat.send with queueMode "interrupt" (src/gateway/run-control.ts). */
+  chatInterrupt(params: { sessionKey: string; message: string; idempotencyKey: string }, options?: RequestOptions) {
+    return chatInterrupt((m, p, o, s) => this.call(m, p, o, s), params, options);
   }
 
   /** chat.history, flattened to text rows plus the session row. */

@@ -1,6 +1,7 @@
 /**
- * Issue 8 against the real gateway with RESUME_POLICY=confirm: threads are child sessions of the bot's root
- * session, so OpenClaw does not re-run a crash-cut turn by itself; the person resumes it. Also records what
+ * Issue 8 against the real gateway with RESUME_POLICY=confirm-child (the first confirm mechanism, `confirm` until
+ * issue 15): threads are child sessions of the bot's root session, so OpenClaw does not re-run a crash-cut turn by
+ * itself; the person resumes it. Also records what
  * such a child session keeps of a normal session (the README's "what confirm costs").
  */
 import { describe, expect, it } from "vitest";
@@ -17,7 +18,7 @@ interface Row {
   spawnDepth?: number;
 }
 
-describe("restarts under RESUME_POLICY=confirm (real gateway)", () => {
+describe("restarts under RESUME_POLICY=confirm-child (real gateway)", () => {
   const suite = useGatewaySuite("restart-confirm");
 
   const open = async (name: string, policy: "confirm-child" | "auto" = "confirm-child") => {

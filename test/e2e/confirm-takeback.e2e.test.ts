@@ -9,13 +9,14 @@ import { describe, expect, it } from "vitest";
 import { texts } from "../../src/core/texts.ts";
 import type { ModelRequest } from "./harness/fake-model.ts";
 import { RawClient } from "./harness/raw-client.ts";
+import { history, rowText } from "./harness/turns.ts";
 import { type OpenedThread, openThreads, requestSession, sessionRows, shown } from "./support/confirm.ts";
 import type { InProcessBot } from "./support/in-process-bot.ts";
 import { type GatewaySuite, useGatewaySuite } from "./support/suite.ts";
 import { sleep, until } from "./support/waits.ts";
 
-/** The issue asks for 20; TAKEBACK_TRIALS runs fewer while working on it. */
-const TRIALS = Number(process.env.TAKEBACK_TRIALS ?? 20);
+/** The suite runs 6 (about 2.5 minutes); `TAKEBACK_TRIALS=20` is the issue's measurement (README, "What confirm costs"). */
+const TRIALS = Number(process.env.TAKEBACK_TRIALS ?? 6);
 const THREADS_PER_TRIAL = 2;
 /** OpenClaw's re-run reaches the model about 4 s after boot, a re-admission of an aborted one about 5 s later. */
 const WINDOW_MS = 12_000;
@@ -136,8 +137,8 @@ describe("confirm takeback: the bot holds back OpenClaw's re-run after a crash (
     await sleep(3_000);
     const after = suite.model.requests.slice(sinceCrash);
     expect(after.map((r) => r.kind)).toEqual(["turn", "turn"]);
-    expect(after.map((r) => r.userText?.slice(0, 25)).sort()).toEqual(
-      ["Your previous turn was in", "written while it was dow"].sort(),
+    expect(after.map((r) => r.userText?.slice(0, 24)).sort()).toEqual(
+      ["Your previous turn was i", "written while it was do"].sort(),
     );
     expect(shown(b, t.conversation).filter((x) => x === "ECHO: written while it was down")).toHaveLength(1);
   });
@@ -154,6 +155,13 @@ describe("confirm takeback: the bot holds back OpenClaw's re-run after a crash (
       expect(shown(b, t.conversation).filter((x) => x.includes("restart interrupted"))).toHaveLength(1);
     }
     expect((await b.command(threads[0]?.conversation ?? "", "thread"))?.text).toContain("Resume policy: confirm");
+    // What the aborted re-run left in the transcript: no answer; OpenClaw's own prompt, if anything.
+    const client = await suite.gateway.connect();
+    const transcript = (await history(client, threads[0]?.sessionKey ?? "")).messages;
+    await client.close();
+    const openclaws = transcript.filter((r) => r.__openclaw?.senderIsOwner === false).map(rowText);
+    console.info(`confirm takeback: rows OpenClaw wrote itself after the take-back: ${JSON.stringify(openclaws)}`);
+    expect(transcript.filter((r) => r.role === "assistant").map(rowText)).toEqual([]);
     const rows = (await sessionRows(suite.gateway, { search: "eight-" })).filter((r) =>
       threads.some((t) => t.sessionKey === r.key),
     );

@@ -5,6 +5,7 @@ import type { ThreadRegistry } from "../threads/registry.ts";
 import type { Approvals } from "../turns/approvals.ts";
 import type { Relay } from "../turns/relay.ts";
 import type { Resumer } from "../turns/resume.ts";
+import type { RunControl } from "../turns/run-control.ts";
 import type { CommandDefinition } from "./command.ts";
 
 /**
@@ -15,6 +16,8 @@ export interface Services {
   threads: ThreadRegistry;
   relay: Relay;
   resumer: Resumer;
+  /** /stop and /steer: the running turn of a thread. */
+  runs: RunControl;
   approvals: Approvals;
   clock: Clock;
   /** Rename and fork a thread; which threads OpenClaw archived. */

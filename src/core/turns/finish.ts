@@ -51,7 +51,9 @@ export class TurnFinisher {
     const { entry } = watch;
     await watch.progress.finish(status === "done" ? "done" : status === "aborted" ? "stopped" : "failed");
     try {
-      await watch.stream.finish(text.trim() ? text : texts.noAnswer);
+      // A stopped answer keeps what was shown of it (the abort's own text, else what streamed), marked.
+      if (status === "aborted") await watch.stream.finish(markStopped(text || watch.stream.text, watch.steered));
+      else await watch.stream.finish(text.trim() ? text : texts.noAnswer);
     } catch (error) {
       this.#logger.error("could not deliver an answer", { turnId, error });
     }
@@ -81,4 +83,10 @@ export class TurnFinisher {
       ? ending
       : { sessionKey: entry.sessionKey, task: entry.text, turnId: entry.turnId, toolCalls: [], ...ending };
   }
+}
+
+/** A stopped answer's partial text with the marker after it (the marker alone when nothing streamed). */
+function markStopped(partial: string, steered: boolean | undefined): string {
+  const marker = steered ? texts.redirected : texts.stopped;
+  return partial.trim() ? `${partial}\n\n${marker}` : marker;
 }

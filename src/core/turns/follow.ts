@@ -150,6 +150,7 @@ export class Follower {
       this.#onOwnRun(watch, event);
       return;
     }
+    if (this.#watches.isEnded(event.runId)) return; // a stopped run's last words: after /stop, nothing more
     // A run we never issued (OpenClaw's recovery, or a message queued behind it) answers the oldest
     // turn that follows the session; every follower re-reads the transcript when such a run ends.
     const followers = this.#watches.followers(event.sessionKey);
@@ -172,7 +173,7 @@ export class Follower {
     if (event.state === "error")
       return void this.#finisher.finish(turnId, texts.runFailed(event.errorMessage), "failed");
     if (event.state === "aborted" && event.stopReason === "restart") return; // reconciled after the restart
-    if (event.state === "aborted") return void this.#finisher.finish(turnId, event.text || texts.stopped, "aborted");
+    if (event.state === "aborted") return void this.#finisher.finish(turnId, event.text, "aborted");
     // Our own run's final carries the answer. A final with no text (a run queued behind OpenClaw's
     // recovery gets one at once) is not the answer: it will come under another run id.
     if (event.runId === turnId && event.text.trim()) return void this.#finisher.finish(turnId, event.text, "done");

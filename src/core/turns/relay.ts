@@ -12,7 +12,7 @@ import { Follower, type FollowOptions } from "./follow.ts";
 import { MediaDelivery } from "./media.ts";
 import { TurnQueue } from "./queue.ts";
 import type { StopGuard } from "./stop-guard.ts";
-import { Watches } from "./watches.ts";
+import { type Watch, Watches } from "./watches.ts";
 
 export type { TurnEnd } from "./finish.ts";
 
@@ -173,7 +173,17 @@ export class Relay {
    * `aborted` for a continuation it had not started yet, and nothing else would end the turn.
    */
   async stopped(turnId: string): Promise<void> {
-    await this.#finisher.finish(turnId, texts.stopped, "aborted");
+    await this.#finisher.finish(turnId, "", "aborted");
+  }
+
+  /** The turn of a thread being followed now (its answer streaming), if any. */
+  running(slug: string): Watch | undefined {
+    return this.#watches.runningOf(slug);
+  }
+
+  /** The followed turn whose answer shows as message `messageId` in `conversation` (a reply to it steers). */
+  showing(conversation: string, messageId: string): Watch | undefined {
+    return this.#watches.showing(conversation, messageId);
   }
 
   /** Re-journals a turn no gateway boot admitted under a fresh key (keys never cross a restart). */
@@ -217,7 +227,7 @@ export class Relay {
         attachments: this.#intake.outgoing(entry.attachments),
       });
     } catch (error) {
-      await this.#sendFailed(entry, error);
+      await this.sendFailed(entry, error);
     }
   }
 
@@ -231,7 +241,7 @@ export class Relay {
   }
 
   /** A send the gateway refused: back to the inbox when it is away, else a one-line answer. */
-  async #sendFailed(entry: JournalEntry, error: unknown): Promise<void> {
+  async sendFailed(entry: JournalEntry, error: unknown): Promise<void> {
     const watch = this.#watches.get(entry.turnId);
     if (watch && isBotError(error, ErrorCode.Timeout) && this.#gateway.connected) {
       // No answer in time, but the gateway may have admitted it. Same boot, so the transcript

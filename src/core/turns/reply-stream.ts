@@ -46,6 +46,16 @@ export class ReplyStream {
     return this.#ids[0];
   }
 
+  /** The text received so far (what is shown, or about to be at the next edit). */
+  get text(): string {
+    return this.#text;
+  }
+
+  /** True when `messageId` is one of the messages this answer is shown in. */
+  shows(messageId: string): boolean {
+    return this.#ids.includes(messageId);
+  }
+
   /** Shows "typing…" now and every few seconds until the answer is finished. */
   startTyping(): void {
     if (this.#typing || this.#done) return;

@@ -2,6 +2,9 @@ import type { JournalEntry } from "../model.ts";
 import type { ProgressLine } from "./progress.ts";
 import type { ReplyStream } from "./reply-stream.ts";
 
+/** How many ended run ids are remembered (a few per thread in flight is plenty). */
+const ENDED_KEPT = 64;
+
 /** A turn the relay is following until its answer is delivered. */
 export interface Watch {
   entry: JournalEntry;
@@ -14,12 +17,16 @@ export interface Watch {
   followSession: boolean;
   /** The reply has files to show after its text. */
   expectsMedia?: boolean | undefined;
+  /** A /steer interrupted it: if it ends aborted, its partial answer is marked redirected, not stopped. */
+  steered?: boolean | undefined;
   settle: () => void;
 }
 
 /** The turns being followed, found by turn, run or session. */
 export class Watches {
   readonly #byTurn = new Map<string, Watch>();
+  /** Runs of turns that ended lately: their late deltas must not be adopted by another turn (see isEnded). */
+  readonly #ended: string[] = [];
   /** Waiting for a thread to have none of the bot's own turns in flight (see sentIdle). */
   readonly #waiters: { slug: string; except: string; resolve: () => void }[] = [];
 
@@ -40,8 +47,19 @@ export class Watches {
 
   /** Stops following a turn. */
   delete(turnId: string): void {
+    const watch = this.#byTurn.get(turnId);
+    if (watch) this.#ended.push(...watch.runIds);
+    this.#ended.splice(0, Math.max(0, this.#ended.length - ENDED_KEPT));
     this.#byTurn.delete(turnId);
     this.#wake();
+  }
+
+  /**
+   * True for a run of a turn that ended here lately. A stopped run can still stream a delta or two
+   * before OpenClaw's abort lands; shown under the next turn, that text would arrive after /stop.
+   */
+  isEnded(runId: string): boolean {
+    return this.#ended.includes(runId);
   }
 
   /** Stops following every turn. */
@@ -86,6 +104,18 @@ export class Watches {
     return this.all()
       .filter((w) => w.followSession && w.entry.sessionKey === sessionKey)
       .sort((a, b) => a.entry.seq - b.entry.seq);
+  }
+
+  /** The oldest followed turn of a thread (the one streaming now: a thread's turns run one at a time). */
+  runningOf(slug: string): Watch | undefined {
+    return this.all()
+      .filter((w) => w.entry.slug === slug)
+      .sort((a, b) => a.entry.seq - b.entry.seq)[0];
+  }
+
+  /** The followed turn whose answer shows as message `messageId` in `conversation`. */
+  showing(conversation: string, messageId: string): Watch | undefined {
+    return this.all().find((w) => w.entry.conversation === conversation && w.stream.shows(messageId));
   }
 
   /** True while a turn of this thread is followed. */

@@ -6,7 +6,16 @@ describe("telegram subcommands with the real core", () => {
   it("the menu lists top-level commands only, and /thread's description names its subcommands", async () => {
     const world = await startBot();
     const menu = (world.tg.sent("setMyCommands")[0]?.commands ?? []) as { command: string; description: string }[];
-    expect(menu.map((c) => c.command)).toEqual(["thread", "resume", "approve", "deny", "threads", "help"]);
+    expect(menu.map((c) => c.command)).toEqual([
+      "thread",
+      "resume",
+      "stop",
+      "steer",
+      "approve",
+      "deny",
+      "threads",
+      "help",
+    ]);
     expect(menu.find((c) => c.command === "thread")?.description).toMatch(
       /\(also: show, off, rename, fork, reset, delete\)$/,
     );

@@ -257,10 +257,12 @@ export class FakeModel {
       out.text(rest);
       out.finish("stop", HOLD_FIRST_CHUNK.length + rest.length);
     });
-    // The gateway hanging up on a held answer is what a crash looks like from here.
+    // The gateway hanging up on a held answer is what a crash (or an abort of the run) looks like from
+    // here; waiters see it, so a test can wait for the model request to be aborted.
     res.on("close", () => {
       if (!this.#held.delete(record)) return;
       record.outcome = "aborted";
+      this.#waiters.offer(record);
     });
     this.#record(record);
   }

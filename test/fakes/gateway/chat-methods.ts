@@ -54,10 +54,10 @@ function chatHistory(params: Record<string, unknown>, ctx: MethodContext): unkno
   };
 }
 
-/** chat.abort: aborts the session's running run (or `runId`); the run ends with chat state "aborted". */
+/** chat.abort: aborts the session's running run (or `runId`); it ends with chat state "aborted", stopReason "rpc". */
 function chatAbort(params: Record<string, unknown>, ctx: MethodContext): unknown {
   const key = canonicalKey(requireString(params, "sessionKey"), ctx.defaultAgentId);
-  const runIds = ctx.engine.abort(key, optionalString(params, "runId"));
+  const runIds = ctx.engine.abort(key, optionalString(params, "runId"), "rpc");
   return { ok: true, aborted: runIds.length > 0, runIds };
 }
 

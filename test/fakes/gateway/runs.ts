@@ -7,6 +7,9 @@ import { projectRow, type SessionRecord, type SessionStore, textContent } from "
 
 const FAILED = "⚠️ Agent run failed (model: fake/echo-1).";
 
+/** Why a run was aborted: chat.abort (`rpc`), an interrupting send (`aborted`), or a restart. */
+type AbortReason = "aborted" | "rpc" | "restart";
+
 /**
  * Runs of one boot: a FIFO queue per session, the in-memory idempotency dedupe,
  * admission, aborts. A crash kills the engine: its runs stop without touching
@@ -71,8 +74,11 @@ export class RunEngine {
     return this.runs(sessionKey).some((run) => run.kind === "recovery" || run.kind === "rollover");
   }
 
-  /** Aborts the session's running run (or run `runId`, queued or running); returns the ids aborted. */
-  abort(sessionKey: string, runId?: string, reason: "aborted" | "restart" = "aborted"): string[] {
+  /**
+   * Aborts the session's running run (or run `runId`, queued or running); returns the ids aborted.
+   * `rpc`: chat.abort, which on 2026.9.6 keeps the streamed words as an assistant row (see #aborted).
+   */
+  abort(sessionKey: string, runId?: string, reason: AbortReason = "aborted"): string[] {
     const queue = this.#queues.get(sessionKey) ?? [];
     const live = queue.filter((run) => run.state !== "done");
     const targets = runId ? live.filter((run) => run.runId === runId) : live.slice(0, 1);
@@ -154,7 +160,7 @@ export class RunEngine {
       await this.#play(run, record, this.#model.plan(turn), turn);
     } catch (error) {
       if (this.#dead) return;
-      if (signal.aborted) return this.#aborted(run, signal.reason === "restart" ? "restart" : "aborted");
+      if (signal.aborted) return this.#aborted(run, abortReason(signal.reason));
       // A bug in the fake itself: fail the run visibly instead of leaving the queue stuck.
       console.error("fake gateway run failed", error);
       const record = this.#store.get(run.sessionKey);
@@ -251,13 +257,13 @@ export class RunEngine {
     this.changed(record, "agent.input.settled");
   }
 
-  #aborted(run: Run, reason: "aborted" | "restart"): void {
+  #aborted(run: Run, reason: AbortReason): void {
     const record = this.#store.get(run.sessionKey);
     const started = run.state === "running";
     run.state = "done";
     run.outcome = "aborted";
     if (!record || !started) {
-      if (reason === "aborted") this.#chat(run, { state: "aborted", stopReason: reason });
+      if (reason !== "restart") this.#chat(run, { state: "aborted", stopReason: reason });
       return;
     }
     // A restart abort leaves the row "running" with abortedLastRun: the next boot's scan recovers it.
@@ -266,6 +272,14 @@ export class RunEngine {
     } else {
       record.status = "killed";
       record.lastRunId = run.runId;
+    }
+    // Seen live (test/e2e/thread-controls-run.e2e.test.ts): chat.abort keeps what streamed as an assistant
+    // row keyed `<key>:assistant` and leaves abortedLastRun set; an interrupt keeps no row.
+    if (reason === "rpc") {
+      record.abortedLastRun = true;
+      const idempotencyKey = run.userKey.replace(/:user$/, ":assistant");
+      const row = { role: "assistant" as const, content: textContent(run.text), stopReason: "stop" };
+      if (run.text) this.#store.append(record, row, { runId: run.runId, idempotencyKey });
     }
     this.#agent(run, "lifecycle", { phase: "end", stopReason: reason, aborted: true });
     this.#chat(run, { state: "aborted", stopReason: reason, ...(run.text ? { message: assistant(run.text) } : {}) });
@@ -305,6 +319,10 @@ export class RunEngine {
     if (this.#dead) return;
     this.#sink.broadcast("chat", { runId: run.runId, sessionKey: run.sessionKey, seq: run.seq, ...fields });
   }
+}
+
+function abortReason(reason: unknown): AbortReason {
+  return reason === "restart" || reason === "rpc" ? reason : "aborted";
 }
 
 function assistant(text: string): Record<string, unknown> {

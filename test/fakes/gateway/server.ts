@@ -9,6 +9,7 @@ import { FakeMediaRoute } from "./media.ts";
 import { FakeModel } from "./model.ts";
 import { canonicalKey, FakeRpcError, invalid, paramsOf, sleep, uuid } from "./protocol.ts";
 import { Recorder } from "./recorder.ts";
+import { runControlMethods } from "./run-control-methods.ts";
 import { RunEngine } from "./runs.ts";
 import { type MethodHandler, sessionMethods } from "./session-methods.ts";
 import { projectRow, SessionStore, type TranscriptRow } from "./store.ts";
@@ -41,6 +42,7 @@ const METHODS: Record<string, MethodHandler> = {
   ...sessionMethods,
   ...chatMethods,
   ...approvalMethods,
+  ...runControlMethods,
   ...identityMethods,
 };
 
