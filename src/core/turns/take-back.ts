@@ -1,6 +1,6 @@
 import { type ResumePolicy, threadPolicy } from "../model.ts";
 import type { GatewayPort, Logger, SessionInfo, StorePort } from "../ports.ts";
-import { sessionContinuing } from "./session-busy.ts";
+import { sessionBusy } from "./session-busy.ts";
 import type { StopGuard } from "./stop-guard.ts";
 
 /**
@@ -69,7 +69,7 @@ export class TakeBack {
 
   /** What a session showed after the restart: no re-run coming lets the bot's turns go; one running is aborted. */
   observed(sessionKey: string, session: SessionInfo): void {
-    if (!sessionContinuing(session)) this.#stops.noReRun(sessionKey);
+    if (!reRunComing(session)) this.#stops.noReRun(sessionKey);
     else this.#stops.takeBackRunning(sessionKey, session.activeRunIds ?? []);
   }
 
@@ -84,4 +84,13 @@ export class TakeBack {
       }
     }
   }
+}
+
+/**
+ * OpenClaw runs the session by itself now or soon: a run is active, or the boot's scan marked it for recovery
+ * (`status: "running"` with `abortedLastRun`). A run aborted by chat.abort, the take-back's own included,
+ * also leaves `abortedLastRun`, but with `status: "killed"`, and nothing follows (docs/openclaw-agent-loop.md §5).
+ */
+function reRunComing(session: SessionInfo): boolean {
+  return sessionBusy(session) || (session.abortedLastRun === true && session.status === "running");
 }
