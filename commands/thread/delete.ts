@@ -24,8 +24,10 @@ export const del = defineCommand<z.infer<typeof DeleteArgs>, Services>({
   description: "Delete the thread bound here: its session, bindings and name (admins; asks first)",
   access: "admin",
   args: DeleteArgs,
-  run: ({ args, place, sender, services }) => {
+  run: ({ args, place, sender, reach, services }) => {
     const request = { kind: "delete" as const, conversation: place.conversation, senderId: sender.id };
-    return args.yes ? services.confirmations.answerTyped(request) : services.confirmations.ask(request);
+    if (args.yes) return services.confirmations.answerTyped(request);
+    // A chat's or server's administrator may delete only a thread that lives in that chat or server alone.
+    return services.confirmations.ask({ ...request, space: reach.kind === "space" ? reach.space : undefined });
   },
 });

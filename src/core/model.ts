@@ -217,6 +217,11 @@ export const ConfirmationSchema = z.object({
   sessionKey: z.string(),
   conversation: z.string(),
   askedBy: z.string(),
+  /**
+   * Set when a chat's or server's administrator (not ADMIN_USERS) asked to delete: the thread may go
+   * only while every binding of it is inside that chat or server.
+   */
+  space: z.string().optional(),
   createdAt: Millis,
   expiresAt: Millis,
   state: z.enum(["open", "acting", "done", "cancelled", "failed"]),

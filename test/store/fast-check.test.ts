@@ -68,7 +68,8 @@ function samples(name: string): unknown[] {
   if (name === "bindings") return [...own, makeBinding(1)];
   if (name === "approvals") return [...own, approval, { ...approval, requester: "telegram:1", state: "deny" }];
   if (name === "aliases") return [{ slug: "budget", createdAt: 1 }];
-  if (name === "confirmations") return [confirmation, { ...confirmation, kind: "delete", state: "acting" }];
+  if (name === "confirmations")
+    return [confirmation, { ...confirmation, kind: "delete", state: "acting", space: "telegram:-100" }];
   return own;
 }
 

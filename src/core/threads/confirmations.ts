@@ -62,10 +62,17 @@ export class Confirmations {
   }
 
   /** Asks the sender whether to reset or delete the thread bound here; the question expires. */
-  async ask(request: { kind: Confirmation["kind"]; conversation: string; senderId: string }): Promise<Reply> {
+  async ask(request: {
+    kind: Confirmation["kind"];
+    conversation: string;
+    senderId: string;
+    /** The chat or server a space administrator's reach is limited to (delete). */
+    space?: string | undefined;
+  }): Promise<Reply> {
     const { identity, store, clock } = this.#deps;
     const thread = identity.boundHere(request.conversation);
     identity.assertIdle(thread, `/thread ${request.kind}`);
+    identity.assertWithin(thread, request.space);
     requireGateway(this.#deps.gateway);
     const now = clock.now();
     const id = randomBytes(8).toString("base64url");
@@ -76,6 +83,7 @@ export class Confirmations {
       sessionKey: thread.sessionKey,
       conversation: request.conversation,
       askedBy: request.senderId,
+      space: request.space,
       createdAt: now,
       expiresAt: now + CONFIRM_TTL_MS,
       state: "open",
@@ -112,6 +120,7 @@ export class Confirmations {
       return this.#close(record, "cancelled", texts.threadChanged, press.messageId);
     }
     this.#deps.identity.assertIdle(thread, `press ${record.kind === "reset" ? "Reset" : "Delete"}`);
+    this.#deps.identity.assertWithin(thread, record.space);
     requireGateway(this.#deps.gateway);
     await this.#deps.store.update({ confirmations: { [record.id]: { state: "acting" } } });
     try {

@@ -1,7 +1,7 @@
 import type { Channels } from "../channels.ts";
 import type { Place } from "../commands/command.ts";
 import { BotError, ErrorCode, GatewayReason, gatewayReason } from "../errors.ts";
-import { nativeThreadKey } from "../keys/conversation-key.ts";
+import { inSpace, nativeThreadKey } from "../keys/conversation-key.ts";
 import { encodeSessionKey } from "../keys/session-key.ts";
 import type { ResumePolicy, Thread } from "../model.ts";
 import type { Clock, GatewayPort, Logger, StorePort } from "../ports.ts";
@@ -49,6 +49,13 @@ export class ThreadIdentity {
     if (turns.isActive(thread.slug) || inFlight || thread.state === "running" || thread.state === "recovering") {
       throw new BotError(ErrorCode.BadInput, texts.busyThread(thread.name, what));
     }
+  }
+
+  /** Refuses (one line) when a space administrator's reach does not cover every binding of the thread. */
+  assertWithin(thread: Thread, space: string | undefined): void {
+    if (space === undefined) return;
+    const outside = this.#deps.threads.conversationsOf(thread.slug).some((c) => !inSpace(c, space));
+    if (outside) throw new BotError(ErrorCode.Forbidden, texts.boundElsewhere(thread.name));
   }
 
   /** A new name for a thread: a new label; the slug and session key stay; every earlier name keeps reaching it. */

@@ -106,4 +106,25 @@ describe("telegram: /thread rename, fork, reset, delete through grammY and the f
     expect(world.store.state.threads).toEqual({});
     expect(world.gw.requestsOf("sessions.delete")).toHaveLength(1);
   });
+
+  it("a chat admin may delete a thread only while it is bound in that chat alone", async () => {
+    const world = await startBot();
+    const topic = await openTopic(world, "budget");
+    world.tg.userMessage(aliceDm.id, alice, "/thread budget");
+    await botSays(world, aliceDm.id, undefined, /Attached thread "budget"/);
+    world.tg.userMessage(forum.id, alice, "/thread delete", { topicId: topic.id });
+    await botSays(
+      world,
+      forum.id,
+      topic.id,
+      '"budget" is also bound outside this chat or server, so only the bot\'s admins (ADMIN_USERS) can delete it. Nothing changed.',
+    );
+    world.tg.userMessage(aliceDm.id, alice, "/thread off");
+    await botSays(world, aliceDm.id, undefined, /^Unbound "budget"/);
+    world.tg.userMessage(forum.id, alice, "/thread delete", { topicId: topic.id });
+    const question = await botSays(world, forum.id, topic.id, /^Delete "budget"\?/);
+    world.tg.callbackQuery(alice, question.message, button(question, 0));
+    expect(await toast(world, 1)).toMatch(/was deleted/);
+    expect(world.gw.requestsOf("sessions.delete")).toHaveLength(1);
+  });
 });
