@@ -7,6 +7,7 @@ import type { ResumePolicy } from "./core/model.ts";
 import type { BlobStore, Clock, GatewayPort, Logger, StorePort } from "./core/ports.ts";
 import { Confirmations } from "./core/threads/confirmations.ts";
 import { ThreadIdentity } from "./core/threads/identity.ts";
+import { ModelUsage } from "./core/threads/model-usage.ts";
 import { ThreadRegistry } from "./core/threads/registry.ts";
 import { Approvals, type ApproverRule } from "./core/turns/approvals.ts";
 import { AttachmentIntake } from "./core/turns/attachments.ts";
@@ -98,9 +99,18 @@ export function composeBot(options: BotOptions): Bot {
   const runs = new RunControl({ store, gateway, relay, threads, resumer, clock, logger, takeBack: stops });
   const identity = new ThreadIdentity({ ...options, store, gateway, threads, channels, turns: relay, clock });
   const confirmations = new Confirmations({ store, gateway, identity, channels, clock, logger });
+  const modelUsage = new ModelUsage({ gateway, threads, agentId: options.agentId, logger, sleep: options.sleep });
   const services: Services = {
-    ...{ threads, relay, resumer, runs, approvals, clock, commands: () => commands },
-    ...{ identity, confirmations },
+    threads,
+    relay,
+    resumer,
+    runs,
+    approvals,
+    modelUsage,
+    clock,
+    commands: () => commands,
+    identity,
+    confirmations,
   };
   const app = new App({ commands, services, access, store, gateway, intake, logger });
   return {

@@ -25,6 +25,8 @@ export async function showThread(services: Services, conversation: string): Prom
     services.threads.policy(t) === "confirm"
       ? "Resume policy: confirm (a turn a crash cuts short waits for you)."
       : "Resume policy: auto (OpenClaw continues a turn a crash cuts short by itself).",
+    // Best effort: a short wait, and a line saying so when the gateway cannot tell (never an error).
+    await services.modelUsage.usageLine(t),
   ];
   const checkpoint = services.threads.checkpoint(t.slug);
   if (checkpoint) {

@@ -151,10 +151,12 @@ export class App implements AppPort {
       const decision = { ...approval, conversation: place.conversation, senderId: sender.id };
       return this.#guard(() => this.#services.approvals.decide(decision));
     }
+    const press = { data: invocation.data, conversation: place.conversation, senderId: sender.id };
     if (parseConfirmAction(invocation.data)) {
-      const press = { data: invocation.data, conversation: place.conversation, senderId: sender.id };
       return this.#guard(() => this.#services.confirmations.press({ ...press, messageId: invocation.messageId }));
     }
+    const picked = await this.#guard(() => this.#services.modelUsage.press(press));
+    if (picked) return picked;
     const action = parseAction(invocation.data);
     if (!action) return { text: texts.unknownButton, ephemeral: true };
     if (action.kind === "page") {
@@ -166,7 +168,7 @@ export class App implements AppPort {
     );
   }
 
-  /** Thread names for a param that offers them, among the threads the sender may see (threadChoices). */
+  /** Choices for a param that offers them: model refs, or thread names the sender may see (threadChoices). */
   async autocomplete(invocation: AutocompleteInvocation): Promise<string[]> {
     const { sender, place } = invocation;
     if (!this.#access.isAllowed(sender.id)) return [];
@@ -174,6 +176,9 @@ export class App implements AppPort {
     // The focused param of the resolved subcommand says whether (and what) it offers.
     const param = resolved?.definition.params.find((p) => p.name === invocation.param);
     if (!param?.autocomplete) return [];
+    if (param.autocomplete === "models") {
+      return (await this.#services.modelUsage.names(invocation.query.slice(0, 100))).slice(0, 25);
+    }
     const admin = this.#access.isAdmin(sender.id);
     return threadChoices(this.#services.threads, { query: invocation.query, senderId: sender.id, admin, place });
   }

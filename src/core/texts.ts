@@ -90,6 +90,36 @@ export const texts = {
   steerEmpty: "Say what the agent should do instead: /steer <text>.",
   steering: (name: string) => `Steering "${name}": the running turn stops here and the answer to your words follows.`,
   steerIdle: (name: string) => `Nothing is running in "${name}"; your words were sent as an ordinary message.`,
+  // Thread model and usage (issue 13, slice h3: /thread model, /thread usage, /threads sort:cost).
+  modelCurrent: (thread: string, model: string | undefined) =>
+    `Thread "${thread}" runs on ${model ?? "the agent's default model"}.`,
+  modelChoices: (refs: readonly string[], more: number) =>
+    `Models: ${refs.join(", ")}${more > 0 ? ` and ${more} more` : ""}. Set one with /thread model <name>.`,
+  modelSet: (thread: string, model: string) =>
+    `Thread "${thread}" now runs on ${model}. The next message uses it; the session key stays the same.`,
+  modelUnchanged: (thread: string, model: string) => `Thread "${thread}" already runs on ${model}.`,
+  unknownModel: (name: string) =>
+    `There is no model "${name}" in the gateway's catalog; nothing changed. Type /thread model to see the choices.`,
+  ambiguousModel: (name: string, refs: readonly string[]) =>
+    `"${name}" names several models (${refs.join(", ")}); nothing changed. Give provider/id.`,
+  noModels: "The gateway offers no models to choose from.",
+  notYourPicker: "Only the person who asked for this list can choose from it.",
+  pickerOutOfDate: "This list is for a thread no longer bound here; type /thread model again.",
+  modelGone: "That model is no longer in the gateway's catalog; type /thread model again.",
+  sessionMissing: (thread: string) =>
+    `OpenClaw has no session for "${thread}" right now; type /thread ${thread} to attach it again.`,
+  usageOfOthers: "You can only see the usage of the thread bound here.",
+  unknownThread: (name: string) => `There is no thread "${name}".`,
+  usageTotal: (thread: string, total: string) => `Thread "${thread}" has used ${total} in all.`,
+  usageLastTurn: (last: string) => `Its last turn: ${last}.`,
+  usageNone: (thread: string) => `Thread "${thread}" has not used any tokens yet.`,
+  usageCounting: "OpenClaw is still counting this thread's usage; try again in a moment.",
+  usageLine: (total: string, last: string | undefined) => `Usage: ${total} in all${last ? `; last turn ${last}` : ""}.`,
+  usageLineCounting: "Usage: OpenClaw is still counting it; ask again in a moment.",
+  usageUnavailable: "Usage: unavailable (the gateway did not answer in time).",
+  usageAway: "Usage: unavailable (the gateway is away).",
+  costsUnavailable: "Costs are unavailable right now (the gateway did not answer), so this list is by activity.",
+  costsCounting: "OpenClaw is still counting some threads' costs; those show as no cost yet.",
   // Thread identity: /thread rename, fork, reset, delete, and archived threads in /threads.
   nameTaken: (name: string, owner: string) =>
     `The name "${name}" already reaches the thread "${owner}"; pick another name. Nothing changed.`,

@@ -20,6 +20,7 @@ import { ApprovalGetSchema, ApprovalListSchema, toApprovalStatus, toPendingAppro
 import { GatewayClientBase } from "./base-client.ts";
 import { deleteSession, forkSession, resetSession } from "./identity.ts";
 import { fetchGatewayMedia } from "./media.ts";
+import * as modelUsage from "./model-usage.ts";
 import type { OpenClawGatewayOptions, RequestOptions } from "./options.ts";
 import {
   ChatHistoryResultSchema,
@@ -159,6 +160,15 @@ export class OpenClawGateway extends GatewayClientBase implements GatewayPort {
   async resolveApproval(params: { id: string; decision: ApprovalDecision }, options?: RequestOptions): Promise<void> {
     await this.call("exec.approval.resolve", { id: params.id, decision: params.decision }, options);
   }
+
+  // The model and usage methods (ModelUsagePort) live in model-usage.ts.
+  listModels = (options?: RequestOptions) => modelUsage.listModels(this.#call, options);
+  setSessionModel = (params: { key: string; model: string }) => modelUsage.setSessionModel(this.#call, params);
+  describeSession = (params: { key: string }, options?: RequestOptions) =>
+    modelUsage.describeSession(this.#call, params, options);
+  sessionUsage = (params: { key?: string; agentId?: string; limit?: number }, options?: RequestOptions) =>
+    modelUsage.sessionUsage(this.#call, params, options);
+  readonly #call: modelUsage.Call = (method, params, options, schema) => this.call(method, params, options, schema);
 
   /** sessions.recover of a restart-tombstoned session; the transcript continues under a new key. */
   async recoverSession(

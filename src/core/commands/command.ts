@@ -44,11 +44,14 @@ export interface CommandParam {
   name: string;
   description: string;
   required: boolean;
-  /** Offer thread names as Discord autocomplete choices. */
-  autocomplete?: boolean | undefined;
+  /** Offer Discord autocomplete choices: thread names (`true`), or the source named. */
+  autocomplete?: boolean | AutocompleteSource | undefined;
   /** Longest value accepted (Discord option max_length). */
   maxLength?: number | undefined;
 }
+
+/** Where a param's autocomplete choices come from: thread names, or the gateway's model catalog. */
+export type AutocompleteSource = "threads" | "models";
 
 /** Raw arguments as a channel delivers them: named options, the last param taking the rest of the text. */
 export type RawArgs = Record<string, string | undefined>;
@@ -99,8 +102,8 @@ export interface CommandContext<A, S> {
 /** What an argument's schema may carry in `.meta()` besides its description. */
 export interface ArgMeta {
   description?: string | undefined;
-  /** Offer thread names as Discord autocomplete choices. */
-  autocomplete?: boolean | undefined;
+  /** Offer Discord autocomplete choices: thread names (`true`), or the source named. */
+  autocomplete?: boolean | AutocompleteSource | undefined;
   /** Longest value accepted, where the schema checks it in a way zod cannot report (code points). */
   maxLength?: number | undefined;
   /** Set by buttons only (a page number): not offered in menus or /help. */
@@ -123,7 +126,7 @@ export function paramsOf(args: z.ZodType): CommandParam[] {
         name,
         description: meta.description ?? inner.description ?? name,
         required: !(field instanceof z.ZodOptional),
-        ...(meta.autocomplete ? { autocomplete: true } : {}),
+        ...(meta.autocomplete ? { autocomplete: meta.autocomplete } : {}),
         ...(maxLength !== undefined ? { maxLength } : {}),
       },
     ];

@@ -1,6 +1,7 @@
 import type { Clock } from "../ports.ts";
 import type { Confirmations } from "../threads/confirmations.ts";
 import type { ThreadIdentity } from "../threads/identity.ts";
+import type { ModelUsage } from "../threads/model-usage.ts";
 import type { ThreadRegistry } from "../threads/registry.ts";
 import type { Approvals } from "../turns/approvals.ts";
 import type { Relay } from "../turns/relay.ts";
@@ -19,6 +20,8 @@ export interface Services {
   /** /stop and /steer: the running turn of a thread. */
   runs: RunControl;
   approvals: Approvals;
+  /** A thread's model (the gateway's catalog) and usage. */
+  modelUsage: ModelUsage;
   clock: Clock;
   /** Rename and fork a thread; which threads OpenClaw archived. */
   identity: ThreadIdentity;

@@ -57,6 +57,8 @@ export interface ModelRequest {
   /** The request body's `messages` as sent (image parts included), for tests that look past the text. */
   rawMessages: unknown[];
   toolNames: string[];
+  /** The model id OpenClaw asked for (`body.model`): shows which model a session runs on. */
+  model?: string;
   /** Why a request was unexpected. */
   error?: string;
   outcome: "answered" | "held" | "released" | "aborted" | "failed";
@@ -169,16 +171,19 @@ export class FakeModel {
       : [];
     const rawMessages = Array.isArray(body.messages) ? body.messages : [];
     const record: ModelRequest = { ...base, kind: "unexpected", messages, rawMessages, toolNames, outcome: "answered" };
+    if (typeof body.model === "string") record.model = body.model;
     if (req.method !== "POST" || req.url !== "/v1/chat/completions" || !Array.isArray(body.messages)) {
       return this.#reject(res, record, `no route for ${req.method} ${req.url} (or no messages in the body)`);
     }
     record.kind = classify(messages, toolNames.length > 0);
     const stream = body.stream === true;
     const usage = (body.stream_options as { include_usage?: boolean } | undefined)?.include_usage === true;
-    const out = stream ? new CompletionStream(res, MODEL_ID, usage) : undefined;
+    // Answers as the model asked for, as a real provider does (a config may declare several ids).
+    const modelId = record.model ?? MODEL_ID;
+    const out = stream ? new CompletionStream(res, modelId, usage) : undefined;
     const reply = (text: string) => {
       this.#record(record);
-      if (!out) return plainCompletion(res, MODEL_ID, text);
+      if (!out) return plainCompletion(res, modelId, text);
       out.text(text);
       out.finish("stop", text.length);
     };

@@ -7,6 +7,7 @@ import { identityMethods } from "./identity-methods.ts";
 import { scanInterrupted, tombstone } from "./lifecycle.ts";
 import { FakeMediaRoute } from "./media.ts";
 import { FakeModel } from "./model.ts";
+import { modelUsageMethods } from "./model-usage-methods.ts";
 import { canonicalKey, FakeRpcError, invalid, paramsOf, sleep, uuid } from "./protocol.ts";
 import { Recorder } from "./recorder.ts";
 import { runControlMethods } from "./run-control-methods.ts";
@@ -43,6 +44,7 @@ const METHODS: Record<string, MethodHandler> = {
   ...chatMethods,
   ...approvalMethods,
   ...runControlMethods,
+  ...modelUsageMethods,
   ...identityMethods,
 };
 
