@@ -1,16 +1,14 @@
 import { z } from "zod";
 import { defineCommand } from "../../src/core/commands/command.ts";
 import type { Services } from "../../src/core/commands/services.ts";
+import { texts } from "../../src/core/texts.ts";
 
 const DeleteArgs = z.object({
   yes: z
     .string()
     .trim()
     .toLowerCase()
-    .refine(
-      (answer) => answer === "yes",
-      "Type /thread delete to be asked, then press Delete or type /thread delete yes.",
-    )
+    .refine((answer) => answer === "yes", texts.answerIsYes("delete", texts.confirmDeleteButton))
     .meta({ description: "Type yes to answer the open question (where there are no buttons)" })
     .optional(),
 });

@@ -1,13 +1,14 @@
 import { z } from "zod";
 import { defineCommand } from "../../src/core/commands/command.ts";
 import type { Services } from "../../src/core/commands/services.ts";
+import { texts } from "../../src/core/texts.ts";
 
 const ResetArgs = z.object({
   yes: z
     .string()
     .trim()
     .toLowerCase()
-    .refine((answer) => answer === "yes", "Type /thread reset to be asked, then press Reset or type /thread reset yes.")
+    .refine((answer) => answer === "yes", texts.answerIsYes("reset", texts.confirmResetButton))
     .meta({ description: "Type yes to answer the open question (where there are no buttons)" })
     .optional(),
 });

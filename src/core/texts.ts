@@ -149,6 +149,8 @@ export const texts = {
   notYourQuestion: "Only the person who asked can answer this.",
   boundElsewhere: (name: string) =>
     `"${name}" is also bound outside this chat or server, so only the bot's admins (ADMIN_USERS) can delete it. Nothing changed.`,
+  answerIsYes: (kind: string, button: string) =>
+    `Type /thread ${kind} to be asked, then press ${button} or type /thread ${kind} yes.`,
   noQuestion: (kind: string) => `No /thread ${kind} question of yours is open here; type /thread ${kind} first.`,
   questionExpired: "That question has expired; nothing changed. Ask again if you still want it.",
   questionAnswered: "That question was already answered; nothing more to do.",
