@@ -6,6 +6,8 @@ import { texts } from "../src/core/texts.ts";
 import { type Costs, dollars } from "../src/core/threads/model-usage.ts";
 import { ago } from "../src/core/threads/status.ts";
 import { pageButton } from "../src/core/turns/notices.ts";
+import { recapLines } from "./threads/recap-line.ts";
+import { searchThreads } from "./threads/search.ts";
 
 const PAGE_SIZE = 10;
 /** `sort:cost` (or `--cost`) among the filter words lists the costliest threads first. */
@@ -33,6 +35,7 @@ export const threads = defineCommand<ThreadsArgs, Services>({
   access: "admin",
   args: ThreadsArgs,
   asSubcommand: { name: "list", description: "List threads, optionally only those whose name contains a filter" },
+  subcommands: [searchThreads],
   async run({ args, reach, services }) {
     const space = reach.kind === "space" ? reach.space : undefined;
     const raw = (args.filter ?? "").trim();
@@ -93,8 +96,10 @@ function render(
     const where = boundIn.get(t.slug) ?? services.threads.conversationsOf(t.slug);
     const bound = where.length === 0 ? "not bound" : where.join(", ");
     const cost = costs ? `, ${costOf(costs, t)}` : "";
-    return `• ${t.name} (${t.slug}) — ${services.threads.status(t)}, ${ago(now, t.lastActivityAt)}, ${t.messageCount} msg${cost}, ${bound}`;
+    const row = `• ${t.name} (${t.slug}) — ${services.threads.status(t)}, ${ago(now, t.lastActivityAt)}, ${t.messageCount} msg${cost}, ${bound}`;
+    return [row, ...recapLines(services, t, "   ")].join("\n");
   });
+  services.recaps.request(list.slice(current * PAGE_SIZE, (current + 1) * PAGE_SIZE));
   const buttons = [];
   // The buttons carry the order the way a person types it, so page 2 of the costliest is page 2 of the costliest.
   const carried = order.byCost ? `sort:cost ${filter}`.trim() : filter;

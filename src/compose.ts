@@ -8,7 +8,9 @@ import type { BlobStore, Clock, GatewayPort, Logger, StorePort } from "./core/po
 import { Confirmations } from "./core/threads/confirmations.ts";
 import { ThreadIdentity } from "./core/threads/identity.ts";
 import { ModelUsage } from "./core/threads/model-usage.ts";
+import { Recaps } from "./core/threads/recaps.ts";
 import { ThreadRegistry } from "./core/threads/registry.ts";
+import { TranscriptExport } from "./core/threads/transcript-export.ts";
 import { Approvals, type ApproverRule } from "./core/turns/approvals.ts";
 import { AttachmentIntake } from "./core/turns/attachments.ts";
 import { Outbox } from "./core/turns/outbox.ts";
@@ -17,6 +19,7 @@ import { Relay } from "./core/turns/relay.ts";
 import { Resumer } from "./core/turns/resume.ts";
 import { RunControl } from "./core/turns/run-control.ts";
 import { StopGuard } from "./core/turns/stop-guard.ts";
+import { releaseYoungGarbage } from "./memory.ts";
 import { MemoryBlobStore } from "./store/blobs.ts";
 
 /** What composeBot needs: the opened store, a gateway client, and the settings the core reads. */
@@ -100,6 +103,8 @@ export function composeBot(options: BotOptions): Bot {
   const identity = new ThreadIdentity({ ...options, store, gateway, threads, channels, turns: relay, clock });
   const confirmations = new Confirmations({ store, gateway, identity, channels, clock, logger });
   const modelUsage = new ModelUsage({ gateway, threads, agentId: options.agentId, logger, sleep: options.sleep });
+  const recaps = new Recaps({ gateway, clock, logger });
+  const exports = new TranscriptExport({ gateway, channels, blobs, logger, releaseGarbage: releaseYoungGarbage });
   const services: Services = {
     threads,
     relay,
@@ -108,6 +113,8 @@ export function composeBot(options: BotOptions): Bot {
     approvals,
     modelUsage,
     clock,
+    recaps,
+    exports,
     commands: () => commands,
     identity,
     confirmations,

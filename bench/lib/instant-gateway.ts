@@ -30,6 +30,8 @@ export function instantGateway(connected: boolean): GatewayPort {
     setSessionModel: async () => ({}),
     describeSession: async () => undefined,
     sessionUsage: async () => ({ sessions: [], complete: true }),
+    ensureActivitySummaries: async () => new Map(),
+    historyPage: async () => ({ rows: [] }),
     forkSession: async ({ key }) => ({ key, sessionId: `s-${key}` }),
     resetSession: async () => ({}),
     deleteSession: async () => ({ deleted: true }),

@@ -3,6 +3,7 @@ import { defineCommand } from "../../src/core/commands/command.ts";
 import type { Services } from "../../src/core/commands/services.ts";
 import { ago, when } from "../../src/core/threads/status.ts";
 import { describeToolCall } from "../../src/core/turns/notices.ts";
+import { recapLines } from "../threads/recap-line.ts";
 
 const ShowArgs = z.object({});
 
@@ -28,6 +29,8 @@ export async function showThread(services: Services, conversation: string): Prom
     // Best effort: a short wait, and a line saying so when the gateway cannot tell (never an error).
     await services.modelUsage.usageLine(t),
   ];
+  lines.push(...recapLines(services, t));
+  services.recaps.request([t]);
   const checkpoint = services.threads.checkpoint(t.slug);
   if (checkpoint) {
     lines.push(

@@ -120,6 +120,20 @@ export const texts = {
   usageAway: "Usage: unavailable (the gateway is away).",
   costsUnavailable: "Costs are unavailable right now (the gateway did not answer), so this list is by activity.",
   costsCounting: "OpenClaw is still counting some threads' costs; those show as no cost yet.",
+  // Issue 13, slice h4: recaps, /threads search, /thread export.
+  recapLine: (recap: string) => `Recap: ${recap}`,
+  exportNoFiles: "Files cannot be sent in this conversation, so the transcript cannot be exported here.",
+  exportEmpty: (name: string) => `Nothing to export: "${name}" has no messages yet.`,
+  exportBadFormat: "Export formats are md (Markdown, the default) and json.",
+  exportOnlyHere: "You can export only the thread bound here; admins can export any thread by name.",
+  exported: (name: string, rows: number, files: readonly string[]) =>
+    files.length === 1
+      ? `Exported ${rows} message(s) of "${name}" as ${files[0]}.`
+      : `Exported ${rows} message(s) of "${name}" in ${files.length} parts (each within this chat's file limit): ${files.join(", ")}.`,
+  searchUsage: "Usage: /threads search <words>: threads whose name, label or recap contain every word.",
+  searchNone: (words: string) => `No threads match "${words}".`,
+  searchHeader: (words: string, shown: number, total: number) =>
+    `Threads matching "${words}"${total > shown ? ` (first ${shown} of ${total})` : ""}:`,
   // Thread identity: /thread rename, fork, reset, delete, and archived threads in /threads.
   nameTaken: (name: string, owner: string) =>
     `The name "${name}" already reaches the thread "${owner}"; pick another name. Nothing changed.`,

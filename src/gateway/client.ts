@@ -22,6 +22,7 @@ import { deleteSession, forkSession, resetSession } from "./identity.ts";
 import { fetchGatewayMedia } from "./media.ts";
 import * as modelUsage from "./model-usage.ts";
 import type { OpenClawGatewayOptions, RequestOptions } from "./options.ts";
+import * as recapExport from "./recap-export.ts";
 import {
   ChatHistoryResultSchema,
   ChatSendResultSchema,
@@ -168,6 +169,10 @@ export class OpenClawGateway extends GatewayClientBase implements GatewayPort {
     modelUsage.describeSession(this.#call, params, options);
   sessionUsage = (params: { key?: string; agentId?: string; limit?: number }, options?: RequestOptions) =>
     modelUsage.sessionUsage(this.#call, params, options);
+  /** sessions.activitySummary.ensure (recaps; slice h4). */
+  ensureActivitySummaries = (keys: readonly string[]) => recapExport.ensureActivitySummaries(this.#call, keys);
+  /** chat.history, one page of raw rows (export; slice h4). */
+  historyPage = (params: Parameters<typeof recapExport.historyPage>[1]) => recapExport.historyPage(this.#call, params);
   readonly #call: modelUsage.Call = (method, params, options, schema) => this.call(method, params, options, schema);
 
   /** sessions.recover of a restart-tombstoned session; the transcript continues under a new key. */

@@ -239,8 +239,9 @@ describe("bad input: one line, nothing changed, no gateway request", () => {
     const world = await startBot();
     await world.command(A, "/thread Budget");
     for (const line of ["/thread", "/thread    "]) {
-      // Only the usage line's reads (sessions.describe, sessions.usage) reach the gateway.
-      const reply = await changesNothing(world, () => world.command(A, line), ["sessions.describe", "sessions.usage"]);
+      // Only the usage line's reads (sessions.describe, sessions.usage) and the recap's ask reach the gateway.
+      const reads = ["sessions.describe", "sessions.usage", "sessions.activitySummary.ensure"];
+      const reply = await changesNothing(world, () => world.command(A, line), reads);
       expect(reply?.text).toMatch(/^Thread "Budget"/);
     }
   });

@@ -213,7 +213,9 @@ describe("/thread subcommands through the core", () => {
       expect(text).toContain(`${usageOf(path, definition.params)} — ${definition.description}`);
     }
     expect(text).toContain("\n  /thread off — ");
-    expect(text).toContain("In Discord's slash menu: /thread open [name] for /thread [name].");
+    expect(text).toContain(
+      "In Discord's slash menu: /thread open [name] for /thread [name]; /threads list [filter] for /threads [filter].",
+    );
   });
 
   it("autocomplete offers names that start with the query first, at most 25", async () => {

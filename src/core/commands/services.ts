@@ -2,7 +2,9 @@ import type { Clock } from "../ports.ts";
 import type { Confirmations } from "../threads/confirmations.ts";
 import type { ThreadIdentity } from "../threads/identity.ts";
 import type { ModelUsage } from "../threads/model-usage.ts";
+import type { Recaps } from "../threads/recaps.ts";
 import type { ThreadRegistry } from "../threads/registry.ts";
+import type { TranscriptExport } from "../threads/transcript-export.ts";
 import type { Approvals } from "../turns/approvals.ts";
 import type { Relay } from "../turns/relay.ts";
 import type { Resumer } from "../turns/resume.ts";
@@ -23,6 +25,10 @@ export interface Services {
   /** A thread's model (the gateway's catalog) and usage. */
   modelUsage: ModelUsage;
   clock: Clock;
+  /** OpenClaw's recaps of the threads' sessions (slice h4). */
+  recaps: Recaps;
+  /** Transcript export as files (slice h4). */
+  exports: TranscriptExport;
   /** Rename and fork a thread; which threads OpenClaw archived. */
   identity: ThreadIdentity;
   /** Reset and delete, each asked first with a button only the asker may press. */

@@ -21,7 +21,8 @@ interface Armed {
   reaborted: boolean;
   /**
    * A take-back (RESUME_POLICY=confirm): nothing was aborted yet, the first run that is not the bot's is
-   * the re-run to hold back, and the guard outlives its ends, since OpenClaw re-admits an aborted re-run.
+   * the re-run to hold back, and the guard outlives its ends: a run aborted before its admission is admitted
+   * again (seen after an early Stop), so one that is must find the guard still there.
    */
   takeBack: boolean;
   /** Take-back: resolves once the re-run was aborted and ended (or none is coming); then the bot may send. */
@@ -112,12 +113,6 @@ export class StopGuard {
     if (!armed?.takeBack) return;
     const foreign = activeRunIds.filter(armed.targets);
     if (foreign.length > 0) this.#observe(sessionKey, armed, foreign, true);
-  }
-
-  /** Whether a take-back of `sessionKey` is in force (its re-run is held back). */
-  holdsBack(sessionKey: string): boolean {
-    const armed = this.#armed.get(sessionKey);
-    return armed?.takeBack === true && this.#clock.now() <= armed.until;
   }
 
   #onEvent(event: GatewayEvent): void {

@@ -14,6 +14,7 @@ import {
   interruptedText,
   type RequestKind,
   realUserText,
+  recapAnswer,
   type TextMessage,
   toTextMessages,
 } from "./model-messages.ts";
@@ -190,6 +191,8 @@ export class FakeModel {
     switch (record.kind) {
       case "title":
         return reply("E2E thread");
+      case "recap":
+        return reply(recapAnswer(messages));
       case "recovery": {
         record.userText = realUserText(messages);
         const answer = `RECOVERED: ${interruptedText(record.userText ?? "") ?? "continuing"}`;

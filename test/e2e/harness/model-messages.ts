@@ -11,7 +11,7 @@ export interface TextMessage {
 }
 
 /** What the fake model decided a request is. */
-export type RequestKind = "turn" | "tool-followup" | "recovery" | "title" | "unexpected";
+export type RequestKind = "turn" | "tool-followup" | "recovery" | "title" | "recap" | "unexpected";
 
 interface RawMessage {
   role?: unknown;
@@ -21,6 +21,8 @@ interface RawMessage {
 }
 
 const INTERNAL_CONTEXT = "<<<BEGIN_OPENCLAW_INTERNAL_CONTEXT";
+/** How OpenClaw 2026.9.6's activity-recap system prompt begins. */
+const RECAP_PROMPT = "Write an Activity recap";
 const RECOVERY_MARK = "interrupted by a gateway restart";
 const TIMESTAMP_PREFIX = /^\[[^\]\n]*UTC\] /;
 const QUEUED_PREFIX = /^\[Queued user message[^\]]*\]\n/;
@@ -80,6 +82,8 @@ export function classify(messages: TextMessage[], hasTools: boolean): RequestKin
   const last = lastMeaningful(messages);
   if (last?.role === "tool") return "tool-followup";
   if (messages.slice(-3).some((m) => m.role === "user" && m.text.includes(RECOVERY_MARK))) return "recovery";
+  // OpenClaw's activity recap (sessions.activitySummary) asks the utility model with this system prompt.
+  if (!hasTools && messages.some((m) => m.role !== "user" && m.text.startsWith(RECAP_PROMPT))) return "recap";
   const hasSessionLine = messages.some((m) => m.role === "user" && m.text.includes("\n\nRuntime: "));
   const hasHistory = messages.some((m) => m.role === "assistant");
   // Title requests come without tools and without OpenClaw's per-session wrapping.
@@ -92,4 +96,16 @@ export function followedToolCallId(messages: unknown): string | undefined {
   if (!Array.isArray(messages)) return undefined;
   const last = (messages as RawMessage[]).filter((m) => m.role === "tool").at(-1);
   return typeof last?.tool_call_id === "string" ? last.tool_call_id : undefined;
+}
+
+/** The recap the fake model writes: how many notes it was given and the last one, recognisably. */
+export function recapAnswer(messages: TextMessage[]): string {
+  const prompt = messages.filter((m) => m.role === "user").at(-1)?.text ?? "";
+  try {
+    const parsed = JSON.parse(prompt) as { messages?: unknown[] };
+    const notes = Array.isArray(parsed.messages) ? parsed.messages.map(String) : [];
+    return `RECAP: ${notes.length} notes; last: ${(notes.at(-1) ?? "").slice(0, 80)}`;
+  } catch {
+    return "RECAP: unreadable prompt";
+  }
 }

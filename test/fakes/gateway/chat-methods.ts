@@ -35,21 +35,28 @@ function chatSend(params: Record<string, unknown>, ctx: MethodContext): unknown 
 function chatHistory(params: Record<string, unknown>, ctx: MethodContext): unknown {
   const key = canonicalKey(requireString(params, "sessionKey"), ctx.defaultAgentId);
   const limit = typeof params.limit === "number" ? Math.max(1, Math.min(1000, params.limit)) : 200;
+  // `offset` counts rows back from the newest, as on OpenClaw 2026.9.6 (test/e2e/thread-controls-recap).
+  const offset = typeof params.offset === "number" ? Math.max(0, Math.floor(params.offset)) : 0;
   const record = ctx.store.get(key);
   if (!record) {
     const sessionInfo = { key, hasActiveRun: false, activeRunIds: [] };
     return { sessionKey: key, messages: [], sessionInfo, pendingInputs: { items: [], total: 0 }, totalMessages: 0 };
   }
+  const end = Math.max(0, record.transcript.length - offset);
+  const page = record.transcript.slice(Math.max(0, end - limit), end);
+  const hasMore = end - page.length > 0;
   const running = ctx.engine.runs(key).find((run) => run.state === "running");
   const inFlightRun = running ? { runId: running.runId, text: running.text, startedAt: running.startedAt } : undefined;
   return {
     sessionKey: key,
     sessionId: record.sessionId,
-    messages: structuredClone(record.transcript.slice(-limit)),
+    messages: structuredClone(page),
     sessionInfo: projectRow(record, ctx.engine.activeRunIds(key)),
     ...(inFlightRun ? { inFlightRun } : {}),
     pendingInputs: { items: [], total: 0 },
-    hasMore: record.transcript.length > limit,
+    ...(offset > 0 ? { offset } : {}),
+    ...(hasMore ? { nextOffset: offset + page.length } : {}),
+    hasMore,
     totalMessages: record.transcript.length,
   };
 }

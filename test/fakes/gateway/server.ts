@@ -9,6 +9,7 @@ import { FakeMediaRoute } from "./media.ts";
 import { FakeModel } from "./model.ts";
 import { modelUsageMethods } from "./model-usage-methods.ts";
 import { canonicalKey, FakeRpcError, invalid, paramsOf, sleep, uuid } from "./protocol.ts";
+import { recapExportMethods } from "./recap-export-methods.ts";
 import { Recorder } from "./recorder.ts";
 import { runControlMethods } from "./run-control-methods.ts";
 import { RunEngine } from "./runs.ts";
@@ -45,6 +46,7 @@ const METHODS: Record<string, MethodHandler> = {
   ...approvalMethods,
   ...runControlMethods,
   ...modelUsageMethods,
+  ...recapExportMethods,
   ...identityMethods,
 };
 
