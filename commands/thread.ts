@@ -3,9 +3,13 @@ import { threadNameArg } from "../src/core/commands/args.ts";
 import { defineCommand } from "../src/core/commands/command.ts";
 import type { Services } from "../src/core/commands/services.ts";
 import { ago, when } from "../src/core/threads/status.ts";
+import { del } from "./thread/delete.ts";
 import { exportThread } from "./thread/export.ts";
+import { fork } from "./thread/fork.ts";
 import { threadModel } from "./thread/model.ts";
 import { off } from "./thread/off.ts";
+import { rename } from "./thread/rename.ts";
+import { reset } from "./thread/reset.ts";
 import { show, showThread } from "./thread/show.ts";
 import { threadUsage } from "./thread/usage.ts";
 
@@ -22,7 +26,7 @@ export const thread = defineCommand<z.infer<typeof ThreadArgs>, Services>({
   access: "allowed",
   args: ThreadArgs,
   asSubcommand: { name: "open", description: "Create or re-attach a named thread and bind it here" },
-  subcommands: [show, off, threadModel, threadUsage, exportThread],
+  subcommands: [show, off, threadModel, threadUsage, exportThread, rename, fork, reset, del],
   async run({ args, place, sender, services }) {
     const name = args.name ?? "";
     if (name === "") return { text: await showThread(services, place.conversation) };

@@ -55,14 +55,29 @@ export const threads = defineCommand<ThreadsArgs, Services>({
           : costs.complete
             ? undefined
             : texts.costsCounting;
-    const reply = render(services, visible, boundIn, args.page ?? 0, { filter, costs, byCost });
-    return note ? { ...reply, text: `${reply.text}\n${note}` } : reply;
+    const archived = visible.length > 0 ? await services.identity.archivedSlugs() : undefined;
+    const active = visible.filter((t) => !archived?.has(t.slug));
+    const shelved = visible.filter((t) => archived?.has(t.slug));
+    const reply =
+      active.length === 0 && shelved.length > 0
+        ? { text: texts.noActiveThreads, ephemeral: true }
+        : render(services, active, boundIn, args.page ?? 0, { filter, costs, byCost });
+    return withArchived(services, note ? { ...reply, text: `${reply.text}\n${note}` } : reply, shelved);
   },
 });
 
 function byCostDescending(list: Thread[], costs: Costs): Thread[] {
   const cost = (t: Thread) => costs.bySessionKey.get(t.sessionKey) ?? -1;
   return [...list].sort((a, b) => cost(b) - cost(a));
+}
+
+/** OpenClaw's archived threads, in a section of their own under the page (at most a page of them). */
+function withArchived(services: Services, reply: Reply, archived: Thread[]): Reply {
+  if (archived.length === 0) return reply;
+  const now = services.clock.now();
+  const rows = archived.slice(0, PAGE_SIZE).map((t) => `• ${t.name} (${t.slug}) — ${ago(now, t.lastActivityAt)}`);
+  const more = archived.length > PAGE_SIZE ? [`… and ${archived.length - PAGE_SIZE} more`] : [];
+  return { ...reply, text: [reply.text, "", texts.archivedHeader(archived.length), ...rows, ...more].join("\n") };
 }
 
 function render(

@@ -5,6 +5,8 @@ import { Access } from "./core/commands/access.ts";
 import type { Services } from "./core/commands/services.ts";
 import type { ResumePolicy } from "./core/model.ts";
 import type { BlobStore, Clock, GatewayPort, Logger, StorePort } from "./core/ports.ts";
+import { Confirmations } from "./core/threads/confirmations.ts";
+import { ThreadIdentity } from "./core/threads/identity.ts";
 import { ModelUsage } from "./core/threads/model-usage.ts";
 import { Recaps } from "./core/threads/recaps.ts";
 import { ThreadRegistry } from "./core/threads/registry.ts";
@@ -98,6 +100,8 @@ export function composeBot(options: BotOptions): Bot {
     rule: options.approvers ?? "requester",
   });
   const runs = new RunControl({ store, gateway, relay, threads, resumer, clock, logger, takeBack: stops });
+  const identity = new ThreadIdentity({ ...options, store, gateway, threads, channels, turns: relay, clock });
+  const confirmations = new Confirmations({ store, gateway, identity, channels, clock, logger });
   const modelUsage = new ModelUsage({ gateway, threads, agentId: options.agentId, logger, sleep: options.sleep });
   const recaps = new Recaps({ gateway, clock, logger });
   const exports = new TranscriptExport({ gateway, channels, blobs, logger, releaseGarbage: releaseYoungGarbage });
@@ -112,6 +116,8 @@ export function composeBot(options: BotOptions): Bot {
     recaps,
     exports,
     commands: () => commands,
+    identity,
+    confirmations,
   };
   const app = new App({ commands, services, access, store, gateway, intake, logger });
   return {

@@ -32,5 +32,8 @@ export function instantGateway(connected: boolean): GatewayPort {
     sessionUsage: async () => ({ sessions: [], complete: true }),
     ensureActivitySummaries: async () => new Map(),
     historyPage: async () => ({ rows: [] }),
+    forkSession: async ({ key }) => ({ key, sessionId: `s-${key}` }),
+    resetSession: async () => ({}),
+    deleteSession: async () => ({ deleted: true }),
   };
 }

@@ -24,6 +24,7 @@ import type { Notice } from "./model.ts";
 import type { GatewayPort, Logger, StorePort } from "./ports.ts";
 import { texts } from "./texts.ts";
 import { threadChoices } from "./threads/choices.ts";
+import { parseConfirmAction } from "./threads/confirmations.ts";
 import { conversationMovePatch } from "./threads/conversation-move.ts";
 import { parseApprovalAction } from "./turns/approval-text.ts";
 import type { AttachmentIntake } from "./turns/attachments.ts";
@@ -151,6 +152,9 @@ export class App implements AppPort {
       return this.#guard(() => this.#services.approvals.decide(decision));
     }
     const press = { data: invocation.data, conversation: place.conversation, senderId: sender.id };
+    if (parseConfirmAction(invocation.data)) {
+      return this.#guard(() => this.#services.confirmations.press({ ...press, messageId: invocation.messageId }));
+    }
     const picked = await this.#guard(() => this.#services.modelUsage.press(press));
     if (picked) return picked;
     const action = parseAction(invocation.data);

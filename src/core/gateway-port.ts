@@ -2,6 +2,8 @@
  * The OpenClaw gateway as the core sees it: requests, events and the shapes they carry.
  * @module
  */
+
+import type { IdentityGatewayPort } from "./identity-port.ts";
 import type { ModelUsagePort } from "./model-usage-port.ts";
 import type { RecapExportGatewayPort } from "./recap-export-port.ts";
 import type { RunControlGateway } from "./run-control-port.ts";
@@ -143,7 +145,7 @@ export interface OutgoingAttachment {
 }
 
 /** The OpenClaw gateway as the core sees it. Requests fail fast with GATEWAY_AWAY while disconnected. */
-export interface GatewayPort extends RunControlGateway, ModelUsagePort, RecapExportGatewayPort {
+export interface GatewayPort extends RunControlGateway, ModelUsagePort, RecapExportGatewayPort, IdentityGatewayPort {
   /**
    * Starts connecting (and reconnecting with backoff, which goes on whatever happens); resolves after
    * the first hello-ok, or rejects with GATEWAY_AWAY when the first attempt fails.

@@ -195,6 +195,39 @@ export const OutboxItemSchema = z.object({
 });
 export type OutboxItem = z.infer<typeof OutboxItemSchema>;
 
+/**
+ * A name that still reaches a thread after /thread rename (or the new name, when its slug differs
+ * from the thread's, which never changes); keyed by the name's slug.
+ */
+export const AliasSchema = z.object({
+  slug: z.string(),
+  createdAt: Millis,
+});
+export type Alias = z.infer<typeof AliasSchema>;
+
+/**
+ * A question /thread reset or /thread delete asked, answered by a button only the asker may press;
+ * kept in the store so a press after a bot restart still works (or says it expired), and claimed
+ * (`acting`) before the gateway is asked, so two presses act once.
+ */
+export const ConfirmationSchema = z.object({
+  id: z.string(),
+  kind: z.enum(["reset", "delete"]),
+  slug: z.string(),
+  sessionKey: z.string(),
+  conversation: z.string(),
+  askedBy: z.string(),
+  /**
+   * Set when a chat's or server's administrator (not ADMIN_USERS) asked to delete: the thread may go
+   * only while every binding of it is inside that chat or server.
+   */
+  space: z.string().optional(),
+  createdAt: Millis,
+  expiresAt: Millis,
+  state: z.enum(["open", "acting", "done", "cancelled", "failed"]),
+});
+export type Confirmation = z.infer<typeof ConfirmationSchema>;
+
 /** The whole durable state (version 1). */
 export const StoreStateSchema = z.object({
   version: z.literal(1),
@@ -211,6 +244,10 @@ export const StoreStateSchema = z.object({
   outbox: z.record(z.string(), OutboxItemSchema),
   /** Approvals shown in conversations (added without a version bump: absent means none). */
   approvals: z.record(z.string(), ApprovalSchema).default({}),
+  /** Old (and new) names of renamed threads (added without a version bump: absent means none). */
+  aliases: z.record(z.string(), AliasSchema).default({}),
+  /** Reset and delete questions waiting for their button (absent means none). */
+  confirmations: z.record(z.string(), ConfirmationSchema).default({}),
 });
 export type StoreState = z.infer<typeof StoreStateSchema>;
 
@@ -227,5 +264,7 @@ export function emptyState(): StoreState {
     notices: {},
     outbox: {},
     approvals: {},
+    aliases: {},
+    confirmations: {},
   };
 }

@@ -92,6 +92,11 @@ export interface ChannelPort {
   readonly maxFileBytes?: number | undefined;
   /** Posts a file (photo or document) natively; resolves with the message id. Optional capability. */
   sendFile?(conversation: string, file: OutgoingFile): Promise<string>;
+  /**
+   * Renames a native topic or thread the bot opened (Telegram forum topic, Discord thread), cut to the
+   * platform's length; a topic that is gone is not an error. Optional capability (the console has none).
+   */
+  renameThread?(conversation: string, name: string): Promise<void>;
 }
 
 /* ───────────────────────────── misc ───────────────────────────── */

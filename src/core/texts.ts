@@ -134,6 +134,48 @@ export const texts = {
   searchNone: (words: string) => `No threads match "${words}".`,
   searchHeader: (words: string, shown: number, total: number) =>
     `Threads matching "${words}"${total > shown ? ` (first ${shown} of ${total})` : ""}:`,
+  // Thread identity: /thread rename, fork, reset, delete, and archived threads in /threads.
+  nameTaken: (name: string, owner: string) =>
+    `The name "${name}" already reaches the thread "${owner}"; pick another name. Nothing changed.`,
+  sameName: (name: string) => `This thread is already named "${name}"; nothing changed.`,
+  renamed: (from: string, to: string, slug: string, key: string) =>
+    `Renamed "${from}" to "${to}". Its slug (${slug}) and OpenClaw session key (${key}) stay as they were: the key never changes. "/thread ${from}" still reaches it.`,
+  labelVariant: (name: string, label: string) =>
+    `The label "${name}" is taken by another OpenClaw session, so the session is labelled "${label}".`,
+  noLabel: (name: string) => `Every label for "${name}" is taken in OpenClaw, so the session has none.`,
+  topicsNotRenamed: (count: number) =>
+    `${count} topic(s)/thread(s) the bot opened for it could not be renamed on the platform; the thread is renamed anyway.`,
+  forked: (from: string, to: string, slug: string, key: string) =>
+    [
+      `Forked "${from}" into "${to}" (${slug}), bound here: a new OpenClaw session (${key}) made by OpenClaw's own fork.`,
+      `Carried: "${from}"'s conversation history through its last completed answer, and its model settings.`,
+      `Not carried: a turn still running, its checkpoint and restart notices, and its bindings: "${from}" is untouched and stays where it was bound.`,
+    ].join("\n"),
+  busyThread: (name: string, what: string) =>
+    `The agent is working on "${name}" (or a message waits for it); wait for the answer or /stop the turn, then ${what} again. Nothing changed.`,
+  confirmReset: (name: string, minutes: number) =>
+    `Reset "${name}"? Its conversation history is cleared for good (OpenClaw starts a new transcript); the name, the session key and where it is bound stay. Only you can answer, within ${minutes} minutes (the buttons, or /thread reset yes).`,
+  confirmDelete: (name: string, minutes: number) =>
+    `Delete "${name}"? Its OpenClaw session goes (OpenClaw archives the transcript), every binding goes, and the name is free again. Only you can answer, within ${minutes} minutes (the buttons, or /thread delete yes).`,
+  confirmResetButton: "Reset",
+  confirmDeleteButton: "Delete",
+  cancelButton: "Cancel",
+  notYourQuestion: "Only the person who asked can answer this.",
+  boundElsewhere: (name: string) =>
+    `"${name}" is also bound outside this chat or server, so only the bot's admins (ADMIN_USERS) can delete it. Nothing changed.`,
+  answerIsYes: (kind: string, button: string) =>
+    `Type /thread ${kind} to be asked, then press ${button} or type /thread ${kind} yes.`,
+  noQuestion: (kind: string) => `No /thread ${kind} question of yours is open here; type /thread ${kind} first.`,
+  questionExpired: "That question has expired; nothing changed. Ask again if you still want it.",
+  questionAnswered: "That question was already answered; nothing more to do.",
+  questionInterrupted:
+    "That was under way when the bot stopped; nothing was sent again. Check the thread with /thread.",
+  questionCancelled: "Cancelled; nothing changed.",
+  threadChanged: "That thread changed since the question was asked; nothing was done.",
+  resetDone: (name: string) => `"${name}" was reset: a new, empty history under the same name and key.`,
+  deleteDone: (name: string) => `"${name}" was deleted: its session and bindings are gone, and the name is free again.`,
+  noActiveThreads: "No active threads.",
+  archivedHeader: (count: number) => `Archived by OpenClaw (${count}); /thread <name> restores one:`,
 } as const;
 
 /** "6 MB", "18.6 MB", "512 KB". */

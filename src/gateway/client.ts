@@ -18,6 +18,7 @@ import type {
 } from "../core/ports.ts";
 import { ApprovalGetSchema, ApprovalListSchema, toApprovalStatus, toPendingApproval } from "./approvals.ts";
 import { GatewayClientBase } from "./base-client.ts";
+import { deleteSession, forkSession, resetSession } from "./identity.ts";
 import { fetchGatewayMedia } from "./media.ts";
 import * as modelUsage from "./model-usage.ts";
 import type { OpenClawGatewayOptions, RequestOptions } from "./options.ts";
@@ -47,6 +48,10 @@ export class OpenClawGateway extends GatewayClientBase implements GatewayPort {
     super(options);
     this.#media = { url: options.url, token: options.token, fetch: options.fetch };
   }
+
+  forkSession = (params: Parameters<GatewayPort["forkSession"]>[0]) => forkSession(this, params);
+  resetSession = (params: Parameters<GatewayPort["resetSession"]>[0]) => resetSession(this, params);
+  deleteSession = (params: Parameters<GatewayPort["deleteSession"]>[0]) => deleteSession(this, params);
 
   /** A file of the agent's, from the gateway's media route on its own port, with the token as bearer. */
   fetchMedia(params: { url: string; maxBytes: number }): Promise<FetchedMedia> {

@@ -232,8 +232,10 @@ describe("/threads sort:cost", () => {
       .map((l) => l.split(" (")[0]);
     expect(names).toEqual(["• Dear", "• Cheap", "• Idle"]);
     expect(reply?.text).toContain("no cost yet");
-    // Besides, the listing asks for the threads' recaps in the background (slice h4).
-    expect(methods(world, from).filter((m) => m !== "sessions.activitySummary.ensure")).toEqual(["sessions.usage"]);
+    // Besides, the listing asks for the threads' recaps in the background (slice h4) and for OpenClaw's
+    // archived rows, which it lists in their own section (slice h2).
+    const asked = methods(world, from).filter((m) => m !== "sessions.activitySummary.ensure");
+    expect(asked).toEqual(["sessions.usage", "sessions.list"]);
     expect(
       (await world.command(A, "/threads --cost d"))?.text
         ?.split("\n")

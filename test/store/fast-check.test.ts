@@ -56,12 +56,20 @@ const approval = {
   ...{ allowed: ["allow-once", "deny"], createdAt: 1, expiresAt: 2, state: "pending" },
 };
 
+const confirmation = {
+  ...{ id: "c-1", kind: "reset", slug: "budget", sessionKey: "agent:main:named:budget" },
+  ...{ conversation: "telegram:1", askedBy: "telegram:1", createdAt: 1, expiresAt: 2, state: "open" },
+};
+
 /** Valid entries of each record field, to mutate from. */
 function samples(name: string): unknown[] {
   const own = Object.values((fixture[name] ?? {}) as Record<string, unknown>);
   if (name === "threads") return [...own, makeThread(1), makeThread(2, { label: undefined })];
   if (name === "bindings") return [...own, makeBinding(1)];
   if (name === "approvals") return [...own, approval, { ...approval, requester: "telegram:1", state: "deny" }];
+  if (name === "aliases") return [{ slug: "budget", createdAt: 1 }];
+  if (name === "confirmations")
+    return [confirmation, { ...confirmation, kind: "delete", state: "acting", space: "telegram:-100" }];
   return own;
 }
 

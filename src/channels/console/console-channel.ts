@@ -54,6 +54,8 @@ export function createConsoleChannel(options: ConsoleChannelOptions): ConsoleCha
       terminal(conversation).update(messageId, message);
     },
     async typing() {},
+    // The terminal has no native threads to rename.
+    async renameThread() {},
     ...files,
   };
   return {

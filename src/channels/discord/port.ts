@@ -6,6 +6,7 @@ import { splitMessage } from "../../core/turns/split.ts";
 import { safeFileName } from "../file-names.ts";
 import { PostQueue } from "./queue.ts";
 import { MAX_CONTENT, payloadOf } from "./render.ts";
+import { renameDiscordThread } from "./thread-rename.ts";
 
 // Discord allows 5 edits per 5 s per channel; one a second leaves room for the other messages.
 const MIN_EDIT_INTERVAL_MS = 1_000;
@@ -104,5 +105,6 @@ export function createDiscordPort(options: { client: Client; logger: Logger }): 
     sendFile(conversation, file) {
       return posts.run(conversation, async () => sendFile(await resolveChannel(client, conversation), file));
     },
+    renameThread: (conversation, name) => renameDiscordThread(client, conversation, name),
   };
 }

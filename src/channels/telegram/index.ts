@@ -89,7 +89,7 @@ export function createTelegramChannel(options: TelegramChannelOptions): Telegram
     stopGraceMs: options.stopGraceMs,
   });
   return {
-    channel: createTelegramPort(outgoing),
+    channel: createTelegramPort(outgoing, bot.api),
     start: () => start(bot, polling, options),
     stop: () => polling.stop(),
   };

@@ -25,6 +25,7 @@ const THROTTLED = new Set([
   "editMessageReplyMarkup",
   "createForumTopic",
   "reopenForumTopic",
+  "editForumTopic",
 ]);
 
 /**

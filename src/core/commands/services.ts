@@ -1,4 +1,6 @@
 import type { Clock } from "../ports.ts";
+import type { Confirmations } from "../threads/confirmations.ts";
+import type { ThreadIdentity } from "../threads/identity.ts";
 import type { ModelUsage } from "../threads/model-usage.ts";
 import type { Recaps } from "../threads/recaps.ts";
 import type { ThreadRegistry } from "../threads/registry.ts";
@@ -27,6 +29,10 @@ export interface Services {
   recaps: Recaps;
   /** Transcript export as files (slice h4). */
   exports: TranscriptExport;
+  /** Rename and fork a thread; which threads OpenClaw archived. */
+  identity: ThreadIdentity;
+  /** Reset and delete, each asked first with a button only the asker may press. */
+  confirmations: Confirmations;
   /** All command definitions (for /help). */
   commands(): readonly CommandDefinition<unknown, Services>[];
 }

@@ -83,9 +83,15 @@ export class ThreadRegistry {
     return this.#store.state.threads[slug];
   }
 
-  /** The thread a name refers to (by its slug), if any. */
+  /** The thread a name refers to (by its slug, or an earlier name's after a rename), if any. */
   byName(name: string): Thread | undefined {
-    return this.get(slugify(name.trim()));
+    return this.#resolve(slugify(name.trim()));
+  }
+
+  /** The thread of a slug: its own, or the one a rename left it pointing to (the alias table). */
+  #resolve(slug: string): Thread | undefined {
+    const alias = this.#store.state.aliases[slug];
+    return this.get(slug) ?? (alias ? this.get(alias.slug) : undefined);
   }
 
   /** The binding of a conversation, if any. */
@@ -146,10 +152,11 @@ export class ThreadRegistry {
 
   /** /thread <name>: create the thread if new, else re-attach it; bind it where the person asked. */
   async attach(request: { name: string; place: Place; sender: Sender }): Promise<AttachResult> {
-    const { display, slug } = parseThreadName(request.name);
-    const known = this.get(slug);
+    const parsed = parseThreadName(request.name);
+    const known = this.#resolve(parsed.slug);
     if (!known) this.parseNewName(request.name);
-    const ensured = known ? await this.#reattach(known) : await this.#create(display, slug, request.sender.id);
+    const slug = known?.slug ?? parsed.slug;
+    const ensured = known ? await this.#reattach(known) : await this.#create(parsed.display, slug, request.sender.id);
     const conversation = await this.#bindTarget(request.place, ensured.thread);
     const now = this.#clock.now();
     // A known thread may have changed while the gateway was asked (a turn ended, a message came):

@@ -44,7 +44,11 @@ export function addCoreRoutes(router: Router, ctx: FakeContext): void {
 function patchChannel(ctx: FakeContext, id: string, body: Record<string, unknown>) {
   const channel = ctx.world.channels.get(id);
   if (!channel) return apiError(404, 10003, "Unknown Channel");
-  if (typeof body.name === "string") channel.name = body.name;
+  if (typeof body.name === "string") {
+    // Discord's limit on channel and thread names (code points here; Discord counts characters).
+    if ([...body.name].length < 1 || [...body.name].length > 100) return apiError(400, 50035, "Invalid Form Body");
+    channel.name = body.name;
+  }
   if (channel.thread) {
     if (typeof body.archived === "boolean") channel.thread.archived = body.archived;
     if (typeof body.locked === "boolean") channel.thread.locked = body.locked;

@@ -3,6 +3,7 @@ import { WebSocket, type WebSocketServer } from "ws";
 import { approvalMethods, FakeApprovalRegistry } from "./approvals.ts";
 import { chatMethods } from "./chat-methods.ts";
 import { admit, helloOk, type Refusal, startingUp } from "./handshake.ts";
+import { identityMethods } from "./identity-methods.ts";
 import { scanInterrupted, tombstone } from "./lifecycle.ts";
 import { FakeMediaRoute } from "./media.ts";
 import { FakeModel } from "./model.ts";
@@ -46,6 +47,7 @@ const METHODS: Record<string, MethodHandler> = {
   ...runControlMethods,
   ...modelUsageMethods,
   ...recapExportMethods,
+  ...identityMethods,
 };
 
 /** OpenClaw asks a client for approvals only when it is an admin with an approvals capability. */

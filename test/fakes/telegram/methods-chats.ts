@@ -70,6 +70,17 @@ const reopenForumTopic: Method = (world, params) => {
   return true;
 };
 
+/** editForumTopic: a new name (1–128 characters); the same name again is TOPIC_NOT_MODIFIED, as Telegram says. */
+const editForumTopic: Method = (world, params) => {
+  const topic = existingTopic(world, params);
+  if (params.name === undefined) return true;
+  const name = typeof params.name === "string" ? params.name : "";
+  if (name.length < 1 || name.length > 128) throw badRequest("TOPIC_NAME_INVALID");
+  if (name === topic.name) throw badRequest("TOPIC_NOT_MODIFIED");
+  topic.name = name;
+  return true;
+};
+
 const closeForumTopic: Method = (world, params) => {
   const topic = existingTopic(world, params);
   if (topic.closed) throw badRequest("TOPIC_NOT_MODIFIED");
@@ -97,6 +108,7 @@ export const chatMethods: Record<string, Method> = {
   getChatAdministrators,
   createForumTopic,
   reopenForumTopic,
+  editForumTopic,
   closeForumTopic,
   deleteForumTopic,
 };
