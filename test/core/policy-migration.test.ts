@@ -28,7 +28,7 @@ describe("a store from the previous version under this version's default policy"
   it("both threads keep answering, both now wait for Resume after a crash, and each Resume continues once", async () => {
     const storePath = await previousVersionsStore();
     // The gateway still holds what the previous version made: an ordinary session, the root and its child.
-    const gw = await startGateway({ recovery: { delayMs: 30, modelDelayMs: 300 } });
+    const gw = await startGateway({ recovery: { delayMs: 30, modelDelayMs: 300, readmitMs: 100 } });
     gw.store.create({ key: AUTO.key, label: AUTO.name });
     gw.store.create({ key: ROOT, label: "threadkeeper root (main)" });
     gw.store.create({ key: CHILD.key, label: CHILD.name, parentSessionKey: ROOT, spawnDepth: 1 });

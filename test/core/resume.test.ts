@@ -12,7 +12,7 @@ const ROOT = "agent:main:threadkeeper:root";
  * later, unless the bot takes it back at its admission.
  */
 async function interrupted(options: { task?: string; policy?: "confirm" | "confirm-child" } = {}) {
-  const recovery = { delayMs: 30, modelDelayMs: 300 };
+  const recovery = { delayMs: 30, modelDelayMs: 300, readmitMs: 100 };
   const world = await startBot({ policy: options.policy ?? "confirm", gateway: { recovery } });
   await world.command(A, "/thread Budget Planning");
   world.message(A, "warm up");

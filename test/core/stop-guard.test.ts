@@ -127,7 +127,7 @@ describe("StopGuard take-back (RESUME_POLICY=confirm)", () => {
   it("aborts a re-run admitted before the bot was back", () => {
     const w = world();
     w.guard.takeBack(KEY, isOurs);
-    w.guard.takeBackRunning(KEY, [OURS, CONTINUATION]);
+    w.guard.takeBackRunning(KEY, [OURS, CONTINUATION], true);
     expect(w.aborts).toEqual([{ sessionKey: KEY, runId: CONTINUATION }]);
   });
 
@@ -166,5 +166,20 @@ describe("StopGuard take-back (RESUME_POLICY=confirm)", () => {
     w.guard.noReRun(KEY);
     await new Promise((resolve) => setTimeout(resolve, 0));
     expect(released).toBe(true);
+  });
+
+  it("a re-run aborted while only listed keeps the bot's turns held until OpenClaw admits it again and it is aborted", () => {
+    const w = world();
+    w.guard.takeBack(KEY, isOurs);
+    w.guard.takeBackRunning(KEY, [CONTINUATION], false);
+    w.chat(CONTINUATION, "aborted");
+    expect(w.guard.holding(KEY)).toBe(true);
+    w.session({ hasActiveRun: true, activeRunIds: [CONTINUATION] }, "send");
+    w.chat(CONTINUATION, "aborted");
+    expect(w.guard.holding(KEY)).toBe(false);
+    expect(w.aborts).toEqual([
+      { sessionKey: KEY, runId: CONTINUATION },
+      { sessionKey: KEY, runId: CONTINUATION },
+    ]);
   });
 });

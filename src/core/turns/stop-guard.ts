@@ -29,6 +29,12 @@ interface Armed {
   settled?: PromiseWithResolvers<void> | undefined;
   /** Take-back: `settled` has not resolved yet. */
   holding?: boolean | undefined;
+  /**
+   * Take-back: the re-run was aborted as OpenClaw admitted or ran it. An abort of a re-run only listed in
+   * `chat.history` (not admitted yet) does not count: OpenClaw admits that run again about 5 s later, and a
+   * turn of the bot's sent meanwhile would queue behind it.
+   */
+  tookBack?: boolean | undefined;
 }
 
 /**
@@ -112,12 +118,15 @@ export class StopGuard {
     armed.settled?.resolve();
   }
 
-  /** Under a take-back, aborts re-runs OpenClaw admitted before the bot was back (`activeRunIds` not its own). */
-  takeBackRunning(sessionKey: string, activeRunIds: readonly string[]): void {
+  /**
+   * Under a take-back, aborts a re-run `chat.history` already lists (`activeRunIds` not the bot's): one OpenClaw
+   * admitted before the bot was back (`admitted`), or one it is about to admit.
+   */
+  takeBackRunning(sessionKey: string, activeRunIds: readonly string[], admitted: boolean): void {
     const armed = this.#armed.get(sessionKey);
     if (!armed?.takeBack) return;
     const foreign = activeRunIds.filter(armed.targets);
-    if (foreign.length > 0) this.#observe(sessionKey, armed, foreign, true);
+    if (foreign.length > 0) this.#observe(sessionKey, armed, foreign, true, admitted);
   }
 
   #onEvent(event: GatewayEvent): void {
@@ -146,11 +155,12 @@ export class StopGuard {
   }
 
   /** Runs of the continuation seen active now (none: it stopped); one that starts (again) is aborted. */
-  #observe(sessionKey: string, armed: Armed, running: string[], starts = false): void {
+  #observe(sessionKey: string, armed: Armed, running: string[], starts = false, admitted = true): void {
     if (running.length > 0 && (!armed.running || starts)) {
       // A take-back aborts one run, the re-run OpenClaw admitted first: any other is a message queued behind it.
       const aborted = armed.takeBack && armed.runId === undefined ? running.slice(0, 1) : running;
       for (const runId of aborted) this.#abort(sessionKey, armed, runId);
+      if (admitted) armed.tookBack = true;
     }
     if (running.length > 0) armed.running = true;
     else this.#ended(armed);
@@ -159,7 +169,7 @@ export class StopGuard {
   /** The target is not running (any more); a take-back whose abort took lets the bot's turns go. */
   #ended(armed: Armed): void {
     armed.running = false;
-    if (armed.reaborted) this.#settle(armed);
+    if (armed.tookBack) this.#settle(armed);
   }
 
   #abort(sessionKey: string, armed: Armed, runId: string): void {

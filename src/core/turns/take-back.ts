@@ -70,7 +70,8 @@ export class TakeBack {
   /** What a session showed after the restart: no re-run coming lets the bot's turns go; one running is aborted. */
   observed(sessionKey: string, session: SessionInfo): void {
     if (!reRunComing(session)) this.#stops.noReRun(sessionKey);
-    else this.#stops.takeBackRunning(sessionKey, session.activeRunIds ?? []);
+    // OpenClaw clears `abortedLastRun` when it admits the re-run (docs/openclaw-restart-recovery.md).
+    else this.#stops.takeBackRunning(sessionKey, session.activeRunIds ?? [], session.abortedLastRun !== true);
   }
 
   /** Reads each session armed for a waiting turn once (the journal's turns are read by the recovery). */

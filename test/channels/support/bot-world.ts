@@ -35,7 +35,7 @@ export async function startBotWorld<C extends RunningChannel>(
   options: WorldOptions,
 ): Promise<BotWorld<C>> {
   // Under confirm OpenClaw's re-run is on, as it always is (the bot takes it back or it skips a child).
-  const recovery = options.policy?.startsWith("confirm") ? { delayMs: 30, modelDelayMs: 300 } : false;
+  const recovery = options.policy?.startsWith("confirm") ? { delayMs: 30, modelDelayMs: 300, readmitMs: 100 } : false;
   const gw = await startFakeGateway({ recovery });
   const logger = recordingLogger();
   const store = new MemoryStore();

@@ -34,6 +34,7 @@ export function scanInterrupted(store: SessionStore, engine: RunEngine, recovery
       interrupted: lastOwnerText(record),
       startAfterMs: recovery.delayMs ?? 4000,
       modelAfterMs: recovery.modelDelayMs,
+      readmitAfterMs: recovery.readmitMs,
     });
   }
 }

@@ -35,6 +35,11 @@ export interface Run {
   startAfterMs?: number | undefined;
   /** Wait from admission to the model (OpenClaw's recovery run calls the model ~2.3 s after admission). */
   modelAfterMs?: number | undefined;
+  /**
+   * A recovery run aborted before its admission is admitted again this long after (about 5 s on 2026.9.6,
+   * once, under the same run id); undefined: dropped.
+   */
+  readmitAfterMs?: number | undefined;
   state: "queued" | "running" | "done";
   outcome?: "final" | "error" | "aborted";
   text: string;
@@ -45,7 +50,7 @@ export interface Run {
 
 /** Fields a caller gives to create a run. */
 export type NewRun = Pick<Run, "runId" | "sessionKey" | "kind" | "message" | "userKey" | "senderIsOwner"> &
-  Partial<Pick<Run, "interrupted" | "startAfterMs" | "modelAfterMs">>;
+  Partial<Pick<Run, "interrupted" | "startAfterMs" | "modelAfterMs" | "readmitAfterMs">>;
 
 /** The text of OpenClaw's hidden recovery prompt (a user row with senderIsOwner:false). */
 export const RECOVERY_PROMPT =

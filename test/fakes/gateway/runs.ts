@@ -160,6 +160,7 @@ export class RunEngine {
       await this.#play(run, record, this.#model.plan(turn), turn);
     } catch (error) {
       if (this.#dead) return;
+      if (signal.aborted && abortReason(signal.reason) !== "restart" && this.#readmits(run)) return this.#execute(run);
       if (signal.aborted) return this.#aborted(run, abortReason(signal.reason));
       // A bug in the fake itself: fail the run visibly instead of leaving the queue stuck.
       console.error("fake gateway run failed", error);
@@ -176,6 +177,8 @@ export class RunEngine {
       this.#store.append(record, { role: "user", content: run.message }, meta);
     }
     record.status = "running";
+    // Admitting a recovery run clears the mark the boot's scan set (seen on 2026.9.6).
+    if (run.kind === "recovery") record.abortedLastRun = false;
     this.changed(record, "send");
     this.#agent(run, "lifecycle", { phase: "start", startedAt: run.startedAt });
   }
@@ -255,6 +258,19 @@ export class RunEngine {
     this.#agent(run, "lifecycle", { phase: "error", error: errorMessage });
     this.#chat(run, { state: "error", errorMessage, errorKind: "unknown" });
     this.changed(record, "agent.input.settled");
+  }
+
+  /**
+   * OpenClaw's scheduler admits a recovery run aborted before its admission again, once (seen on 2026.9.6):
+   * the abort is answered `aborted`, and the run stays first in its session's queue.
+   */
+  #readmits(run: Run): boolean {
+    if (run.kind !== "recovery" || run.state !== "queued" || run.readmitAfterMs === undefined) return false;
+    this.#chat(run, { state: "aborted", stopReason: "rpc" });
+    run.startAfterMs = run.readmitAfterMs;
+    run.readmitAfterMs = undefined;
+    run.controller = new AbortController();
+    return true;
   }
 
   #aborted(run: Run, reason: AbortReason): void {

@@ -3,9 +3,12 @@
 /** Whether (and how soon) the fake re-runs interrupted turns after a boot, as OpenClaw does. */
 /**
  * OpenClaw's automatic recovery: `delayMs` from boot to the re-run's admission, `modelDelayMs` from admission to
- * its model request (about 1.7 s and 2.3 s on 2026.9.6; an abort in between keeps it from the model).
+ * its model request (about 1.7 s and 2.3 s on 2026.9.6; an abort in between keeps it from the model);
+ * `readmitMs` from an abort before the admission to the same run's admission again (about 5 s).
  */
-export type RecoveryOption = false | { delayMs?: number | undefined; modelDelayMs?: number | undefined };
+export type RecoveryOption =
+  | false
+  | { delayMs?: number | undefined; modelDelayMs?: number | undefined; readmitMs?: number | undefined };
 
 /** Options of the fake gateway. */
 export interface FakeGatewayOptions {
