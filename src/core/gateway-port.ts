@@ -4,7 +4,7 @@
  */
 
 import type { IdentityGatewayPort } from "./identity-port.ts";
-import type { ModelUsagePort } from "./model-usage-port.ts";
+import type { ModelUsagePort, ReadOptions } from "./model-usage-port.ts";
 import type { RecapExportGatewayPort } from "./recap-export-port.ts";
 import type { RunControlGateway } from "./run-control-port.ts";
 
@@ -178,13 +178,16 @@ export interface GatewayPort extends RunControlGateway, ModelUsagePort, RecapExp
     archived?: boolean | undefined;
     expectedSessionId?: string | undefined;
   }): Promise<void>;
-  /** sessions.list. */
-  listSessions(params: {
-    label?: string | undefined;
-    search?: string | undefined;
-    archived?: boolean | "all" | undefined;
-    limit?: number | undefined;
-  }): Promise<SessionInfo[]>;
+  /** sessions.list; a best-effort read passes a shorter `timeoutMs`. */
+  listSessions(
+    params: {
+      label?: string | undefined;
+      search?: string | undefined;
+      archived?: boolean | "all" | undefined;
+      limit?: number | undefined;
+    },
+    options?: ReadOptions,
+  ): Promise<SessionInfo[]>;
   /** chat.send with deliver:false. */
   chatSend(params: {
     sessionKey: string;

@@ -1,3 +1,4 @@
+import type { ReadOptions } from "./model-usage-port.ts";
 /**
  * What the recap, search and export commands need of the OpenClaw gateway (issue 13, slice h4).
  * GatewayPort extends it; src/gateway/recap-export.ts implements it.
@@ -49,7 +50,7 @@ export interface RecapExportGatewayPort {
    * sessions.activitySummary.ensure for 1–20 sessions: answers at once with what OpenClaw has cached
    * and queues generation (by the agent's utility model) in the background. Keyed by the canonical key.
    */
-  ensureActivitySummaries(keys: readonly string[]): Promise<Map<string, ActivitySummary>>;
+  ensureActivitySummaries(keys: readonly string[], options?: ReadOptions): Promise<Map<string, ActivitySummary>>;
   /** chat.history page: `limit` rows (1–1000) ending `offset` rows before the newest. */
   historyPage(params: { sessionKey: string; limit: number; offset?: number | undefined }): Promise<HistoryPage>;
 }

@@ -170,7 +170,8 @@ export class OpenClawGateway extends GatewayClientBase implements GatewayPort {
   sessionUsage = (params: { key?: string; agentId?: string; limit?: number }, options?: RequestOptions) =>
     modelUsage.sessionUsage(this.#call, params, options);
   /** sessions.activitySummary.ensure (recaps; slice h4). */
-  ensureActivitySummaries = (keys: readonly string[]) => recapExport.ensureActivitySummaries(this.#call, keys);
+  ensureActivitySummaries = (keys: readonly string[], options?: RequestOptions) =>
+    recapExport.ensureActivitySummaries(this.#call, keys, options);
   /** chat.history, one page of raw rows (export; slice h4). */
   historyPage = (params: Parameters<typeof recapExport.historyPage>[1]) => recapExport.historyPage(this.#call, params);
   readonly #call: modelUsage.Call = (method, params, options, schema) => this.call(method, params, options, schema);

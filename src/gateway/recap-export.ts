@@ -8,9 +8,15 @@
 import { z } from "zod";
 import type { ActivitySummary, HistoryPage, TranscriptPart, TranscriptRow } from "../core/recap-export-port.ts";
 import { lenient } from "./frames.ts";
+import type { RequestOptions } from "./options.ts";
 
 /** How a method of the client is called (GatewayClientBase.call). */
-export type Call = <T>(method: string, params: unknown, options: undefined, schema: z.ZodType<T>) => Promise<T>;
+export type Call = <T>(
+  method: string,
+  params: unknown,
+  options: RequestOptions | undefined,
+  schema: z.ZodType<T>,
+) => Promise<T>;
 
 const SummarySchema = z.looseObject({
   state: z.enum(["current", "stale", "updating", "unavailable"]).catch("unavailable"),
@@ -31,11 +37,12 @@ const EnsureResultSchema = z.looseObject({
 export async function ensureActivitySummaries(
   call: Call,
   keys: readonly string[],
+  options?: RequestOptions,
 ): Promise<Map<string, ActivitySummary>> {
   const out = new Map<string, ActivitySummary>();
   if (keys.length === 0) return out;
   const sessions = keys.slice(0, MAX_ENSURE).map((key) => ({ key }));
-  const result = await call("sessions.activitySummary.ensure", { sessions }, undefined, EnsureResultSchema);
+  const result = await call("sessions.activitySummary.ensure", { sessions }, options, EnsureResultSchema);
   for (const row of result.sessions) {
     const summary = row.activitySummary;
     if (summary) out.set(row.key, { state: summary.state, text: summary.text, updatedAt: summary.updatedAt });

@@ -118,7 +118,7 @@ export class ThreadIdentity {
   async archivedSlugs(): Promise<Set<string> | undefined> {
     const { gateway, store } = this.#deps;
     if (!gateway.connected) return undefined;
-    const rows = await withTimeout(gateway.listSessions({ archived: true }), ARCHIVED_WAIT_MS).catch(() => undefined);
+    const rows = await gateway.listSessions({ archived: true }, { timeoutMs: ARCHIVED_WAIT_MS }).catch(() => undefined);
     if (!rows) return undefined;
     const keys = new Set(rows.filter((r) => r.archived !== false).map((r) => r.key));
     return new Set(Object.values(store.state.threads).flatMap((t) => (keys.has(t.sessionKey) ? [t.slug] : [])));
@@ -183,22 +183,4 @@ export class ThreadIdentity {
     }
     return failed;
   }
-}
-
-/** Resolves with undefined when `promise` takes longer than `ms` (its late answer is dropped). */
-function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T | undefined> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => resolve(undefined), ms);
-    timer.unref?.();
-    promise.then(
-      (value) => {
-        clearTimeout(timer);
-        resolve(value);
-      },
-      (error: unknown) => {
-        clearTimeout(timer);
-        reject(error);
-      },
-    );
-  });
 }

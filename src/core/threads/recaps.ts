@@ -1,4 +1,4 @@
-import { BotError, ErrorCode, isBotError } from "../errors.ts";
+import { ErrorCode, isBotError } from "../errors.ts";
 import type { Thread } from "../model.ts";
 import type { Clock, GatewayPort, Logger } from "../ports.ts";
 import type { ActivitySummary } from "../recap-export-port.ts";
@@ -96,16 +96,8 @@ export class Recaps {
     }
   }
 
-  async #ensure(keys: string[]): Promise<Map<string, ActivitySummary>> {
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new BotError(ErrorCode.Timeout, "recap request timed out")), ENSURE_TIMEOUT_MS);
-    });
-    try {
-      return await Promise.race([this.#gateway.ensureActivitySummaries(keys), timeout]);
-    } finally {
-      clearTimeout(timer);
-    }
+  #ensure(keys: string[]): Promise<Map<string, ActivitySummary>> {
+    return this.#gateway.ensureActivitySummaries(keys, { timeoutMs: ENSURE_TIMEOUT_MS });
   }
 
   #remember(keys: string[], found: Map<string, ActivitySummary>, now: number): void {
