@@ -17,7 +17,11 @@ import type { Logger } from "./core/ports.ts";
 import { createOpenClawGateway } from "./gateway/index.ts";
 import { releaseLoadGarbage } from "./memory.ts";
 import { FileBlobStore } from "./store/blobs.ts";
-import { openJsonStore } from "./store/index.ts";
+import { openStore } from "./store/open-store.ts";
+import type { Lease } from "./store/postgres/index.ts";
+
+/** EX_TEMPFAIL: another process took over; run again (as a standby). */
+const EXIT_LEASE_LOST = 75;
 
 interface Running {
   stop(): Promise<void>;
@@ -45,7 +49,30 @@ async function main(): Promise<void> {
     secrets: [config.OPENCLAW_GATEWAY_TOKEN, config.TELEGRAM_BOT_TOKEN, config.DISCORD_BOT_TOKEN],
     write: (line) => process.stderr.write(`${line}\n`),
   });
-  const store = await openJsonStore({ path: config.STORE_PATH, logger });
+  // Until the store is open (a standby may wait long for the lease), a signal just ends the process.
+  let shutdown: ((code: number) => Promise<void>) | undefined;
+  let waiting: Lease | undefined;
+  const onSignal = () => {
+    if (shutdown) return void shutdown(0);
+    waiting?.stop();
+    process.exit(0);
+  };
+  process.once("SIGINT", onSignal);
+  process.once("SIGTERM", onSignal);
+  const opened = await openStore({
+    config,
+    logger,
+    onLease: (lease) => {
+      waiting = lease;
+    },
+    // Another process is active now: anything this one still did would be done twice. No cleanup
+    // that could write or post; a supervisor restarts it as a standby.
+    onLeaseLost: (error) => {
+      logger.error(error.message);
+      process.exit(EXIT_LEASE_LOST);
+    },
+  });
+  const store = opened.store;
   releaseLoadGarbage();
   const gateway = createOpenClawGateway({
     url: config.OPENCLAW_GATEWAY_URL,
@@ -72,14 +99,14 @@ async function main(): Promise<void> {
     bot.channels.add(terminals.channel);
     running.push(terminals);
   }
-  const shutdown = async (code: number) => {
+  // SIGTERM hands over: no new updates taken, finished ones confirmed, the store flushed, the lease
+  // released so a standby takes over at once; turns still running are the journal's, reconciled there.
+  shutdown = async (code: number) => {
     for (const channel of running) await channel.stop().catch(() => undefined);
     await bot.stop().catch(() => undefined);
-    await store.close().catch(() => undefined);
+    await opened.close().catch(() => undefined);
     process.exit(code);
   };
-  process.once("SIGINT", () => void shutdown(0));
-  process.once("SIGTERM", () => void shutdown(0));
   await connect(bot, config);
   if (terminals) await runConsole(terminals, conversation, socketPath, logger).then(() => shutdown(0));
 }

@@ -11,9 +11,14 @@ export function isLoopbackHost(host: string): boolean {
   return LOOPBACK_HOSTS.has(host) || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host);
 }
 
+/** `new URL`, or undefined: zod runs refinements even after its url check failed. */
+function urlOf(value: string): URL | undefined {
+  return URL.canParse(value) ? new URL(value) : undefined;
+}
+
 const GatewayUrl = z.url({ protocol: /^wss?$/ }).refine((value) => {
-  const url = new URL(value);
-  return url.protocol === "wss:" || isLoopbackHost(url.hostname);
+  const url = urlOf(value);
+  return url === undefined || url.protocol === "wss:" || isLoopbackHost(url.hostname);
 }, "ws:// is only allowed to a loopback host; use wss:// elsewhere");
 
 /** A comma-separated list whose entries each match `entry`. */
@@ -38,6 +43,12 @@ const UserList = commaList(
 );
 const IdList = commaList(z.string().regex(/^\d+$/, "Discord guild ids are digits"));
 
+/** postgres:// or postgresql://, with a database name: the multi-process store (ARCHITECTURE.md §11). */
+const StoreUrl = z.url({ protocol: /^postgres(ql)?$/, error: "a postgres:// URL" }).refine((value) => {
+  const path = urlOf(value)?.pathname;
+  return path === undefined || path.length > 1;
+}, "the URL names no database (postgres://user:password@host:5432/database)");
+
 const HttpRoot = z.url({ protocol: /^https?$/ }).transform((value) => value.replace(/\/+$/, ""));
 
 /** The environment the bot reads (ARCHITECTURE.md §9); `.env.example` lists exactly these keys. */
@@ -51,6 +62,7 @@ export const EnvSchema = z.object({
   DISCORD_API_ROOT: HttpRoot.optional(),
   DISCORD_GUILD_IDS: IdList.default([]),
   STORE_PATH: z.string().default("data/threads.json"),
+  STORE_URL: StoreUrl.optional(),
   ALLOWED_USERS: UserList.default([]),
   ADMIN_USERS: UserList.default([]),
   RESUME_POLICY: ResumePolicySchema.default("confirm"),

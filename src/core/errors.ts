@@ -22,6 +22,8 @@ export const ErrorCode = {
   NothingToDo: "NOTHING_TO_DO",
   /** A port capability that this implementation does not offer. */
   NotImplemented: "NOT_IMPLEMENTED",
+  /** Another bot process took this deployment's lease over: this one must stop acting at once. */
+  LeaseLost: "LEASE_LOST",
 } as const;
 
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
