@@ -194,4 +194,29 @@ describe("several bot processes on Postgres (real gateway, Telegram long polling
     expect(tg.updates.confirmedOffset).toBeGreaterThan(update);
     expect(a.child.exitCode).toBeNull();
   });
+
+  it("a gateway SIGKILL while two processes run: one interruption notice per turn, though it started on the other process", async () => {
+    await deployment();
+    const a = start("a");
+    await a.waitForLog(ACTIVE);
+    await a.waitForLog(/"gateway connected"/);
+    const b = start("b");
+    await b.waitForLog(STANDBY);
+    await openThread("gateway-crash");
+    const before = model.requests.length;
+    tg.userMessage(aliceDm.id, alice, "HOLD started on a");
+    await model.waitForHeld(30_000, before);
+    // The turn runs on; its process hands over, then the gateway dies under the new active one.
+    expect(await a.stop("SIGTERM")).toBe(0);
+    await b.waitForLog(ACTIVE, { timeoutMs: 10_000 });
+    await b.waitForLog(/"gateway connected"/);
+    await sleep(1_000);
+    await gateway.crash();
+    await gateway.start();
+    const notices = () => answers().filter((text) => text.includes("restart interrupted"));
+    await waitUntil(() => notices().length > 0, { what: "the interruption notice", timeoutMs: 60_000 });
+    await sleep(5_000);
+    expect(notices()).toHaveLength(1);
+    expect(b.child.exitCode).toBeNull();
+  });
 });
