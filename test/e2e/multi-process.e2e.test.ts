@@ -10,6 +10,7 @@ import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { type PostgresServer, startPostgres } from "../../scripts/postgres-server.ts";
 import { alice, aliceDm } from "../channels/telegram/support/harness.ts";
+import { FakeDiscord, ids } from "../fakes/fake-discord.ts";
 import { FakeTelegram } from "../fakes/fake-telegram.ts";
 import { startE2eGateway } from "./harness/e2e-context.ts";
 import { type FakeModel, HOLD_FIRST_CHUNK, startFakeModel } from "./harness/fake-model.ts";
@@ -25,12 +26,13 @@ function waitUntil<T>(probe: () => T | undefined | false, options: { what: strin
 const ACTIVE = /"active: this process holds the deployment's lease"/;
 const STANDBY = /"standby: another bot process is active/;
 
-describe("several bot processes on Postgres (real gateway, Telegram long polling)", () => {
+describe("several bot processes on Postgres (real gateway, Telegram long polling, Discord)", () => {
   let model: FakeModel;
   let gateway: Gateway;
   let postgres: PostgresServer;
   let dir: string;
   let tg: FakeTelegram;
+  let dc: FakeDiscord;
   let storeUrl: string;
   const bots: BotProcess[] = [];
   let databases = 0;
@@ -44,6 +46,7 @@ describe("several bot processes on Postgres (real gateway, Telegram long polling
   afterEach(async () => {
     await Promise.all(bots.splice(0).map((bot) => bot.stop("SIGKILL")));
     await tg?.stop();
+    await dc?.close();
   });
 
   afterAll(async () => {
@@ -58,6 +61,7 @@ describe("several bot processes on Postgres (real gateway, Telegram long polling
     storeUrl = await postgres.database(`multi_${++databases}`);
     tg = await FakeTelegram.start();
     tg.addChat(aliceDm);
+    dc = await FakeDiscord.start();
   }
 
   function start(name: string): BotProcess {
@@ -68,7 +72,9 @@ describe("several bot processes on Postgres (real gateway, Telegram long polling
       STORE_PATH: join(dir, name, "threads.json"),
       OPENCLAW_GATEWAY_URL: gateway.url,
       OPENCLAW_GATEWAY_TOKEN: gateway.token,
-      ALLOWED_USERS: `telegram:${alice.id}`,
+      DISCORD_BOT_TOKEN: dc.token,
+      DISCORD_API_ROOT: dc.apiRoot,
+      ALLOWED_USERS: `telegram:${alice.id},discord:${ids.alice}`,
     });
     bots.push(bot);
     return bot;
@@ -101,6 +107,8 @@ describe("several bot processes on Postgres (real gateway, Telegram long polling
     await openThread("failover");
     await sleep(3_000);
     expect(conflicts()).toBe(0);
+    // Discord likewise: one gateway connection, the active process's.
+    expect(dc.gateway.readySessions).toBe(1);
     expect(tg.calls.filter((c) => c.method === "getMe").length).toBeGreaterThanOrEqual(1);
 
     tg.userMessage(aliceDm.id, alice, "HOLD through the failover");
@@ -129,6 +137,25 @@ describe("several bot processes on Postgres (real gateway, Telegram long polling
     expect(order).toEqual(during.map((text) => `ECHO: ${text}`));
     expect(model.requests.filter((r) => r.userText === "HOLD through the failover")).toHaveLength(1);
     expect(conflicts()).toBeLessThanOrEqual(1);
+
+    // Discord is the new active process's now: one connection, and a DM thread works through it.
+    await waitUntil(() => dc.gateway.readySessions === 1, { what: "b's Discord connection" });
+    const opened = dc.slash({
+      userId: ids.alice,
+      dm: true,
+      name: "thread",
+      subcommand: "open",
+      options: { name: "failover" },
+    });
+    await waitUntil(() => !opened.pendingDefer && opened.original?.content, { what: "the /thread reply on Discord" });
+    dc.userMessage({ userId: ids.alice, dm: true, content: "discord after the failover" });
+    const dm = dc.dmChannelId(ids.alice);
+    const discordEchoes = () =>
+      dc.messagesIn(dm).filter((m) => m.content === "ECHO: discord after the failover").length;
+    await waitUntil(() => discordEchoes() === 1, { what: "the Discord echo", timeoutMs: 30_000 });
+    await sleep(1_000);
+    expect(discordEchoes()).toBe(1);
+    expect(dc.gateway.readySessions).toBe(1);
   });
 
   it("rolling restart under steady traffic (SIGTERM one, start it, SIGTERM the other): 0 lost, 0 doubled", async () => {
