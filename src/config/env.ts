@@ -43,7 +43,7 @@ const UserList = commaList(
 );
 const IdList = commaList(z.string().regex(/^\d+$/, "Discord guild ids are digits"));
 
-/** postgres:// or postgresql://, with a database name: the multi-process store (ARCHITECTURE.md §11). */
+/** postgres:// or postgresql://, with a database name: the multi-process store (ARCHITECTURE.md §10). */
 const StoreUrl = z.url({ protocol: /^postgres(ql)?$/, error: "a postgres:// URL" }).refine((value) => {
   const path = urlOf(value)?.pathname;
   return path === undefined || path.length > 1;
