@@ -88,6 +88,8 @@ export function loadConfig(source: Record<string, string | undefined> = process.
   }
   const parsed = EnvSchema.safeParse(input);
   if (parsed.success) return parsed.data;
-  const lines = parsed.error.issues.map((issue) => `  ${issue.path.join(".") || "(env)"}: ${issue.message}`);
-  throw new BotError(ErrorCode.Config, `Invalid configuration:\n${lines.join("\n")}`);
+  const lines = parsed.error.issues.map((issue) => `${issue.path.join(".") || "(env)"}: ${issue.message}`);
+  // One bad key is one line; several are listed under the heading.
+  const body = lines.length === 1 ? ` ${lines[0]}` : `\n${lines.map((line) => `  ${line}`).join("\n")}`;
+  throw new BotError(ErrorCode.Config, `Invalid configuration:${body}`);
 }

@@ -50,4 +50,25 @@ describe("configuration", () => {
     );
     expect(() => loadConfig({ OPENCLAW_GATEWAY_URL: "ws://10.0.0.1:18789" })).toThrow(/loopback/);
   });
+
+  it("takes a postgres:// STORE_URL with a database, and names a bad one without echoing it", () => {
+    const url = "postgres://tk:secret-password@127.0.0.1:5432/threadkeeper";
+    expect(loadConfig({ STORE_URL: url }).STORE_URL).toBe(url);
+    expect(loadConfig({}).STORE_URL).toBeUndefined();
+    for (const bad of ["not a url", "mysql://tk:secret-password@db/x", "postgres://tk:secret-password@db:5432"]) {
+      let error: Error | undefined;
+      try {
+        loadConfig({ STORE_URL: bad });
+      } catch (caught) {
+        error = caught as Error;
+      }
+      expect(isBotError(error), bad).toBe(true);
+      expect(error?.message).toMatch(/^Invalid configuration: STORE_URL: [^\n]+$/);
+      expect(error?.message).not.toContain("secret-password");
+    }
+  });
+
+  it("reports an unparsable gateway URL as a configuration error, not a crash", () => {
+    expect(() => loadConfig({ OPENCLAW_GATEWAY_URL: "nonsense" })).toThrow(/OPENCLAW_GATEWAY_URL: Invalid URL/);
+  });
 });

@@ -20,6 +20,7 @@ import { recordingLogger } from "../fakes/recording-logger.ts";
 import { storeConformance } from "../store/conformance.ts";
 import { crashSafety } from "../store/crash-suite.ts";
 import { makeThread } from "../store/helpers.ts";
+import { startBotProcess } from "./support/bot-process.ts";
 
 let server: PostgresServer;
 let databases = 0;
@@ -160,4 +161,42 @@ describe("crash safety: Postgres store", () => {
     where: url,
     open: () => openPostgresStore({ pool: openPool(url, logger), logger }),
   }));
+});
+
+describe("a bot process on a bad Postgres: one line, exit 78, nothing written", () => {
+  /** Starts the bot (console mode) on `url`; resolves with its exit code and what it wrote to stderr. */
+  async function startOn(url: string, gatewayUrl = "ws://127.0.0.1:18789") {
+    const bot = startBotProcess("bad", { STORE_URL: url, OPENCLAW_GATEWAY_URL: gatewayUrl, LOG_LEVEL: "warn" });
+    const code = await bot.exited;
+    return { code, lines: bot.log().trim().split("\n") };
+  }
+
+  it("names an unparsable URL, a refused password, a missing database, a newer schema and another gateway", async () => {
+    const newer = await freshDatabase();
+    const pool = openPool(newer, logger);
+    await pool.query("update tk_schema set version = $1", [SCHEMA_VERSION + 1]);
+    const taken = await freshDatabase();
+    const owner = openPool(taken, logger);
+    await claimDeployment(owner, "ws://127.0.0.1:20001", "db");
+    const cases: [string, string, RegExp][] = [
+      ["unparsable", "postgres//nope", /STORE_URL: a postgres:\/\/ URL/],
+      ["password", server.url.replace("threadkeeper-local", "wrong-secret"), /password was refused/],
+      ["database", server.url.replace(/\/threadkeeper$/, "/missing"), /database does not exist/],
+      ["newer schema", newer, /newer than this threadkeeper knows/],
+      ["another gateway", taken, /ws:\/\/127\.0\.0\.1:20001.*ws:\/\/127\.0\.0\.1:18789/],
+    ];
+    for (const [what, url, expected] of cases) {
+      const { code, lines } = await startOn(url);
+      expect(code, what).toBe(78);
+      const said = lines.filter((line) => !line.startsWith(".env not found"));
+      expect(said, what).toHaveLength(1);
+      expect(said[0], what).toMatch(expected);
+      expect(said.join("\n"), what).not.toContain("wrong-secret");
+    }
+    // Nothing was written: the schema stays newer, the deployment stays the other gateway's, no lease taken.
+    expect((await pool.query("select version from tk_schema")).rows).toEqual([{ version: SCHEMA_VERSION + 1 }]);
+    expect((await owner.query("select count(*)::int as n from tk_leases")).rows).toEqual([{ n: 0 }]);
+    expect((await owner.query("select count(*)::int as n from tk_records")).rows).toEqual([{ n: 0 }]);
+    await Promise.all([pool.end(), owner.end()]);
+  }, 60_000);
 });
