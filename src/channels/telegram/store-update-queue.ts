@@ -11,7 +11,8 @@ const PRUNE_EVERY_MS = 60 * 1000;
 /**
  * The UpdateQueue of one process on the JSON store (the embedded default): updates are kept in the
  * store's `telegramUpdates` record, pending ones with the raw update, done ones as tombstones.
- * The ids of pending updates are also kept in memory, so pending() never walks a day of tombstones.
+ * The ids of pending updates are also kept in memory, so pending() never walks a day of tombstones;
+ * hence one instance per store (the JSON store belongs to one process anyway).
  */
 export class StoreUpdateQueue implements UpdateQueue {
   readonly #store: StorePort;
