@@ -10,6 +10,14 @@ import type { UpdateQueue } from "./update-queue.ts";
 /** Telegram updates are a few KB; anything near this is not one. */
 export const MAX_UPDATE_BYTES = 1024 * 1024;
 
+/** Why a listen address could not be bound, in words. */
+const BIND_ERRORS: Record<string, string> = {
+  EADDRINUSE: "the address is in use (another process listens there)",
+  EADDRNOTAVAIL: "this machine has no such address",
+  EACCES: "not allowed to bind it (ports under 1024 need privileges)",
+  ENOTFOUND: "no such host",
+};
+
 /** Where the server listens. */
 export interface ListenAddress {
   host: string;
@@ -70,9 +78,8 @@ export class WebhookServer {
     const { host, port } = this.#options.listen;
     await new Promise<void>((resolve, reject) => {
       const fail = (error: NodeJS.ErrnoException) => {
-        reject(
-          new BotError(ErrorCode.Config, `TELEGRAM_WEBHOOK_LISTEN ${host}:${port}: ${error.code ?? error.message}`),
-        );
+        const why = BIND_ERRORS[error.code ?? ""] ?? error.message;
+        reject(new BotError(ErrorCode.Config, `TELEGRAM_WEBHOOK_LISTEN ${host}:${port}: ${why}`, { cause: error }));
       };
       this.#server.once("error", fail);
       this.#server.listen(port, host, () => {

@@ -218,6 +218,24 @@ describe("Telegram webhook mode", () => {
     held.open();
   });
 
+  it("refuses to start on a listen address in use, in one line naming the setting", async () => {
+    const tg = await fakeTelegram();
+    const queue = new StoreUpdateQueue({ store: new MemoryStore() });
+    const { telegram } = await startWebhookChannel(tg, new RecordingApp(), webhookOptions(queue));
+    const taken = { host: "127.0.0.1", port: telegram.webhook?.address?.port ?? 0 };
+    const second = createTelegramChannel({
+      token: tg.token,
+      apiRoot: tg.apiRoot,
+      app: new RecordingApp(),
+      logger: recordingLogger(),
+      webhook: webhookOptions(queue, { listen: taken }),
+    });
+    afterThisTest(() => second.stop());
+    await expect(second.start()).rejects.toThrow(
+      `TELEGRAM_WEBHOOK_LISTEN 127.0.0.1:${taken.port}: the address is in use (another process listens there)`,
+    );
+  });
+
   it("keeps long polling when no webhook is configured: deleteWebhook, getUpdates, no server", async () => {
     const tg = await fakeTelegram();
     const app = new RecordingApp();
