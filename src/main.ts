@@ -8,12 +8,12 @@ import { parseArgs } from "node:util";
 import { type ConsoleChannel, createConsoleChannel } from "./channels/console/console-channel.ts";
 import { consoleSocketPath, joinConsole, shareConsole } from "./channels/console/share.ts";
 import { createDiscordChannel } from "./channels/discord/index.ts";
-import { createTelegramChannel } from "./channels/telegram/index.ts";
+import { createTelegramChannel, StoreUpdateQueue, type TelegramWebhookOptions } from "./channels/telegram/index.ts";
 import { type Bot, composeBot } from "./compose.ts";
 import { type Config, loadConfig } from "./config/env.ts";
 import { BotError, ErrorCode, isBotError } from "./core/errors.ts";
 import { createLogger } from "./core/log.ts";
-import type { Logger } from "./core/ports.ts";
+import type { Logger, StorePort } from "./core/ports.ts";
 import { createOpenClawGateway } from "./gateway/index.ts";
 import { releaseLoadGarbage } from "./memory.ts";
 import { FileBlobStore } from "./store/blobs.ts";
@@ -46,7 +46,12 @@ async function main(): Promise<void> {
   const level = consoleMode && !process.env.LOG_LEVEL ? "warn" : config.LOG_LEVEL;
   const logger = createLogger({
     level,
-    secrets: [config.OPENCLAW_GATEWAY_TOKEN, config.TELEGRAM_BOT_TOKEN, config.DISCORD_BOT_TOKEN],
+    secrets: [
+      config.OPENCLAW_GATEWAY_TOKEN,
+      config.TELEGRAM_BOT_TOKEN,
+      config.TELEGRAM_WEBHOOK_SECRET,
+      config.DISCORD_BOT_TOKEN,
+    ],
     write: (line) => process.stderr.write(`${line}\n`),
   });
   // Until the store is open (a standby may wait long for the lease), a signal just ends the process.
@@ -90,7 +95,7 @@ async function main(): Promise<void> {
     adminUsers: config.ADMIN_USERS,
     blobs: new FileBlobStore(join(dirname(config.STORE_PATH), "attachments")),
   });
-  const running = await startPlatforms(config, bot, logger);
+  const running = await startPlatforms(config, bot, logger, telegramWebhook(config, store));
   // Registered before the gateway connects: reconciliation may write to the terminal.
   const terminals = consoleMode
     ? createConsoleChannel({ app: bot.app, user: operatorName(), filesDir: join(dirname(config.STORE_PATH), "files") })
@@ -136,7 +141,20 @@ async function runConsole(
   server?.close();
 }
 
-async function startPlatforms(config: Config, bot: Bot, logger: Logger): Promise<Running[]> {
+/** Webhook mode's settings when TELEGRAM_WEBHOOK_URL is set (the queue in the store); else long polling. */
+function telegramWebhook(config: Config, store: StorePort): TelegramWebhookOptions | undefined {
+  const url = config.TELEGRAM_WEBHOOK_URL;
+  const secret = config.TELEGRAM_WEBHOOK_SECRET;
+  if (url === undefined || secret === undefined) return undefined;
+  return { url, secret, listen: config.TELEGRAM_WEBHOOK_LISTEN, queue: new StoreUpdateQueue({ store }) };
+}
+
+async function startPlatforms(
+  config: Config,
+  bot: Bot,
+  logger: Logger,
+  webhook: TelegramWebhookOptions | undefined,
+): Promise<Running[]> {
   const running: Running[] = [];
   if (config.TELEGRAM_BOT_TOKEN) {
     const telegram = createTelegramChannel({
@@ -144,6 +162,7 @@ async function startPlatforms(config: Config, bot: Bot, logger: Logger): Promise
       apiRoot: config.TELEGRAM_API_ROOT,
       app: bot.app,
       logger,
+      webhook,
     });
     bot.channels.add(telegram.channel);
     await telegram.start();

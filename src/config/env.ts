@@ -51,24 +51,59 @@ const StoreUrl = z.url({ protocol: /^postgres(ql)?$/, error: "a postgres:// URL"
 
 const HttpRoot = z.url({ protocol: /^https?$/ }).transform((value) => value.replace(/\/+$/, ""));
 
-/** The environment the bot reads (ARCHITECTURE.md §9); `.env.example` lists exactly these keys. */
-export const EnvSchema = z.object({
-  OPENCLAW_GATEWAY_URL: GatewayUrl.default("ws://127.0.0.1:18789"),
-  OPENCLAW_GATEWAY_TOKEN: z.string().optional(),
-  OPENCLAW_AGENT_ID: z.string().refine(isAgentId, "lower-case letters, digits, '_' and '-'").default("main"),
-  TELEGRAM_BOT_TOKEN: z.string().optional(),
-  TELEGRAM_API_ROOT: HttpRoot.optional(),
-  DISCORD_BOT_TOKEN: z.string().optional(),
-  DISCORD_API_ROOT: HttpRoot.optional(),
-  DISCORD_GUILD_IDS: IdList.default([]),
-  STORE_PATH: z.string().default("data/threads.json"),
-  STORE_URL: StoreUrl.optional(),
-  ALLOWED_USERS: UserList.default([]),
-  ADMIN_USERS: UserList.default([]),
-  RESUME_POLICY: ResumePolicySchema.default("confirm"),
-  APPROVERS: z.enum(["requester", "allowed"]).default("requester"),
-  LOG_LEVEL: z.enum(["debug", "info", "warn", "error"]).default("info"),
+// Telegram posts only to https; http is for a local Bot API server or a test fake on this machine.
+const WebhookUrl = z.url({ protocol: /^https?$/ }).refine((value) => {
+  const url = urlOf(value);
+  return url === undefined || url.protocol === "https:" || isLoopbackHost(url.hostname);
+}, "http:// is only allowed to a loopback host; Telegram posts to https:// URLs");
+
+// What Telegram accepts as a webhook's secret_token.
+const WebhookSecret = z.string().regex(/^[A-Za-z0-9_-]{1,256}$/, "1 to 256 characters of A-Z, a-z, 0-9, _ and -");
+
+/** `host:port` (an IPv6 host in brackets) as the webhook server's listen address. */
+const ListenAddress = z.string().transform((value, ctx) => {
+  const match = /^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+):(\d{1,5})$/.exec(value);
+  const port = Number(match?.[2]);
+  if (!match?.[1] || !(port >= 0 && port <= 65535)) {
+    ctx.addIssue({ code: "custom", message: "host:port, for example 127.0.0.1:8080 or [::1]:8080" });
+    return z.NEVER;
+  }
+  return { host: match[1].replace(/^\[|\]$/g, ""), port };
 });
+
+/** The environment the bot reads (ARCHITECTURE.md §9); `.env.example` lists exactly these keys. */
+export const EnvSchema = z
+  .object({
+    OPENCLAW_GATEWAY_URL: GatewayUrl.default("ws://127.0.0.1:18789"),
+    OPENCLAW_GATEWAY_TOKEN: z.string().optional(),
+    OPENCLAW_AGENT_ID: z.string().refine(isAgentId, "lower-case letters, digits, '_' and '-'").default("main"),
+    TELEGRAM_BOT_TOKEN: z.string().optional(),
+    TELEGRAM_API_ROOT: HttpRoot.optional(),
+    TELEGRAM_WEBHOOK_URL: WebhookUrl.optional(),
+    TELEGRAM_WEBHOOK_SECRET: WebhookSecret.optional(),
+    TELEGRAM_WEBHOOK_LISTEN: ListenAddress.default({ host: "127.0.0.1", port: 8080 }),
+    DISCORD_BOT_TOKEN: z.string().optional(),
+    DISCORD_API_ROOT: HttpRoot.optional(),
+    DISCORD_GUILD_IDS: IdList.default([]),
+    STORE_PATH: z.string().default("data/threads.json"),
+    STORE_URL: StoreUrl.optional(),
+    ALLOWED_USERS: UserList.default([]),
+    ADMIN_USERS: UserList.default([]),
+    RESUME_POLICY: ResumePolicySchema.default("confirm"),
+    APPROVERS: z.enum(["requester", "allowed"]).default("requester"),
+    LOG_LEVEL: z.enum(["debug", "info", "warn", "error"]).default("info"),
+  })
+  .superRefine((env, ctx) => {
+    if (env.TELEGRAM_WEBHOOK_URL === undefined) return;
+    if (env.TELEGRAM_WEBHOOK_SECRET === undefined)
+      ctx.addIssue({
+        code: "custom",
+        path: ["TELEGRAM_WEBHOOK_SECRET"],
+        message: "required with TELEGRAM_WEBHOOK_URL",
+      });
+    if (env.TELEGRAM_BOT_TOKEN === undefined)
+      ctx.addIssue({ code: "custom", path: ["TELEGRAM_WEBHOOK_URL"], message: "needs TELEGRAM_BOT_TOKEN" });
+  });
 
 /** Parsed configuration. */
 export type Config = z.infer<typeof EnvSchema>;

@@ -228,6 +228,18 @@ export const ConfirmationSchema = z.object({
 });
 export type Confirmation = z.infer<typeof ConfirmationSchema>;
 
+/**
+ * A Telegram update that reached the webhook (keyed by its update_id): the raw update while it waits
+ * for its handler, then only a tombstone (`doneAt`) so a redelivery is recognised, pruned after a day.
+ * The update is checked only for its id here; the Telegram channel owns its shape.
+ */
+export const TelegramUpdateRecordSchema = z.object({
+  update: z.looseObject({ update_id: z.number().int().nonnegative() }).optional(),
+  receivedAt: Millis,
+  doneAt: Millis.optional(),
+});
+export type TelegramUpdateRecord = z.infer<typeof TelegramUpdateRecordSchema>;
+
 /** The whole durable state (version 1). */
 export const StoreStateSchema = z.object({
   version: z.literal(1),
@@ -248,6 +260,8 @@ export const StoreStateSchema = z.object({
   aliases: z.record(z.string(), AliasSchema).default({}),
   /** Reset and delete questions waiting for their button (absent means none). */
   confirmations: z.record(z.string(), ConfirmationSchema).default({}),
+  /** Telegram webhook updates, pending and recently done (absent means none: long polling keeps none). */
+  telegramUpdates: z.record(z.string(), TelegramUpdateRecordSchema).default({}),
 });
 export type StoreState = z.infer<typeof StoreStateSchema>;
 
@@ -266,5 +280,6 @@ export function emptyState(): StoreState {
     approvals: {},
     aliases: {},
     confirmations: {},
+    telegramUpdates: {},
   };
 }

@@ -10,7 +10,7 @@ import type { z } from "zod";
  *
  * Only constructs whose zod semantics are simple enough to restate exactly are
  * compiled (strings, finite numbers with integer and range checks, booleans, enums,
- * literals, unknown, arrays, plain and strict objects with required, optional and
+ * literals, unknown, arrays, plain, strict and loose objects with required, optional and
  * defaulted fields); for any other the result is undefined and the caller uses zod.
  * test/store/fast-check.test.ts holds the check to zod on randomized values.
  *
@@ -126,15 +126,20 @@ class Compiler {
    * the fields counted (zod would strip it, or refuse it in a strict object).
    */
   #objectBody(def: Def): string | undefined {
-    const strip = def.catchall === undefined || def.catchall._zod.def.type === "never";
-    if (!strip || def.shape === undefined || (def.checks ?? []).length > 0) return undefined;
+    const catchall = def.catchall?._zod.def.type;
+    const strip = catchall === undefined || catchall === "never";
+    // A loose object (catchall unknown) gives back every other key as it is.
+    const loose = catchall === "unknown";
+    if ((!strip && !loose) || def.shape === undefined || (def.checks ?? []).length > 0) return undefined;
     const lines = ['if (typeof v !== "object" || v === null || Array.isArray(v)) return false;', "let seen = 0, x;"];
     for (const [key, field] of Object.entries(def.shape)) {
       const line = this.#field(key, field);
       if (line === undefined) return undefined;
       lines.push(line);
     }
-    lines.push("let keys = 0;", "for (const _ in v) keys++;", "return keys === seen;");
+    // JSON.parse makes "__proto__" an own key; zod's copy of a loose object would set the prototype instead.
+    if (loose) lines.push('return !Object.hasOwn(v, "__proto__");');
+    else lines.push("let keys = 0;", "for (const _ in v) keys++;", "return keys === seen;");
     return lines.join("\n");
   }
 

@@ -71,4 +71,46 @@ describe("configuration", () => {
   it("reports an unparsable gateway URL as a configuration error, not a crash", () => {
     expect(() => loadConfig({ OPENCLAW_GATEWAY_URL: "nonsense" })).toThrow(/OPENCLAW_GATEWAY_URL: Invalid URL/);
   });
+
+  it("switches Telegram to webhooks only with a secret, and parses the listen address", () => {
+    const base = { TELEGRAM_BOT_TOKEN: "1:x", TELEGRAM_WEBHOOK_URL: "https://bot.example/tg/hook" };
+    const config = loadConfig({ ...base, TELEGRAM_WEBHOOK_SECRET: "s3cret_-X", TELEGRAM_WEBHOOK_LISTEN: "[::1]:9000" });
+    expect(config.TELEGRAM_WEBHOOK_URL).toBe("https://bot.example/tg/hook");
+    expect(config.TELEGRAM_WEBHOOK_LISTEN).toEqual({ host: "::1", port: 9000 });
+    expect(loadConfig({}).TELEGRAM_WEBHOOK_LISTEN).toEqual({ host: "127.0.0.1", port: 8080 });
+    expect(loadConfig({}).TELEGRAM_WEBHOOK_URL).toBeUndefined();
+    expect(() => loadConfig(base)).toThrow(/TELEGRAM_WEBHOOK_SECRET: required with TELEGRAM_WEBHOOK_URL/);
+    expect(() => loadConfig({ ...base, TELEGRAM_BOT_TOKEN: "", TELEGRAM_WEBHOOK_SECRET: "abc" })).toThrow(
+      /TELEGRAM_WEBHOOK_URL: needs TELEGRAM_BOT_TOKEN/,
+    );
+  });
+
+  it("refuses a bad webhook secret, listen address or plain-http URL in one line each, without the values", () => {
+    try {
+      loadConfig({
+        TELEGRAM_BOT_TOKEN: "1:x",
+        TELEGRAM_WEBHOOK_URL: "http://bot.example/hook",
+        TELEGRAM_WEBHOOK_SECRET: "has spaces!",
+        TELEGRAM_WEBHOOK_LISTEN: "localhost",
+      });
+      throw new Error("accepted");
+    } catch (error) {
+      expect(isBotError(error)).toBe(true);
+      const lines = (error as Error).message.split("\n").slice(1);
+      expect(lines).toEqual([
+        expect.stringMatching(/^ {2}TELEGRAM_WEBHOOK_URL: http:\/\/ is only allowed to a loopback host/),
+        expect.stringMatching(/^ {2}TELEGRAM_WEBHOOK_SECRET: 1 to 256 characters/),
+        expect.stringMatching(/^ {2}TELEGRAM_WEBHOOK_LISTEN: host:port/),
+      ]);
+      expect((error as Error).message).not.toContain("has spaces");
+    }
+    expect(
+      loadConfig({
+        TELEGRAM_BOT_TOKEN: "1:x",
+        TELEGRAM_WEBHOOK_URL: "http://127.0.0.1:8443/h",
+        TELEGRAM_WEBHOOK_SECRET: "a".repeat(256),
+      }).TELEGRAM_WEBHOOK_SECRET,
+    ).toHaveLength(256);
+    expect(() => loadConfig({ TELEGRAM_WEBHOOK_SECRET: "a".repeat(257) })).toThrow(/TELEGRAM_WEBHOOK_SECRET/);
+  });
 });

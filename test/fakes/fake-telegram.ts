@@ -2,7 +2,8 @@
  * A fake Telegram Bot API server on 127.0.0.1 for tests that run the real grammY over HTTP.
  * It behaves like the Bot API where the bot depends on it: `/bot<token>/<method>` with a token check
  * (401), real long polling (offset acknowledges, timeout holds, a newer poll ends an older one with
- * 409), Telegram's limits and error texts (4096 characters, "message is not modified", replies to a
+ * 409), webhooks (setWebhook: each update POSTed with the secret header and retried until a 2xx;
+ * getUpdates then answers 409), Telegram's limits and error texts (4096 characters, "message is not modified", replies to a
  * missing message, 429 with retry_after), forum topics, files (getFile, the download route, uploads).
  * Usage:
  *   const tg = await FakeTelegram.start();
@@ -36,12 +37,14 @@ import {
   type StoredMessage,
 } from "./telegram/state.ts";
 import { type FakeUpdate, UpdateQueue } from "./telegram/updates.ts";
+import { WebhookDelivery } from "./telegram/webhook.ts";
 
 export type { UploadedFile } from "./multipart.ts";
 export type { Fault } from "./telegram/faults.ts";
 export type { FakeMedia, FakeMediaKind, FakeMediaSpec } from "./telegram/media.ts";
 export type { FakeChat, FakeMessage, FakeTopic, FakeUser, MemberStatus, StoredMessage } from "./telegram/state.ts";
 export type { FakeUpdate } from "./telegram/updates.ts";
+export type { Delivery, WebhookDeliveryOptions, WebhookSetting } from "./telegram/webhook.ts";
 
 /** One recorded Bot API call. */
 export interface RecordedCall {
@@ -55,6 +58,8 @@ export interface RecordedCall {
 
 const METHODS: Record<string, Method> = { ...chatMethods, ...messageMethods, ...mediaMethods };
 const DEFAULT_TOKEN = "7000000001:AAFakeTokenForTestsOnly_abcdefghijklmn";
+const WEBHOOK_CONFLICT =
+  "Conflict: can't use getUpdates method while webhook is active; use deleteWebhook to delete the webhook first";
 
 /** The fake Bot API server: state, recorded calls, fault injection and update builders. */
 export class FakeTelegram {
@@ -62,6 +67,8 @@ export class FakeTelegram {
   readonly apiRoot: string;
   readonly world: FakeWorld;
   readonly updates = new UpdateQueue();
+  /** Webhook delivery (active after setWebhook); its `options` set load balancing, duplicates and retries. */
+  readonly webhook = new WebhookDelivery(this.updates);
   /** Every call, in arrival order (getUpdates included). */
   readonly calls: RecordedCall[] = [];
   /** Methods the bot called that the fake does not implement; tests assert it stays empty. */
@@ -95,6 +102,7 @@ export class FakeTelegram {
 
   /** Ends held polls and closes the server and its connections. */
   async stop(): Promise<void> {
+    await this.webhook.delete();
     this.updates.release();
     this.#server.closeAllConnections();
     await new Promise<void>((resolve) => this.#server.close(() => resolve()));
@@ -283,6 +291,8 @@ export class FakeTelegram {
   async #run(method: string, params: Params, res: ServerResponse): Promise<unknown> {
     const fault = this.#faults.take(method);
     if (fault) throw new ApiFailure(fault.code, fault.description, fault.parameters);
+    const webhook = await this.#webhookMethod(method, params);
+    if (webhook !== undefined) return webhook;
     if (method === "getUpdates") {
       const aborted = new AbortController();
       res.on("close", () => aborted.abort());
@@ -294,6 +304,31 @@ export class FakeTelegram {
       throw new ApiFailure(404, "Not Found");
     }
     return run(this.world, params);
+  }
+
+  /** setWebhook, deleteWebhook and getWebhookInfo, and getUpdates refused while a webhook is set. */
+  async #webhookMethod(method: string, params: Params): Promise<unknown> {
+    switch (method) {
+      case "setWebhook":
+        this.webhook.set(params);
+        return true;
+      case "deleteWebhook":
+        await this.webhook.delete();
+        if (params.drop_pending_updates === true) this.updates.drop();
+        return true;
+      case "getWebhookInfo": {
+        const setting = this.webhook.setting;
+        const pending = this.updates.pending().length;
+        return setting
+          ? { url: setting.url, has_custom_certificate: false, pending_update_count: pending }
+          : { url: "", has_custom_certificate: false, pending_update_count: pending };
+      }
+      case "getUpdates":
+        if (this.webhook.setting) throw new ApiFailure(409, WEBHOOK_CONFLICT);
+        return undefined;
+      default:
+        return undefined;
+    }
   }
 
   #record(call: RecordedCall): void {

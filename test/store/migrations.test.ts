@@ -60,7 +60,7 @@ describe("migrations", () => {
     const original = await readFile(path);
     const { logSeq: _, ...saved } = JSON.parse(original.toString("utf8"));
     // Record fields added since the fixture was written come in empty (their schema default).
-    const expected = { aliases: {}, confirmations: {}, ...saved };
+    const expected = { aliases: {}, confirmations: {}, telegramUpdates: {}, ...saved };
     const store = await openJsonStore({ path });
     expect(store.state).toEqual(expected);
     expect(await readFile(`${path}.v1.bak`)).toEqual(original);

@@ -1,5 +1,5 @@
 /**
- * @module The Telegram channel: grammY on long polling in front of the core's AppPort.
+ * @module The Telegram channel: grammY on long polling (or webhooks) in front of the core's AppPort.
  */
 import { Bot } from "grammy";
 import type { UserFromGetMe } from "grammy/types";
@@ -20,8 +20,14 @@ import { Polling } from "./polling.ts";
 import { createTelegramPort } from "./port.ts";
 import { routeOf } from "./route.ts";
 import { serviceMessages } from "./service-messages.ts";
+import { TelegramWebhook, type TelegramWebhookOptions } from "./webhook.ts";
 
 export type { TelegramLimits } from "./limits.ts";
+export { StoreUpdateQueue } from "./store-update-queue.ts";
+export type { UpdateConsumer } from "./update-consumer.ts";
+export type { UpdateQueue } from "./update-queue.ts";
+export type { TelegramWebhook, TelegramWebhookOptions } from "./webhook.ts";
+export type { ListenAddress } from "./webhook-server.ts";
 
 /** What the Telegram channel needs. */
 export interface TelegramChannelOptions {
@@ -41,15 +47,19 @@ export interface TelegramChannelOptions {
   stopGraceMs?: number | undefined;
   /** How long an album waits for more parts after its last one (default 600 ms). */
   albumQuietMs?: number | undefined;
+  /** Webhook mode instead of long polling (TELEGRAM_WEBHOOK_URL set); polling and webhooks are never both on. */
+  webhook?: TelegramWebhookOptions | undefined;
 }
 
 /** A running Telegram channel: the port the core talks through, and its lifecycle. */
 export interface TelegramChannel {
   channel: ChannelPort;
-  /** Identifies the bot, publishes the command menu and starts polling. */
+  /** Identifies the bot, publishes the command menu and starts polling (or the webhook). */
   start(): Promise<void>;
-  /** Stops polling, lets running handlers finish and confirms the handled updates. */
+  /** Stops polling (or the webhook), lets running handlers finish and confirms the handled updates. */
   stop(): Promise<void>;
+  /** Webhook mode's server and consumer (undefined on long polling): `webhook.consumer` starts and stops from outside. */
+  webhook: TelegramWebhook | undefined;
 }
 
 /**
@@ -80,18 +90,29 @@ export function createTelegramChannel(options: TelegramChannelOptions): Telegram
     albums: new AlbumCollector(options.albumQuietMs),
     downloads: new TelegramDownloads({ api: bot.api, token, apiRoot: options.apiRoot }),
   });
-  const polling = new Polling({
-    bot,
-    logger,
-    token,
-    allowedUpdates: ["message", "callback_query"],
-    timeoutSeconds: options.pollTimeoutSeconds,
-    stopGraceMs: options.stopGraceMs,
-  });
+  const allowedUpdates = ["message", "callback_query"] as const;
+  const intake = options.webhook
+    ? new TelegramWebhook({
+        bot,
+        logger,
+        token,
+        webhook: options.webhook,
+        allowedUpdates,
+        stopGraceMs: options.stopGraceMs,
+      })
+    : new Polling({
+        bot,
+        logger,
+        token,
+        allowedUpdates,
+        timeoutSeconds: options.pollTimeoutSeconds,
+        stopGraceMs: options.stopGraceMs,
+      });
   return {
     channel: createTelegramPort(outgoing, bot.api),
-    start: () => start(bot, polling, options),
-    stop: () => polling.stop(),
+    start: () => start(bot, intake, options),
+    stop: () => intake.stop(),
+    webhook: intake instanceof TelegramWebhook ? intake : undefined,
   };
 }
 
@@ -110,15 +131,21 @@ function useHandlers(bot: Bot, deps: HandlerDeps): void {
   });
 }
 
-/** Identifies the bot, publishes the command menu and starts polling. */
-async function start(bot: Bot, polling: Polling, options: TelegramChannelOptions): Promise<void> {
+/** Identifies the bot, publishes the command menu and starts polling or the webhook. */
+async function start(bot: Bot, intake: Polling | TelegramWebhook, options: TelegramChannelOptions): Promise<void> {
   const { app, logger, token } = options;
   await bot.init();
   // Long polling fails while a webhook is set; updates waiting in Telegram are kept.
-  await bot.api.deleteWebhook({ drop_pending_updates: false });
+  if (intake instanceof Polling) await bot.api.deleteWebhook({ drop_pending_updates: false });
   await bot.api
     .setMyCommands(commandMenu(app.commands, logger))
     .catch((error: unknown) => logger.warn("telegram: command menu not set", errorFields(error, token)));
-  polling.start();
-  logger.info("telegram: polling", { bot: bot.botInfo.username });
+  if (intake instanceof Polling) {
+    intake.start();
+    logger.info("telegram: polling", { bot: bot.botInfo.username });
+    return;
+  }
+  const url = await intake.start();
+  // The URL's path is no secret (the secret token is), but a path may be chosen hard to guess: only the host.
+  logger.info("telegram: webhook", { bot: bot.botInfo.username, host: new URL(url).host, listen: intake.address });
 }

@@ -96,7 +96,6 @@ const deleteForumTopic: Method = (world, params) => {
 /** Bot, chat, member and forum-topic methods. */
 export const chatMethods: Record<string, Method> = {
   getMe,
-  deleteWebhook: () => true,
   setMyCommands,
   getMyCommands: (world) => world.myCommands,
   deleteMyCommands: (world) => {

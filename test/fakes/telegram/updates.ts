@@ -21,15 +21,44 @@ export class UpdateQueue {
   #nextId = 1;
   #waiter: Waiter | undefined;
   #allowed: readonly string[] | undefined;
+  #onPush: (() => void) | undefined;
   /** Highest offset any getUpdates call has confirmed (every update below it is gone). */
   confirmedOffset = 0;
 
-  /** Queues an update (its id is assigned here) and wakes a pending poll. */
+  /** Queues an update (its id is assigned here) and wakes a pending poll (or the webhook delivery). */
   push(payload: Record<string, unknown>): FakeUpdate {
     const update = { update_id: this.#nextId++, ...structuredClone(payload) };
     this.#updates.push(update);
     this.#waiter?.wake(false);
+    this.#onPush?.();
     return update;
+  }
+
+  /** Calls `listener` on every push (the webhook delivery's wake-up). */
+  onPush(listener: (() => void) | undefined): void {
+    this.#onPush = listener;
+  }
+
+  /** The oldest update the bot wants, for webhook delivery. */
+  next(): FakeUpdate | undefined {
+    return this.#available(1)[0];
+  }
+
+  /** Forgets an update and those before it, as a webhook delivery confirms (or gives up on) it. */
+  confirm(updateId: number): void {
+    this.#updates = this.#updates.filter((u) => u.update_id > updateId);
+    this.confirmedOffset = Math.max(this.confirmedOffset, updateId + 1);
+  }
+
+  /** Sets the update types the bot wants (setWebhook's allowed_updates, kept as getUpdates keeps its own). */
+  allow(types: unknown): void {
+    if (Array.isArray(types)) this.#allowed = types as string[];
+  }
+
+  /** Forgets every queued update (deleteWebhook or setWebhook with drop_pending_updates). */
+  drop(): void {
+    for (const update of this.#updates) this.confirmedOffset = Math.max(this.confirmedOffset, update.update_id + 1);
+    this.#updates = [];
   }
 
   /** Updates not yet confirmed. */
@@ -52,7 +81,7 @@ export class UpdateQueue {
     const offset = Number(params.offset ?? 0);
     const limit = Math.min(100, Math.max(1, Number(params.limit ?? 100)));
     const timeout = Number(params.timeout ?? 0);
-    if (Array.isArray(params.allowed_updates)) this.#allowed = params.allowed_updates as string[];
+    this.allow(params.allowed_updates);
     if (offset > 0) {
       this.#updates = this.#updates.filter((u) => u.update_id >= offset);
       this.confirmedOffset = Math.max(this.confirmedOffset, offset);
