@@ -5,10 +5,17 @@
 import { userInfo } from "node:os";
 import { dirname, join } from "node:path";
 import { parseArgs } from "node:util";
+import type { Pool } from "pg";
 import { type ConsoleChannel, createConsoleChannel } from "./channels/console/console-channel.ts";
 import { consoleSocketPath, joinConsole, shareConsole } from "./channels/console/share.ts";
 import { createDiscordChannel } from "./channels/discord/index.ts";
-import { createTelegramChannel, StoreUpdateQueue, type TelegramWebhookOptions } from "./channels/telegram/index.ts";
+import {
+  createTelegramChannel,
+  StoreUpdateQueue,
+  startWebhookFront,
+  type TelegramWebhookOptions,
+  type WebhookFront,
+} from "./channels/telegram/index.ts";
 import { type Bot, composeBot } from "./compose.ts";
 import { type Config, loadConfig } from "./config/env.ts";
 import { BotError, ErrorCode, isBotError } from "./core/errors.ts";
@@ -57,10 +64,12 @@ async function main(): Promise<void> {
   // Until the store is open (a standby may wait long for the lease), a signal just ends the process.
   let shutdown: ((code: number) => Promise<void>) | undefined;
   let waiting: Lease | undefined;
+  let front: WebhookFront | undefined;
+  let active = false;
   const onSignal = () => {
     if (shutdown) return void shutdown(0);
     waiting?.stop();
-    process.exit(0);
+    void (front?.stop() ?? Promise.resolve()).finally(() => process.exit(0));
   };
   process.once("SIGINT", onSignal);
   process.once("SIGTERM", onSignal);
@@ -69,6 +78,9 @@ async function main(): Promise<void> {
     logger,
     onLease: (lease) => {
       waiting = lease;
+    },
+    beforeLease: async (database) => {
+      front = await webhookFront(config, database, logger, () => active);
     },
     // Another process is active now: anything this one still did would be done twice. No cleanup
     // that could write or post; a supervisor restarts it as a standby.
@@ -95,7 +107,8 @@ async function main(): Promise<void> {
     adminUsers: config.ADMIN_USERS,
     blobs: new FileBlobStore(join(dirname(config.STORE_PATH), "attachments")),
   });
-  const running = await startPlatforms(config, bot, logger, telegramWebhook(config, store));
+  active = true;
+  const running = await startPlatforms(config, bot, logger, telegramWebhook(config, store, front));
   // Registered before the gateway connects: reconciliation may write to the terminal.
   const terminals = consoleMode
     ? createConsoleChannel({ app: bot.app, user: operatorName(), filesDir: join(dirname(config.STORE_PATH), "files") })
@@ -110,6 +123,7 @@ async function main(): Promise<void> {
     for (const channel of running) await channel.stop().catch(() => undefined);
     await bot.stop().catch(() => undefined);
     await opened.close().catch(() => undefined);
+    await front?.stop().catch(() => undefined);
     process.exit(code);
   };
   await connect(bot, config);
@@ -141,12 +155,36 @@ async function runConsole(
   server?.close();
 }
 
-/** Webhook mode's settings when TELEGRAM_WEBHOOK_URL is set (the queue in the store); else long polling. */
-function telegramWebhook(config: Config, store: StorePort): TelegramWebhookOptions | undefined {
+/**
+ * Webhook mode's settings when TELEGRAM_WEBHOOK_URL is set, else long polling. One process: the queue
+ * is in the JSON store and the channel runs the server. On Postgres: the front (queue and server) has
+ * run since before the lease; the channel only handles the queue.
+ */
+function telegramWebhook(
+  config: Config,
+  store: StorePort,
+  front: WebhookFront | undefined,
+): TelegramWebhookOptions | undefined {
   const url = config.TELEGRAM_WEBHOOK_URL;
   const secret = config.TELEGRAM_WEBHOOK_SECRET;
   if (url === undefined || secret === undefined) return undefined;
-  return { url, secret, listen: config.TELEGRAM_WEBHOOK_LISTEN, queue: new StoreUpdateQueue({ store }) };
+  const listen = config.TELEGRAM_WEBHOOK_LISTEN;
+  if (front) return { url, secret, listen, queue: front.queue, server: front.server };
+  return { url, secret, listen, queue: new StoreUpdateQueue({ store }) };
+}
+
+/** On Postgres with webhooks: every process takes updates into the shared queue from the start. */
+async function webhookFront(
+  config: Config,
+  database: { pool: Pool; url: string },
+  logger: Logger,
+  handling: () => boolean,
+): Promise<WebhookFront | undefined> {
+  const url = config.TELEGRAM_WEBHOOK_URL;
+  const secret = config.TELEGRAM_WEBHOOK_SECRET;
+  if (url === undefined || secret === undefined || !config.TELEGRAM_BOT_TOKEN) return undefined;
+  const { pool, url: storeUrl } = database;
+  return startWebhookFront({ url, secret, listen: config.TELEGRAM_WEBHOOK_LISTEN, pool, storeUrl, logger, handling });
 }
 
 async function startPlatforms(

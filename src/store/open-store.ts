@@ -1,3 +1,4 @@
+import type pg from "pg";
 import type { Config } from "../config/env.ts";
 import type { BotError } from "../core/errors.ts";
 import type { Logger, StorePort } from "../core/ports.ts";
@@ -21,6 +22,8 @@ export interface OpenStoreOptions {
   onLeaseLost: (error: BotError) => void;
   /** Postgres: called with the lease when this process starts waiting, so a signal can stop the wait. */
   onLease?: ((lease: Lease) => void) | undefined;
+  /** Postgres: what a process does before it waits for the lease (standbys too): the webhook front. */
+  beforeLease?: ((database: { pool: pg.Pool; url: string }) => Promise<void>) | undefined;
 }
 
 export async function openStore(options: OpenStoreOptions): Promise<OpenedStore> {
@@ -43,6 +46,7 @@ async function openOnPostgres(url: string, options: OpenStoreOptions): Promise<O
   const pool = await preparePostgres(url, logger);
   try {
     await claimDeployment(pool, config.OPENCLAW_GATEWAY_URL, where);
+    await options.beforeLease?.({ pool, url });
   } catch (error) {
     await pool.end();
     throw error;

@@ -15,6 +15,7 @@ import { FakeTelegram } from "../fakes/fake-telegram.ts";
 import { startE2eGateway } from "./harness/e2e-context.ts";
 import { type FakeModel, HOLD_FIRST_CHUNK, startFakeModel } from "./harness/fake-model.ts";
 import type { Gateway } from "./harness/gateway.ts";
+import { freePort } from "./harness/processes.ts";
 import { type BotProcess, startBotProcess } from "./support/bot-process.ts";
 import { sleep, until } from "./support/waits.ts";
 
@@ -64,7 +65,7 @@ describe("several bot processes on Postgres (real gateway, Telegram long polling
     dc = await FakeDiscord.start();
   }
 
-  function start(name: string): BotProcess {
+  function start(name: string, extra: Record<string, string> = {}): BotProcess {
     const bot = startBotProcess(name, {
       TELEGRAM_BOT_TOKEN: tg.token,
       TELEGRAM_API_ROOT: tg.apiRoot,
@@ -75,6 +76,7 @@ describe("several bot processes on Postgres (real gateway, Telegram long polling
       DISCORD_BOT_TOKEN: dc.token,
       DISCORD_API_ROOT: dc.apiRoot,
       ALLOWED_USERS: `telegram:${alice.id},discord:${ids.alice}`,
+      ...extra,
     });
     bots.push(bot);
     return bot;
@@ -246,4 +248,58 @@ describe("several bot processes on Postgres (real gateway, Telegram long polling
     expect(notices()).toHaveLength(1);
     expect(b.child.exitCode).toBeNull();
   });
+
+  it("webhooks, delivered to either process at random, 10 % twice: 200 messages over 20 threads, each answered once, in order", async () => {
+    await deployment();
+    const people = Array.from({ length: 20 }, (_, i) => ({ id: 201 + i, is_bot: false, first_name: `P${i}` }));
+    for (const person of people) tg.addChat({ id: person.id, type: "private", first_name: person.first_name });
+    const secret = "multi_process_secret";
+    const ports = [await freePort(), await freePort()];
+    const urls = ports.map((port) => `http://127.0.0.1:${port}/telegram/hook`);
+    const webhook = (i: number) => ({
+      TELEGRAM_WEBHOOK_URL: urls[0] ?? "",
+      TELEGRAM_WEBHOOK_SECRET: secret,
+      TELEGRAM_WEBHOOK_LISTEN: `127.0.0.1:${ports[i]}`,
+      ALLOWED_USERS: people.map((person) => `telegram:${person.id}`).join(","),
+    });
+    const a = start("a", webhook(0));
+    await a.waitForLog(ACTIVE);
+    await a.waitForLog(/"gateway connected"/);
+    const b = start("b", webhook(1));
+    await b.waitForLog(STANDBY);
+    await b.waitForLog(/"telegram: taking webhook updates"/);
+    await waitUntil(() => tg.webhook.setting, { what: "setWebhook" });
+    expect(tg.webhook.setting?.secretToken).toBe(secret);
+    tg.webhook.options = { targets: urls, duplicateRate: 0.1 };
+    const said = (chat: number) => tg.botMessages(chat).map((m) => m.message.text ?? "");
+
+    for (const [i, person] of people.entries()) tg.userMessage(person.id, person, `/thread hooked ${i}`);
+    await waitUntil(() => people.every((p) => said(p.id).some((text) => text.includes("Created thread"))), {
+      what: "20 threads",
+      timeoutMs: 60_000,
+    });
+    const texts = (i: number) => Array.from({ length: 10 }, (_, n) => `p${i} message ${n + 1}`);
+    for (let n = 0; n < 10; n++) {
+      for (const [i, person] of people.entries()) tg.userMessage(person.id, person, texts(i)[n] ?? "");
+      await sleep(100);
+    }
+    const echoes = (i: number) => said(people[i]?.id ?? 0).filter((text) => text.startsWith(`ECHO: p${i} `));
+    await waitUntil(() => people.every((_, i) => echoes(i).length >= 10), {
+      what: "200 answers",
+      timeoutMs: 150_000,
+    });
+    await sleep(2_000);
+    for (const [i] of people.entries()) expect(echoes(i), `thread ${i}`).toEqual(texts(i).map((t) => `ECHO: ${t}`));
+    // Both processes took deliveries, some updates came twice, and only the active one answered.
+    const deliveries = tg.webhook.deliveries.filter((d) => d.status === 200);
+    for (const url of urls)
+      expect(
+        deliveries.some((d) => d.url === url),
+        url,
+      ).toBe(true);
+    const perUpdate = new Map<number, number>();
+    for (const d of deliveries) perUpdate.set(d.updateId, (perUpdate.get(d.updateId) ?? 0) + 1);
+    expect([...perUpdate.values()].filter((n) => n > 1).length).toBeGreaterThan(5);
+    expect(b.log()).not.toMatch(ACTIVE);
+  }, 300_000);
 });

@@ -27,6 +27,7 @@ export { StoreUpdateQueue } from "./store-update-queue.ts";
 export type { UpdateConsumer } from "./update-consumer.ts";
 export type { UpdateQueue } from "./update-queue.ts";
 export type { TelegramWebhook, TelegramWebhookOptions } from "./webhook.ts";
+export { startWebhookFront, type WebhookFront } from "./webhook-front.ts";
 export type { ListenAddress } from "./webhook-server.ts";
 
 /** What the Telegram channel needs. */

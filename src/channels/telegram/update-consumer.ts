@@ -35,6 +35,14 @@ export class UpdateConsumer {
   readonly #running = new Set<Promise<void>>();
   /** Handled updates whose done() failed; retried on the next read. */
   readonly #undone = new Set<number>();
+  /** Reads of the queue started so far. */
+  #reads = 0;
+  /**
+   * Updates marked done, with the read count at that moment. A read that started before the done
+   * landed may still list the update as pending (a Postgres query in flight): it is skipped by every
+   * read up to that count, and forgotten by the first read that started after.
+   */
+  readonly #settled = new Map<number, number>();
   #stop: (() => void) | undefined;
   #reading: Promise<void> | undefined;
   #again = false;
@@ -87,15 +95,21 @@ export class UpdateConsumer {
       this.#again = false;
       await this.#retryDone();
       let updates: Update[];
+      const read = ++this.#reads;
       try {
-        updates = await queue.pending(this.#taken.size + BATCH);
+        updates = await queue.pending(this.#taken.size + this.#settled.size + BATCH);
       } catch (error) {
         logger.error("telegram: reading the update queue failed, retrying", errorFields(error, token));
         return;
       }
+      for (const [id, at] of this.#settled) if (at < read) this.#settled.delete(id);
       // Started synchronously, in update_id order: that is how each takes its place in the order.
-      for (const update of updates) if (this.#stop && !this.#taken.has(update.update_id)) this.#start(update);
+      for (const update of updates) if (this.#stop && this.#isNew(update.update_id)) this.#start(update);
     } while (this.#again && this.#stop);
+  }
+
+  #isNew(id: number): boolean {
+    return !this.#taken.has(id) && !this.#settled.has(id);
   }
 
   #start(update: Update): void {
@@ -118,6 +132,7 @@ export class UpdateConsumer {
   async #done(id: number): Promise<void> {
     try {
       await this.#options.queue.done(id);
+      this.#settled.set(id, this.#reads);
       this.#taken.delete(id);
       this.#undone.delete(id);
     } catch (error) {

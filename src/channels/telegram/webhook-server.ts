@@ -87,8 +87,13 @@ export class WebhookServer {
         resolve();
       });
     });
-    const address = this.#server.address() as AddressInfo;
-    return { host, port: address.port };
+    return this.address ?? { host, port };
+  }
+
+  /** The address bound (undefined before start). */
+  get address(): ListenAddress | undefined {
+    const address = this.#server.address() as AddressInfo | null;
+    return address ? { host: this.#options.listen.host, port: address.port } : undefined;
   }
 
   /** Stops taking requests and closes the connections. */

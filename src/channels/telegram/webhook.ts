@@ -20,6 +20,11 @@ export interface TelegramWebhookOptions {
    * on one queue, whoever decides which process handles them starts and stops `consumer` itself.
    */
   consume?: boolean | undefined;
+  /**
+   * A server already taking updates into `queue`, started before this process became active (several
+   * processes on Postgres: standbys take updates too). The channel then neither starts nor stops it.
+   */
+  server?: WebhookServer | undefined;
   /** How often the queue is read without a put to wake it (default 1 s). */
   recheckMs?: number | undefined;
 }
@@ -57,14 +62,16 @@ export class TelegramWebhook {
       recheckMs: webhook.recheckMs,
       stopGraceMs: params.stopGraceMs,
     });
-    this.#server = new WebhookServer({
-      path: new URL(typeof webhook.url === "string" ? webhook.url : "http://x/").pathname,
-      secret: webhook.secret,
-      listen: webhook.listen,
-      queue: webhook.queue,
-      logger,
-      health: () => ({ mode: "webhook", handling: this.consumer.started }),
-    });
+    this.#server =
+      webhook.server ??
+      new WebhookServer({
+        path: new URL(typeof webhook.url === "string" ? webhook.url : "http://x/").pathname,
+        secret: webhook.secret,
+        listen: webhook.listen,
+        queue: webhook.queue,
+        logger,
+        health: () => ({ mode: "webhook", handling: this.consumer.started }),
+      });
   }
 
   /** The address the server bound (after start). */
@@ -75,7 +82,7 @@ export class TelegramWebhook {
   /** Binds the server, points Telegram at it, and starts the consumer unless told not to. */
   async start(): Promise<string> {
     const { url, secret, consume } = this.#options;
-    this.#bound = await this.#server.start();
+    this.#bound = this.#options.server?.address ?? (await this.#server.start());
     const href = typeof url === "string" ? url : url(this.#bound);
     this.#server.path = new URL(href).pathname;
     // Every process may call it: it is idempotent. One connection at a time keeps Telegram's deliveries
@@ -92,7 +99,7 @@ export class TelegramWebhook {
 
   /** Stops taking updates, then lets running handlers finish (a while); unfinished ones stay queued. */
   async stop(): Promise<void> {
-    await this.#server.stop();
+    if (this.#options.server === undefined) await this.#server.stop();
     await this.consumer.stop();
   }
 }

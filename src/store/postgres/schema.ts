@@ -38,6 +38,18 @@ export const MIGRATIONS: readonly Migration[] = [
         expires_at timestamptz not null
       );`,
   },
+  {
+    version: 2,
+    what: "Telegram webhook updates, taken by any process, handled by the active one",
+    sql: `
+      create table tk_telegram_updates (
+        update_id bigint primary key,
+        body jsonb,
+        received_at timestamptz not null default now(),
+        done_at timestamptz
+      );
+      create index tk_telegram_updates_pending on tk_telegram_updates (update_id) where done_at is null;`,
+  },
 ];
 
 /** The newest schema this code knows. */

@@ -85,4 +85,37 @@ describe("UpdateConsumer", () => {
     expect(store.state.telegramUpdates["20"]?.doneAt).toBeUndefined();
     held.open();
   });
+
+  it("never starts an update twice when a read of the queue was in flight as its done landed", async () => {
+    // A queue whose reads answer late with what was pending when they were asked, as a Postgres
+    // query in flight does: the done lands between the question and the answer.
+    const store = new MemoryStore();
+    const inner = new StoreUpdateQueue({ store });
+    const late: UpdateQueue = {
+      put: (u) => inner.put(u),
+      done: (id) => inner.done(id),
+      onPut: (listener) => inner.onPut(listener),
+      async pending(limit) {
+        const snapshot = await inner.pending(limit);
+        await new Promise((resolve) => setTimeout(resolve, 40));
+        return snapshot;
+      },
+    };
+    const runs = new Map<number, number>();
+    // A handler that ends while the next read is in flight.
+    const { consumer: c } = consumer(late, async (u) => {
+      runs.set(u.update_id, (runs.get(u.update_id) ?? 0) + 1);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    });
+    c.start();
+    for (let id = 1; id <= 30; id++) {
+      await inner.put(update(id));
+      await new Promise((resolve) => setTimeout(resolve, 7));
+    }
+    await until(() => Object.values(store.state.telegramUpdates).every((r) => r.doneAt !== undefined), "all done");
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    await c.stop();
+    expect([...runs.values()].every((n) => n === 1)).toBe(true);
+    expect(runs.size).toBe(30);
+  });
 });
