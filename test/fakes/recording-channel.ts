@@ -1,3 +1,4 @@
+import { readContent } from "../../src/core/file-content.ts";
 import type { Platform } from "../../src/core/keys/conversation-key.ts";
 import type { ChannelPort, OutgoingFile, OutgoingMessage } from "../../src/core/ports.ts";
 
@@ -9,7 +10,12 @@ export interface RecordedMessage {
   buttons: { label: string; data: string }[];
   edits: string[];
   /** Set on a file the channel posted. */
-  file?: OutgoingFile | undefined;
+  file?: RecordedFile | undefined;
+}
+
+/** A file as the recording channel keeps it: what was sent, its content read whole. */
+export interface RecordedFile extends Omit<OutgoingFile, "content"> {
+  bytes: Uint8Array;
 }
 
 /**
@@ -61,10 +67,13 @@ export class RecordingChannel implements ChannelPort {
 
   /** Records a file as a message `📎 <name>` (so its order with the text shows) and keeps its bytes. */
   async sendFile(conversation: string, file: OutgoingFile): Promise<string> {
-    if (file.bytes.length > this.maxFileBytes) throw new Error("413: file too large");
+    if (file.content.size > this.maxFileBytes) throw new Error("413: file too large");
+    const { content, ...sent } = file;
+    const read = await readContent(content);
+    const bytes = Buffer.from(read.buffer, read.byteOffset, read.byteLength);
     const id = String(this.messages.length + 1);
     const text = `📎 ${file.fileName}`;
-    this.messages.push({ id, conversation, text, buttons: [], edits: [text], file });
+    this.messages.push({ id, conversation, text, buttons: [], edits: [text], file: { ...sent, bytes } });
     this.#notify();
     return id;
   }

@@ -1,5 +1,6 @@
 import { type Client, DiscordAPIError, type Message, type SendableChannels } from "discord.js";
 import { BotError, ErrorCode } from "../../core/errors.ts";
+import { readContent } from "../../core/file-content.ts";
 import { discordKey } from "../../core/keys/conversation-key.ts";
 import type { ChannelPort, Logger, OutgoingFile, OutgoingMessage } from "../../core/ports.ts";
 import { splitMessage } from "../../core/turns/split.ts";
@@ -67,7 +68,13 @@ export async function sendChunks(
  */
 export async function sendFile(channel: SendableChannels, file: OutgoingFile): Promise<string> {
   const name = safeFileName(file.fileName, file.mimeType);
-  const attachment = Buffer.from(file.bytes.buffer, file.bytes.byteOffset, file.bytes.byteLength);
+  // discord.js takes an attachment only as whole bytes (a stream it reads into a buffer itself), and
+  // @discordjs/rest copies them into a Blob for each attempt, a 429's retry included. So the file is
+  // read whole here, just before it goes, into one buffer of its exact size: the least Discord allows.
+  // While it is sent it is in memory twice (this buffer and the Blob), at most 2 × the 10 MB limit;
+  // an export sends its parts one at a time.
+  const bytes = await readContent(file.content);
+  const attachment = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const sent = await platformCall<Message>("send a file", () =>
     channel.send({ files: [{ attachment, name }], allowedMentions: { parse: [] } }),
   );

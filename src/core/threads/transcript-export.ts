@@ -1,5 +1,6 @@
 import type { Channels } from "../channels.ts";
 import { BotError, ErrorCode } from "../errors.ts";
+import { bytesContent } from "../file-content.ts";
 import type { Thread } from "../model.ts";
 import type { BlobStore, ChannelPort, GatewayPort, Logger } from "../ports.ts";
 import type { TranscriptRow } from "../recap-export-port.ts";
@@ -136,7 +137,7 @@ export class TranscriptExport {
         kind: "file",
         fileName,
         mimeType: format === "json" ? "application/json" : "text/markdown",
-        bytes: file,
+        content: bytesContent(file),
       });
       files.push(fileName);
       bytes += file.byteLength;
