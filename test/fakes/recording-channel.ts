@@ -1,4 +1,3 @@
-import { readContent } from "../../src/core/file-content.ts";
 import type { Platform } from "../../src/core/keys/conversation-key.ts";
 import type { ChannelPort, OutgoingFile, OutgoingMessage } from "../../src/core/ports.ts";
 
@@ -69,8 +68,10 @@ export class RecordingChannel implements ChannelPort {
   async sendFile(conversation: string, file: OutgoingFile): Promise<string> {
     if (file.content.size > this.maxFileBytes) throw new Error("413: file too large");
     const { content, ...sent } = file;
-    const read = await readContent(content);
-    const bytes = Buffer.from(read.buffer, read.byteOffset, read.byteLength);
+    const pieces: Uint8Array[] = [];
+    for await (const piece of content.open()) pieces.push(piece);
+    const bytes = Buffer.concat(pieces);
+    if (bytes.byteLength !== content.size) throw new Error(`file is ${bytes.byteLength} bytes, said ${content.size}`);
     const id = String(this.messages.length + 1);
     const text = `📎 ${file.fileName}`;
     this.messages.push({ id, conversation, text, buttons: [], edits: [text], file: { ...sent, bytes } });

@@ -38,7 +38,7 @@ describe("Discord files from the agent", () => {
     expect(discord.channel.maxFileBytes).toBe(10 * MB);
   });
 
-  it("reads a streamed file whole once, and uploads all of it again after a 429", async () => {
+  it("reads a streamed file once into the upload, and uploads all of it again after a 429", async () => {
     const { fake, discord } = await startHarness();
     const bytes = pngBytes(MB + 5);
     const content = streamed(bytes);
@@ -47,7 +47,7 @@ describe("Discord files from the agent", () => {
     const id = await discord.channel.sendFile!(thread, file);
     const attempts = fake.callsTo("POST", /messages$/);
     expect(attempts.map((c) => c.status)).toEqual([429, 200]);
-    // discord.js takes whole bytes: read once, and the same bytes go again with the retry.
+    // Read once into a Blob, which goes again whole with @discordjs/rest's retry.
     expect(content.opened).toBe(1);
     for (const attempt of attempts) {
       const [sent] = (attempt.body as { _files: UploadedFile[] })._files;
