@@ -50,11 +50,16 @@ export class StoredTranscript {
     yield framing.prefix;
     const page = this.#firstRows.findLastIndex((row) => row <= first);
     const cursor = new ByteCursor(this.#pagesFrom(page), this.#release);
-    const before = this.#pages[page]?.rowBytes.slice(0, first - (this.#firstRows[page] ?? 0)) ?? [];
-    await cursor.skip(before.reduce((sum, n) => sum + n, 0));
-    for (const [i, length] of lengths.entries()) {
-      if (i > 0) yield framing.separator;
-      yield* cursor.take(length);
+    try {
+      const before = this.#pages[page]?.rowBytes.slice(0, first - (this.#firstRows[page] ?? 0)) ?? [];
+      await cursor.skip(before.reduce((sum, n) => sum + n, 0));
+      for (const [i, length] of lengths.entries()) {
+        if (i > 0) yield framing.separator;
+        yield* cursor.take(length);
+      }
+    } finally {
+      // An upload that fails half-way stops reading: the blob being read is closed, not left open.
+      await cursor.close();
     }
     yield framing.suffix;
   }
@@ -97,6 +102,11 @@ class ByteCursor {
       this.#at += step;
       left -= step;
     }
+  }
+
+  /** Stops reading: what is being read is closed. */
+  async close(): Promise<void> {
+    await this.#pieces.return?.();
   }
 
   async #current(): Promise<Uint8Array> {
