@@ -10,7 +10,7 @@
  * mark cannot be reset (not Linux) the RSS is sampled instead. Two exports are measured: the process's
  * first (its code compiled as it runs, nothing freed before to reuse) and a second.
  *
- * Measured for this 7.7 MB file over 15 runs: the first export 1.4–4.5 MB (mostly 1.8–2.4), the second
+ * Measured for this 7.7 MB file over 23 runs: the first export 1.4–4.5 MB (most 1.6–3.1), the second
  * 0.6–1.4 MB; with npm start's --max-semi-space-size=1, 2.6–3.1 and 0.8–1.0 MB. A 23 MB file (1,500
  * turns) gives the same (3.5–3.7, 1.2–1.7 MB): what grows is a page and pieces, not the file. Built
  * whole before it was sent, the file made the growth 1–1.5× its size.
