@@ -64,14 +64,25 @@ export interface OutgoingMessage {
   buttons?: Button[] | undefined;
 }
 
-/** A file the agent sent, shown natively in a conversation (a photo, a document). */
+/**
+ * A file's bytes as a stream of known size, so a file need not be whole in memory to be sent. It can
+ * be read again from the start: a send refused with 429 uploads the whole file once more.
+ */
+export interface FileContent {
+  /** The exact number of bytes `open()` yields. */
+  readonly size: number;
+  /** Reads the bytes from the start, in order; every call is a fresh read. */
+  open(): AsyncIterable<Uint8Array>;
+}
+
+/** A file shown natively in a conversation (a photo, a document): one the agent sent, or an export. */
 export interface OutgoingFile {
   /** `image` is shown as a picture where the platform can; anything else as a document. */
   kind: "image" | "file";
   fileName: string;
   mimeType: string;
-  /** The whole file (at most the channel's maxFileBytes). */
-  bytes: Uint8Array;
+  /** The file's bytes (at most the channel's maxFileBytes). */
+  content: FileContent;
 }
 
 /** What the core needs from a platform to talk into conversations. */

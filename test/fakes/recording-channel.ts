@@ -9,7 +9,12 @@ export interface RecordedMessage {
   buttons: { label: string; data: string }[];
   edits: string[];
   /** Set on a file the channel posted. */
-  file?: OutgoingFile | undefined;
+  file?: RecordedFile | undefined;
+}
+
+/** A file as the recording channel keeps it: what was sent, its content read whole. */
+export interface RecordedFile extends Omit<OutgoingFile, "content"> {
+  bytes: Uint8Array;
 }
 
 /**
@@ -61,10 +66,15 @@ export class RecordingChannel implements ChannelPort {
 
   /** Records a file as a message `📎 <name>` (so its order with the text shows) and keeps its bytes. */
   async sendFile(conversation: string, file: OutgoingFile): Promise<string> {
-    if (file.bytes.length > this.maxFileBytes) throw new Error("413: file too large");
+    if (file.content.size > this.maxFileBytes) throw new Error("413: file too large");
+    const { content, ...sent } = file;
+    const pieces: Uint8Array[] = [];
+    for await (const piece of content.open()) pieces.push(piece);
+    const bytes = Buffer.concat(pieces);
+    if (bytes.byteLength !== content.size) throw new Error(`file is ${bytes.byteLength} bytes, said ${content.size}`);
     const id = String(this.messages.length + 1);
     const text = `📎 ${file.fileName}`;
-    this.messages.push({ id, conversation, text, buttons: [], edits: [text], file });
+    this.messages.push({ id, conversation, text, buttons: [], edits: [text], file: { ...sent, bytes } });
     this.#notify();
     return id;
   }

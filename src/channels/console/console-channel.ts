@@ -86,7 +86,7 @@ function fileCapability(
     async sendFile(conversation, file) {
       const shown = terminal(conversation);
       const path = await saveFile(dir, file);
-      shown.print(`📎 saved ${basename(path)} (${file.mimeType}, ${sizeText(file.bytes.byteLength)}): ${path}`);
+      shown.print(`📎 saved ${basename(path)} (${file.mimeType}, ${sizeText(file.content.size)}): ${path}`);
       return nextId();
     },
   };

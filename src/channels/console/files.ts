@@ -29,7 +29,8 @@ export async function saveFile(dir: string, file: OutgoingFile): Promise<string>
     });
     if (!handle) continue;
     try {
-      await handle.writeFile(file.bytes);
+      // Written piece by piece as the content yields them: the file is never whole in memory.
+      await handle.writeFile(file.content.open());
       await handle.close();
     } catch (error) {
       await handle.close().catch(() => undefined);

@@ -21,10 +21,13 @@ export async function upload(
   file: OutgoingFile,
 ): Promise<Message> {
   const name = safeFileName(file.fileName, file.mimeType);
-  // A fresh InputFile per call: grammY serializes it again for every attempt.
-  const input = () => new InputFile(file.bytes, name);
+  // The bytes are streamed into the multipart body, never whole in memory. grammY reads an InputFile
+  // made of a function by calling it each time it serializes the request, so auto-retry's second
+  // attempt after a 429 gets a fresh read (an InputFile over an iterable would refuse to be reused).
+  // A fresh InputFile per call too, for the fallback from sendPhoto to sendDocument.
+  const input = () => new InputFile(() => file.content.open(), name);
   const extra = threadParams(target);
-  if (file.kind === "image" && file.bytes.byteLength <= TELEGRAM_PHOTO_MAX_BYTES) {
+  if (file.kind === "image" && file.content.size <= TELEGRAM_PHOTO_MAX_BYTES) {
     try {
       return await deps.api.sendPhoto(target.chatId, input(), extra);
     } catch (error) {

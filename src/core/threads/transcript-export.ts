@@ -5,6 +5,7 @@ import type { BlobStore, ChannelPort, GatewayPort, Logger } from "../ports.ts";
 import type { TranscriptRow } from "../recap-export-port.ts";
 import { texts } from "../texts.ts";
 import { requireGateway } from "./registry.ts";
+import { type StoredPage, StoredTranscript } from "./stored-pages.ts";
 import { type ExportFormat, type PartFrame, partFrame, renderRow } from "./transcript-render.ts";
 
 /**
@@ -29,18 +30,14 @@ export interface ExportResult {
   bytes: number;
 }
 
-/** One fetched page, kept as a blob until the files are assembled: its rows' byte lengths, in order. */
-interface StoredPage {
-  blob: string;
-  rowBytes: number[];
-}
-
 /**
  * `/thread export`: the thread's transcript, read from chat.history page by page, sent as files in the
- * conversation. Pages come newest first; each is rendered at once and written to the blob store, so
- * what stays in memory is one page, then one file being filled (the file is whole in memory once,
- * as the channels' sendFile takes it). A transcript larger than the channel takes is split into
- * numbered parts, each within the channel's limit and each a whole file (rows are never split).
+ * conversation. Pages come newest first; each is rendered at once and written to the blob store. Each
+ * file is then streamed from the stored pages, oldest row first, as the channel sends it (and again if
+ * it must send it again). So what is in memory is a page, or a piece of one, never the transcript or
+ * a whole file, except where a platform's client takes only whole bytes (Discord, a part at a time).
+ * A transcript larger than the channel takes is split into numbered parts, each within the channel's
+ * limit and each a whole file (rows are never split).
  */
 export class TranscriptExport {
   readonly #gateway: GatewayPort;
@@ -94,20 +91,38 @@ export class TranscriptExport {
     let limit = PAGE_ROWS.first;
     let oldestSeq = Number.POSITIVE_INFINITY;
     for (let n = 0; n < MAX_PAGES; n += 1) {
-      const page = await this.#gateway.historyPage({ sessionKey: thread.sessionKey, limit, offset });
-      const fresh = page.rows.filter((row) => row.seq === undefined || row.seq < oldestSeq);
-      for (const row of fresh) if (row.seq !== undefined) oldestSeq = Math.min(oldestSeq, row.seq);
-      if (fresh.length > 0) {
-        const stored = await this.#store(fresh, format, budget);
-        pages.push(stored);
-        limit = nextLimit(limit, stored.rowBytes);
+      const step = await this.#page({ thread, format, budget, limit, offset, oldestSeq });
+      if (step.stored) {
+        pages.push(step.stored);
+        limit = nextLimit(limit, step.stored.rowBytes);
       }
-      // A page's frame, rows and rendering are garbage now; without this they pile up page after page.
+      oldestSeq = step.oldestSeq;
+      // The page's frame, rows and rendering are unreachable now (they lived in #page): a young
+      // collection takes them here. Collected while still referenced, they would survive it and be
+      // moved to the old generation at the next one, to pile up there until a full collection.
       this.#release();
-      if (page.nextOffset === undefined || page.nextOffset <= offset) return;
-      offset = page.nextOffset;
+      if (step.nextOffset === undefined || step.nextOffset <= offset) return;
+      offset = step.nextOffset;
     }
     this.#logger.warn("export stopped after too many pages", { slug: thread.slug });
+  }
+
+  /** Fetches one page and parks its fresh rows; returns only what the walk needs next. */
+  async #page(at: {
+    thread: Thread;
+    format: ExportFormat;
+    budget: number;
+    limit: number;
+    offset: number;
+    oldestSeq: number;
+  }): Promise<{ stored?: StoredPage | undefined; oldestSeq: number; nextOffset: number | undefined }> {
+    const { limit, offset } = at;
+    const page = await this.#gateway.historyPage({ sessionKey: at.thread.sessionKey, limit, offset });
+    const fresh = page.rows.filter((row) => row.seq === undefined || row.seq < at.oldestSeq);
+    let oldestSeq = at.oldestSeq;
+    for (const row of fresh) if (row.seq !== undefined) oldestSeq = Math.min(oldestSeq, row.seq);
+    const stored = fresh.length > 0 ? await this.#store(fresh, at.format, at.budget) : undefined;
+    return { stored, oldestSeq, nextOffset: page.nextOffset };
   }
 
   async #store(rows: TranscriptRow[], format: ExportFormat, budget: number): Promise<StoredPage> {
@@ -125,21 +140,19 @@ export class TranscriptExport {
   ): Promise<{ files: string[]; bytes: number }> {
     const { thread, format } = request;
     const plan = planParts(pages, budget, partFrame(format, { name: thread.name, sessionKey: "", part: 1, parts: 1 }));
-    const reader = new PageReader(this.#blobs, pages, this.#release);
+    const transcript = new StoredTranscript(this.#blobs, pages, this.#release);
+    const mimeType = format === "json" ? "application/json" : "text/markdown";
     const files: string[] = [];
     let bytes = 0;
+    let first = 0;
     for (const [index, rowCount] of plan.entries()) {
       const meta = { name: thread.name, sessionKey: thread.sessionKey, part: index + 1, parts: plan.length };
-      const file = await reader.part(rowCount, partFrame(format, meta));
       const fileName = exportFileName(thread.slug, format, index + 1, plan.length);
-      await channel.sendFile?.(request.conversation, {
-        kind: "file",
-        fileName,
-        mimeType: format === "json" ? "application/json" : "text/markdown",
-        bytes: file,
-      });
+      const content = transcript.part(first, rowCount, partFrame(format, meta));
+      await channel.sendFile?.(request.conversation, { kind: "file", fileName, mimeType, content });
       files.push(fileName);
-      bytes += file.byteLength;
+      bytes += content.size;
+      first += rowCount;
     }
     return { files, bytes };
   }
@@ -181,69 +194,4 @@ export function exportFileName(slug: string, format: ExportFormat, part: number,
 
 async function* asyncOf(chunks: readonly Uint8Array[]): AsyncIterable<Uint8Array> {
   yield* chunks;
-}
-
-/** Reads the stored pages' rows back in order, byte-exact, into one file at a time. */
-class PageReader {
-  readonly #blobs: BlobStore;
-  readonly #rows: number[];
-  readonly #chunks: AsyncIterator<Uint8Array>;
-  readonly #release: () => void;
-  #chunk: Uint8Array = new Uint8Array(0);
-  #at = 0;
-  #row = 0;
-
-  constructor(blobs: BlobStore, pages: readonly StoredPage[], release: () => void) {
-    this.#blobs = blobs;
-    this.#release = release;
-    this.#rows = pages.flatMap((p) => p.rowBytes);
-    this.#chunks = this.#all(pages)[Symbol.asyncIterator]();
-  }
-
-  async *#all(pages: readonly StoredPage[]): AsyncIterable<Uint8Array> {
-    for (const page of pages) yield* this.#blobs.read(page.blob);
-  }
-
-  /** The next `count` rows framed as one file. */
-  async part(count: number, frame: PartFrame): Promise<Uint8Array> {
-    const prefix = encoder.encode(frame.prefix);
-    const separator = encoder.encode(frame.separator);
-    const suffix = encoder.encode(frame.suffix);
-    const rows = this.#rows.slice(this.#row, this.#row + count);
-    const body = rows.reduce((sum, n) => sum + n, 0) + separator.byteLength * Math.max(0, count - 1);
-    const file = new Uint8Array(prefix.byteLength + body + suffix.byteLength);
-    file.set(prefix, 0);
-    let at = prefix.byteLength;
-    for (const [i, length] of rows.entries()) {
-      if (i > 0) {
-        file.set(separator, at);
-        at += separator.byteLength;
-      }
-      at = await this.#copy(file, at, length);
-    }
-    file.set(suffix, at);
-    this.#row += count;
-    return file;
-  }
-
-  async #copy(into: Uint8Array, at: number, length: number): Promise<number> {
-    let left = length;
-    let to = at;
-    while (left > 0) {
-      if (this.#at >= this.#chunk.byteLength) {
-        const next = await this.#chunks.next();
-        if (next.done) throw new Error("export page shorter than its rows");
-        // The piece read before is copied into the file: collect it now rather than beside the whole file.
-        this.#release();
-        this.#chunk = next.value;
-        this.#at = 0;
-      }
-      const take = Math.min(left, this.#chunk.byteLength - this.#at);
-      into.set(this.#chunk.subarray(this.#at, this.#at + take), to);
-      this.#at += take;
-      to += take;
-      left -= take;
-    }
-    return to;
-  }
 }

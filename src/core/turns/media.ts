@@ -1,5 +1,6 @@
 import type { Channels } from "../channels.ts";
 import { isBotError } from "../errors.ts";
+import { bytesContent } from "../file-content.ts";
 import type { JournalEntry } from "../model.ts";
 import type { AgentMedia, GatewayPort, Logger } from "../ports.ts";
 import { megabytes, texts } from "../texts.ts";
@@ -70,7 +71,7 @@ export class MediaDelivery {
         kind: item.kind,
         fileName: item.fileName,
         mimeType,
-        bytes: fetched.bytes,
+        content: bytesContent(fetched.bytes),
       });
     } catch (error) {
       this.#logger.warn("could not show a file of the agent's", { conversation, error });

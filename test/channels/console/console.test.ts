@@ -7,6 +7,7 @@ import { createConsoleChannel } from "../../../src/channels/console/console-chan
 import { joinConsole, shareConsole } from "../../../src/channels/console/share.ts";
 import type { AppPort, CommandInvocation, MessageInvocation } from "../../../src/core/app-port.ts";
 import { silentLogger } from "../../../src/core/log.ts";
+import { pngBytes, streamed } from "../support/files.ts";
 
 /** An AppPort that records what reached it and answers with where it came from. */
 function recordingApp() {
@@ -109,7 +110,14 @@ describe("console channel", () => {
     const input = new PassThrough();
     const terminal = terminals.attach("main", input, output);
     terminal.start();
-    const chart = { kind: "image" as const, fileName: "chart.png", mimeType: "image/png", bytes: new Uint8Array(70) };
+    // In pieces, as an export's file comes from its blob: written to disk as they come.
+    const bytes = pngBytes(70);
+    const chart = {
+      kind: "image" as const,
+      fileName: "chart.png",
+      mimeType: "image/png",
+      content: streamed(bytes, 16),
+    };
     await terminals.channel.sendFile!("console:main", chart);
     await terminals.channel.sendFile!("console:main", chart);
     await terminals.channel.sendFile!("console:main", { ...chart, fileName: "../../.ssh/id.pub" });
@@ -118,7 +126,8 @@ describe("console channel", () => {
     expect(printed).toContain(`📎 saved chart-2.png (image/png, 70 B): ${saved[1]}\n`);
     expect(printed).toContain(`📎 saved id.pub (image/png, 70 B): ${saved[2]}\n`);
     expect(readdirSync(join(dir, "files")).sort()).toEqual(["chart-2.png", "chart.png", "id.pub"]);
-    expect(readFileSync(saved[0]!)).toEqual(Buffer.alloc(70));
+    expect(readFileSync(saved[0]!)).toEqual(Buffer.from(bytes));
+    expect(chart.content.opened).toBe(3);
     await expect(terminals.channel.sendFile!("console:nobody", chart)).rejects.toThrow(/No terminal/);
     expect(createConsoleChannel({ app, user: "op" }).channel.sendFile).toBeUndefined();
     input.end();
