@@ -58,7 +58,14 @@ async function openOnPostgres(url: string, options: OpenStoreOptions): Promise<O
     logger.warn("standby: another bot process is active; this one takes over when it stops", { holder }),
   );
   logger.info("active: this process holds the deployment's lease", { database: where, epoch, holder: lease.holder });
-  const store = await openPostgresStore({ pool, logger, fence: lease, onLeaseLost: options.onLeaseLost });
+  const store = await openPostgresStore({ pool, logger, fence: lease, onLeaseLost: options.onLeaseLost }).catch(
+    async (error: unknown) => {
+      // A state this code cannot read: let a standby (maybe a newer bot) have the deployment.
+      await lease.release();
+      await pool.end().catch(() => undefined);
+      throw error;
+    },
+  );
   return {
     store,
     async close() {
