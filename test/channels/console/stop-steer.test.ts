@@ -1,12 +1,11 @@
-import { PassThrough } from "node:stream";
 import { afterEach, describe, expect, it } from "vitest";
-import { createConsoleChannel } from "../../../src/channels/console/console-channel.ts";
 import { composeBot } from "../../../src/compose.ts";
 import { silentLogger } from "../../../src/core/log.ts";
 import { texts } from "../../../src/core/texts.ts";
 import { createOpenClawGateway } from "../../../src/gateway/index.ts";
 import { MemoryStore } from "../../../src/store/index.ts";
 import { type FakeOpenClawGateway, startFakeGateway } from "../../fakes/fake-gateway.ts";
+import { openTerminal } from "./support/terminal.ts";
 
 const cleanups: (() => Promise<void>)[] = [];
 afterEach(async () => {
@@ -26,24 +25,14 @@ async function consoleBot(): Promise<{ gw: FakeOpenClawGateway; type: (line: str
     allowedUsers: [],
     adminUsers: [],
   });
-  const terminals = createConsoleChannel({ app: bot.app, user: "op" });
-  bot.channels.add(terminals.channel);
+  const terminal = openTerminal(bot.app, bot.channels);
   await bot.start();
-  const input = new PassThrough();
-  const output = new PassThrough();
-  let printed = "";
-  output.on("data", (chunk: Buffer) => {
-    printed += chunk.toString();
-  });
-  const terminal = terminals.attach("main", input, output);
-  terminal.start();
   cleanups.push(async () => {
-    input.end();
-    await terminal.closed;
+    await terminal.close();
     await bot.stop();
     await gw.stop();
   });
-  return { gw, type: (line) => input.write(`${line}\n`), printed: () => printed };
+  return { gw, type: terminal.type, printed: terminal.printed };
 }
 
 async function until(probe: () => boolean, what: string): Promise<void> {
