@@ -86,6 +86,41 @@ describe("bot restarts (JSON store on disk)", () => {
     expect(second.store.state.checkpoints["budget-planning"]?.status).toBe("done");
   });
 
+  it("the next bot finishes the answer in the message the killed one had started, not in a second one", async () => {
+    const path = join(await tempDir(), "threads.json");
+    const gw = await startGateway();
+    const first = await startBot({ gw, storePath: path });
+    await first.command(A, "/thread Budget Planning");
+    const gate = gw.model.hold({ text: "one answer, one message" });
+    await first.message(A, "long task");
+    await gate.reached;
+    const partial = await until(
+      () =>
+        first.console.messages.find(
+          (m) =>
+            m.conversation === A &&
+            m.edits.length > 0 &&
+            !m.buttons.length &&
+            m.text !== "" &&
+            !m.text.startsWith("Created"),
+        ),
+      "the partial answer",
+    );
+    await until(() => Object.values(first.store.state.journal)[0]?.replyMessageId === partial.id, "its id journaled");
+    await first.stop();
+    gate.release();
+    await until(() => gw.session(KEY)?.transcript.some((r) => r.role === "assistant"), "the gateway to finish");
+
+    // The chat keeps what the first bot posted: the next bot runs on the same platform.
+    const second = await startBot({ gw, storePath: path, channels: first });
+    await second.says(A, "one answer, one message");
+    await quiet(second);
+    const answers = second.console.messages.filter((m) => m.conversation === A && m.text.includes("one answer"));
+    expect(answers).toHaveLength(1);
+    expect(answers[0]?.id).toBe(partial.id);
+    expect(second.store.state.journal).toEqual({});
+  });
+
   it("a turn still running when the next bot starts is followed to its end and delivered once", async () => {
     const path = join(await tempDir(), "threads.json");
     const gw = await startGateway();

@@ -221,7 +221,18 @@ export class Follower {
         void this.#store.update({ journal: { [entry.turnId]: { progressMessageId: messageId } } });
       },
     });
-    return { stream: new ReplyStream(options), progress };
+    const stream = new ReplyStream({
+      ...options,
+      // A restarted bot (or the process that took over) finishes the answer in the message already shown.
+      firstMessageId: entry.replyMessageId,
+      onFirstPosted: (messageId) => {
+        if (!this.#store.state.journal[entry.turnId]) return;
+        this.#store
+          .update({ journal: { [entry.turnId]: { replyMessageId: messageId } } })
+          .catch((error: unknown) => this.#logger.warn("answer message id not journaled", { error }));
+      },
+    });
+    return { stream, progress };
   }
 
   /** The progress line a previous run of the bot posted for this turn, with the steps its checkpoint kept. */

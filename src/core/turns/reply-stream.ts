@@ -22,6 +22,9 @@ export class ReplyStream {
   #typing: ReturnType<typeof setInterval> | undefined;
   #chain: Promise<void> = Promise.resolve();
   #done = false;
+  /** The first message was posted by an earlier run of the bot (journaled), not by this stream. */
+  #inherited = false;
+  readonly #onFirstPosted: ((messageId: string) => void) | undefined;
 
   constructor(options: {
     channel: ChannelPort;
@@ -29,15 +32,19 @@ export class ReplyStream {
     clock: Clock;
     logger: Logger;
     firstMessageId?: string | undefined;
+    /** Told the first message's id once posted, so it can be journaled and finished in place after a restart. */
+    onFirstPosted?: ((messageId: string) => void) | undefined;
   }) {
     this.#channel = options.channel;
     this.#conversation = options.conversation;
     this.#clock = options.clock;
     this.#logger = options.logger;
+    this.#onFirstPosted = options.onFirstPosted;
     if (options.firstMessageId) {
       // A restarted bot continues the message it had started, whatever it showed.
       this.#ids.push(options.firstMessageId);
       this.#shown.push("\u0000");
+      this.#inherited = true;
     }
   }
 
@@ -121,10 +128,31 @@ export class ReplyStream {
       const id = this.#ids[index];
       if (id === undefined) {
         this.#ids.push(await this.#channel.send(this.#conversation, message));
+        if (index === 0) this.#onFirstPosted?.(this.#ids[0] ?? "");
+      } else if (index === 0 && this.#inherited) {
+        await this.#editInherited(id, message);
       } else if (this.#shown[index] !== chunk || (last && buttons.length > 0)) {
         await this.#channel.edit(this.#conversation, id, message);
       }
       this.#shown[index] = chunk;
+    }
+  }
+
+  /**
+   * The first edit of a message an earlier run posted: if it cannot be edited (deleted, too old, or
+   * not there at all), the answer goes into a new message instead, so it is shown either way.
+   */
+  async #editInherited(id: string, message: { text: string; format: "markdown"; buttons: Button[] | undefined }) {
+    this.#inherited = false;
+    try {
+      await this.#channel.edit(this.#conversation, id, message);
+    } catch (error) {
+      this.#logger.warn("reply stream: the earlier answer message cannot be edited; posting anew", {
+        conversation: this.#conversation,
+        error,
+      });
+      this.#ids[0] = await this.#channel.send(this.#conversation, message);
+      this.#onFirstPosted?.(this.#ids[0]);
     }
   }
 }

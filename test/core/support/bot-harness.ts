@@ -70,6 +70,8 @@ export interface StartOptions {
   blobs?: BlobStore | undefined;
   /** Call bot.start() and wait for the first reconciliation (default true). */
   start?: boolean | undefined;
+  /** The platforms of an earlier bot (a restart: the chats keep what it posted); new ones by default. */
+  channels?: Pick<BotUnderTest, "console" | "telegram"> | undefined;
 }
 
 /** The whole core (composeBot) on the real gateway client, a fake gateway and recording channels. */
@@ -236,16 +238,20 @@ export async function startBot(options: StartOptions = {}): Promise<BotUnderTest
     sleep: (ms) => new Promise((resolve) => setTimeout(resolve, Math.min(ms, 30))),
     blobs: options.blobs,
   });
-  const consoleChannel = new RecordingChannel({
-    platform: "console",
-    maxMessageLength: options.maxMessageLength ?? 4096,
-    minEditIntervalMs: options.minEditIntervalMs ?? 10,
-  });
-  const telegram = new RecordingChannel({
-    platform: "telegram",
-    maxMessageLength: options.maxMessageLength ?? 4096,
-    minEditIntervalMs: options.minEditIntervalMs ?? 10,
-  });
+  const consoleChannel =
+    options.channels?.console ??
+    new RecordingChannel({
+      platform: "console",
+      maxMessageLength: options.maxMessageLength ?? 4096,
+      minEditIntervalMs: options.minEditIntervalMs ?? 10,
+    });
+  const telegram =
+    options.channels?.telegram ??
+    new RecordingChannel({
+      platform: "telegram",
+      maxMessageLength: options.maxMessageLength ?? 4096,
+      minEditIntervalMs: options.minEditIntervalMs ?? 10,
+    });
   bot.channels.add(consoleChannel);
   bot.channels.add(telegram);
   const world = new BotUnderTest({ gw, bot, store, client, console: consoleChannel, telegram, logger });
