@@ -39,6 +39,11 @@ const LOAD_SIZES = [1_000, 100_000];
 const LOADS = 3;
 const FAILOVERS = 10;
 
+/** Which store goes first in round `r`: they take turns. */
+function sides(r: number): readonly ("postgres" | "json")[] {
+  return r % 2 === 0 ? ["postgres", "json"] : ["json", "postgres"];
+}
+
 interface Writes {
   postgres: number[];
   json: number[];
@@ -56,7 +61,7 @@ async function measureWrites(server: PostgresServer, dir: string): Promise<Write
   try {
     // Round 0 warms both up and is not counted.
     for (let r = 0; r <= WRITE_ROUNDS; r++) {
-      for (const side of r % 2 === 0 ? (["postgres", "json"] as const) : (["json", "postgres"] as const)) {
+      for (const side of sides(r)) {
         for (let i = 0; i < WRITES_PER_ROUND; i++) {
           const ms = await writers[side].write(true);
           if (r > 0) samples[side].push(ms);
@@ -94,7 +99,7 @@ async function measureThroughput(server: PostgresServer, dir: string): Promise<T
   const rounds: Throughput = { postgres: [], json: [] };
   try {
     for (let r = 0; r <= THROUGHPUT_ROUNDS; r++) {
-      for (const side of r % 2 === 0 ? (["postgres", "json"] as const) : (["json", "postgres"] as const)) {
+      for (const side of sides(r)) {
         const result = await botRound(stamps, bots[side]);
         if (r > 0) rounds[side].push(result);
       }
