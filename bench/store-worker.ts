@@ -8,18 +8,14 @@
  * Prints one JSON line with the figures (ms unless named otherwise).
  */
 import { statSync, writeFileSync } from "node:fs";
-import { Channels } from "../src/core/channels.ts";
-import { slugify } from "../src/core/keys/thread-slug.ts";
 import { silentLogger } from "../src/core/log.ts";
 import type { StorePort } from "../src/core/ports.ts";
 import { ThreadRegistry } from "../src/core/threads/registry.ts";
-import { AttachmentIntake } from "../src/core/turns/attachments.ts";
-import { Relay } from "../src/core/turns/relay.ts";
-import { MemoryBlobStore } from "../src/store/blobs.ts";
 import { openJsonStore, openNaiveStore } from "../src/store/index.ts";
 import { instantGateway } from "./lib/instant-gateway.ts";
 import { prng, seedStore, threadName, writeSeededStore } from "./lib/seed.ts";
 import { percentile, rssMb } from "./lib/stats.ts";
+import { turnWriter } from "./lib/turn-write.ts";
 
 const [mode, path = "", count = "0", kind = "json"] = process.argv.slice(2);
 const threads = Number(count);
@@ -50,38 +46,13 @@ async function timed(count: number, run: (i: number) => Promise<unknown> | unkno
   return samples;
 }
 
-/** Per-turn durable write exactly as the relay makes it (Relay.accept; the gateway is away so nothing is sent). */
+/** Per-turn durable writes exactly as the relay makes them (bench/lib/turn-write.ts). */
 async function journalWrites(store: StorePort, rounds: number, close: boolean): Promise<number[]> {
-  const gateway = instantGateway(false);
-  const relay = new Relay({
-    store,
-    gateway,
-    channels: new Channels(),
-    clock,
-    logger: silentLogger,
-    intake: new AttachmentIntake({ blobs: new MemoryBlobStore(), gateway, logger: silentLogger }),
-  });
-  const random = prng(7);
+  const writer = turnWriter(store, threads);
   const samples: number[] = [];
-  for (let i = 0; i < rounds; i++) {
-    const slug = slugify(threadName(Math.floor(random() * threads)));
-    const thread = store.state.threads[slug];
-    if (!thread) throw new Error(`store bench: thread ${slug} missing`);
-    const started = performance.now();
-    const entry = await relay.accept({
-      thread,
-      conversation: "telegram:500000001",
-      senderId: "telegram:42",
-      text: TEXT,
-    });
-    samples.push(performance.now() - started);
-    // The turn's end closes the entry (as Relay's finish does); not timed.
-    if (close) await store.update({ journal: { [entry.turnId]: null } });
-  }
+  for (let i = 0; i < rounds; i++) samples.push(await writer.write(close));
   return samples;
 }
-
-const TEXT = "Can you compare the Q3 forecast with actuals and flag anything over 10%? Then draft the summary.";
 
 async function measure(): Promise<Record<string, number>> {
   const naive = kind === "naive";

@@ -13,28 +13,77 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { composeBot } from "../src/compose.ts";
 import { silentLogger } from "../src/core/log.ts";
+import type { StorePort } from "../src/core/ports.ts";
 import { createOpenClawGateway } from "../src/gateway/index.ts";
 import { openJsonStore } from "../src/store/index.ts";
 import { RawClient } from "../test/e2e/harness/raw-client.ts";
 import { isChatEnd } from "../test/e2e/harness/turns.ts";
-import { startFakeGateway } from "../test/fakes/fake-gateway.ts";
+import { type FakeOpenClawGateway, startFakeGateway } from "../test/fakes/fake-gateway.ts";
 import { CountingChannel } from "./lib/counting-channel.ts";
 import { fmt, type Row, type SectionResult } from "./lib/report.ts";
 import { seedStore, writeSeededStore } from "./lib/seed.ts";
 import { type GatewayStamps, stampGateway } from "./lib/stamps.ts";
 import { median, round, until } from "./lib/stats.ts";
 
-const CONVERSATIONS = 100;
-const PER_CONVERSATION = 40;
+/** Conversations (each its own thread) and messages per conversation in a round. */
+export const CONVERSATIONS = 100;
+export const PER_CONVERSATION = 40;
 const ROUNDS = 3;
 const TEXT = "please summarise the open budget items and who owns each one";
 
-interface Round {
+/** One timed round. */
+export interface Round {
   perSecond: number;
   /** Messages accepted (journaled on disk) per second: handleMessage resolved for all. */
   acceptedPerSecond: number;
   /** CPU time of this process over wall time (1.0 = one core busy). */
   cpu: number;
+}
+
+/** The bot under load: composeBot on `store` against the fake gateway, one thread bound per conversation. */
+export interface ThroughputBot {
+  /** Message `i` of a round (conversation i % CONVERSATIONS), as a channel hands it to the core. */
+  say(i: number): Promise<void>;
+  /** Every turn closed (the journal is empty). */
+  settled(): boolean;
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts the bot on `store` and binds each of the CONVERSATIONS conversations to its own thread
+ * (`/thread`). `tag` keeps the threads and conversations of two bots on one gateway apart.
+ */
+export async function startThroughputBot(options: {
+  gw: FakeOpenClawGateway;
+  store: StorePort;
+  tag?: string;
+}): Promise<ThroughputBot> {
+  const { gw, store } = options;
+  const tag = options.tag ?? "";
+  const client = createOpenClawGateway({ url: gw.url, token: gw.token, logger: silentLogger });
+  const bot = composeBot({
+    store,
+    gateway: client,
+    logger: silentLogger,
+    agentId: "main",
+    policy: "auto",
+    allowedUsers: [],
+    adminUsers: [],
+  });
+  bot.channels.add(new CountingChannel());
+  await bot.start();
+  const sender = { id: "console:bench", name: "bench" };
+  const placeOf = (i: number) => ({ conversation: `console:${tag}c${i % CONVERSATIONS}`, direct: true });
+  for (let i = 0; i < CONVERSATIONS; i++) {
+    await bot.app.handleCommand({ place: placeOf(i), sender, name: "thread", text: `throughput ${tag}${i}` });
+  }
+  return {
+    say: async (i) => {
+      await bot.app.handleMessage({ place: placeOf(i), sender, text: `${TEXT} #${i}` });
+    },
+    settled: () => Object.keys(store.state.journal).length === 0,
+    stop: () => bot.stop(),
+  };
 }
 
 /** Runs the section. */
@@ -46,37 +95,14 @@ export async function run(): Promise<SectionResult> {
   const path = join(dir, "threads.json");
   await writeSeededStore(path, seedStore(1_000));
   const store = await openJsonStore({ path });
-  const client = createOpenClawGateway({ url: gw.url, token: gw.token, logger: silentLogger });
-  const bot = composeBot({
-    store,
-    gateway: client,
-    logger: silentLogger,
-    agentId: "main",
-    policy: "auto",
-    allowedUsers: [],
-    adminUsers: [],
-  });
-  const channel = new CountingChannel();
-  bot.channels.add(channel);
-  await bot.start();
+  const bot = await startThroughputBot({ gw, store });
   const raw = await RawClient.connect({ url: gw.url, token: gw.token });
-  const sender = { id: "console:bench", name: "bench" };
-  const placeOf = (i: number) => ({ conversation: `console:c${i % CONVERSATIONS}`, direct: true });
   try {
-    for (let i = 0; i < CONVERSATIONS; i++) {
-      await bot.app.handleCommand({ place: placeOf(i), sender, name: "thread", text: `throughput ${i}` });
-    }
     const botRounds: Round[] = [];
     const rawRounds: Round[] = [];
     for (let round = 0; round < ROUNDS + 1; round++) {
       // Round 0 warms both paths up and is not counted.
-      const b = await botRound(
-        stamps,
-        async (i) => {
-          await bot.app.handleMessage({ place: placeOf(i), sender, text: `${TEXT} #${i}` });
-        },
-        () => Object.keys(store.state.journal).length === 0,
-      );
+      const b = await botRound(stamps, bot);
       const r = await rawRound(stamps, raw);
       if (round === 0) continue;
       botRounds.push(b);
@@ -116,11 +142,8 @@ export async function run(): Promise<SectionResult> {
 }
 
 /** All messages at once through the bot; timed until the gateway has every chat.send and the journal is empty. */
-async function botRound(
-  stamps: GatewayStamps,
-  say: (i: number) => Promise<void>,
-  settled: () => boolean,
-): Promise<Round> {
+export async function botRound(stamps: GatewayStamps, bot: ThroughputBot): Promise<Round> {
+  const { say, settled } = bot;
   const total = CONVERSATIONS * PER_CONVERSATION;
   const before = stamps.chatSends;
   const cpu = process.cpuUsage();

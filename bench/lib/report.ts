@@ -2,7 +2,16 @@
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 
 /** The sections, in the order a full run executes them. */
-export const SECTIONS = ["relay", "throughput", "store", "fanout", "idle", "approvals", "attachments"] as const;
+export const SECTIONS = [
+  "relay",
+  "throughput",
+  "store",
+  "fanout",
+  "idle",
+  "approvals",
+  "attachments",
+  "postgres",
+] as const;
 /** One of SECTIONS. */
 export type SectionName = (typeof SECTIONS)[number];
 
@@ -25,6 +34,18 @@ export const RESULT_KEYS = {
   fanout: ["seconds", "ceilingSeconds", "throughputRatio", "lost", "duplicated"],
   idle: ["rssMb"],
   attachments: ["relayMsP50", "directMsP50", "ratioVsDirect", "peakRssGrowthMb"],
+  postgres: [
+    "turnWriteP50Ms",
+    "turnWriteP99Ms",
+    "jsonTurnWriteP50Ms",
+    "messagesPerSecond",
+    "throughputRatio",
+    "loadMs1k",
+    "loadMs100k",
+    "rssMb100k",
+    "failoverP50Ms",
+    "failoverP99Ms",
+  ],
 } as const satisfies Record<SectionName, readonly string[]>;
 
 /** One figure of a section: results.json value (or null) keyed as in RESULT_KEYS. */
