@@ -1,6 +1,6 @@
 /**
- * `npm run bench [-- <section>…] [--no-install]`: runs the sections (relay, throughput, store, fanout,
- * idle; all by default), each in its own Node process, prints a table per section and a summary, and
+ * `npm run bench [-- <section>…] [--no-install]`: runs the sections (lib/report.ts SECTIONS; all by
+ * default), each in its own Node process, prints a table per section and a summary, and
  * writes bench/results.json (only the sections that ran are replaced). See bench/README.md.
  */
 import { fork } from "node:child_process";
