@@ -237,23 +237,23 @@ function throughputRows(throughput: Throughput): Part {
 }
 
 function failoverRows(failovers: Failovers): Part {
+  const handled = failovers.trials.map((t) => t.handledMs);
   const answers = failovers.trials.map((t) => t.answerMs);
   const polls = failovers.trials.map((t) => t.pollMs);
-  const [p50, p99] = [percentile(answers, 0.5), percentile(answers, 0.99)];
+  const [p50, p99] = [percentile(handled, 0.5), percentile(handled, 0.99)];
+  const pair = (values: number[]) => `${fmt(percentile(values, 0.5), 0)} / ${fmt(percentile(values, 0.99), 0)}`;
   const rows: Row[] = [
     {
-      figure: `failover p50 ms (SIGKILL → answer, ${answers.length} trials)`,
+      figure: `failover p50 ms (SIGKILL → update handled by the standby, ${handled.length} trials)`,
       ours: fmt(p50, 0),
       target: "≤ 5000",
       met: p50 <= 5_000,
     },
     { figure: "failover p99 ms", ours: fmt(p99, 0), target: "≤ 12000", met: p99 <= 12_000 },
+    { figure: "  SIGKILL → standby's first getUpdates p50 / p99 ms", ours: pair(polls) },
+    { figure: "  SIGKILL → its answer shown p50 / p99 ms", ours: pair(answers) },
     {
-      figure: "  SIGKILL → standby's first getUpdates p50 / p99 ms",
-      ours: `${fmt(percentile(polls, 0.5), 0)} / ${fmt(percentile(polls, 0.99), 0)}`,
-    },
-    {
-      figure: "  answers posted twice over the trials",
+      figure: `  answers posted twice (kills with the answered turn still open: ${failovers.openAtKill})`,
       ours: String(failovers.doubled),
       target: "0",
       met: failovers.doubled === 0,
@@ -302,6 +302,6 @@ function notes(writes: Writes, throughput: Throughput, failovers: Failovers): st
     `throughput = bench/throughput.ts's workload (${CONVERSATIONS} conversations × ${PER_CONVERSATION} messages, composeBot + in-process fake gateway), median of ${THROUGHPUT_ROUNDS} rounds each after a warm-up round, alternating; a forked process stands by on the same database (Lease.acquire, a query every 250 ms); rounds (msg/s): Postgres ${perSecond(throughput.postgres)}; JSON ${perSecond(throughput.json)}`,
     `load = bench/pg-load.mjs on dist/ with npm start's flags, median of ${LOADS} fresh processes: openPostgresStore reads every row of tk_records into memory and validates it (RSS after one full GC and 1.5 s; growth = RSS after the load − RSS after connecting)`,
     "the Postgres store holds the whole state in memory (as the JSON store does), so load time and RSS grow with the thread count and the issue's 'load at start independent of thread count' and '1,000,000 threads: resolve p99 ≤ 2 ms, RSS ≤ 150 MB' cannot be met by this design; 1M was not attempted (the 100k process already shows where it goes); resolving by index in Postgres is what would meet them",
-    `failover = two bot processes (dist/, npm start's flags, Telegram long polling on the fake Bot API, the in-process fake gateway), SIGKILL of the active one and a message at once, timed to the standby's answer in the fake's chat; the lease lapses 4 s after its last renewal (renewed every 1 s), a standby asks every 250 ms; the killed one restarts as the new standby; each kill waits until the answer before it is shown and its turn closed in Postgres; trials (ms): ${failovers.trials.map((t) => t.answerMs).join(", ")}`,
+    `failover = two bot processes (dist/, npm start's flags, Telegram long polling on the fake Bot API, the in-process fake gateway), SIGKILL of the active one and a message at once, timed to the update handled by the standby (its offset confirmed, which the bot does once the handler finished) and to the answer in the fake's chat; the lease lapses 4 s after its last renewal (renewed every 1 s), a standby asks every 250 ms; the killed one restarts as the new standby; each kill comes as soon as the answer before it shows, often before its turn is closed in Postgres (the standby then finishes that answer in place); handled (ms): ${failovers.trials.map((t) => t.handledMs).join(", ")}; answered (ms): ${failovers.trials.map((t) => t.answerMs).join(", ")}`,
   ];
 }

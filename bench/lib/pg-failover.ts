@@ -24,7 +24,11 @@ const dm: FakeChat = { id: 101, type: "private", first_name: "Alice" };
 
 /** One trial: ms from the SIGKILL to the standby's answer, and to its first successful getUpdates. */
 export interface Trial {
+  /** Kill → the standby handled the message sent at the kill (its offset confirmed: handler done). */
+  handledMs: number;
+  /** Kill → the standby's answer to it shown in the chat. */
   answerMs: number;
+  /** Kill → the standby's first successful getUpdates. */
   pollMs: number;
 }
 
@@ -32,6 +36,8 @@ export interface Trial {
 export interface Failovers {
   trials: Trial[];
   doubled: number;
+  /** Kills that landed while the answered turn was still open in the store (its close not yet written). */
+  openAtKill: number;
 }
 
 /** Open journal entries (turns not yet closed) in the deployment's database. */
@@ -40,12 +46,20 @@ async function openTurns(pool: pg.Pool): Promise<number> {
   return Number(result.rows[0]?.n ?? 0);
 }
 
-/** Waits until the database holds no open turn. */
-async function turnsClosed(pool: pg.Pool, what: string): Promise<void> {
+/**
+ * Waits until every open turn has its answer's message id journaled: from then on a kill is one the
+ * bot can recover from in place. (A kill before it, in the millisecond between Telegram taking the
+ * message and the bot hearing its id, cannot be: nothing tells the next process that message exists.)
+ */
+async function answersJournaled(pool: pg.Pool, what: string): Promise<void> {
   const deadline = Date.now() + 30_000;
-  while ((await openTurns(pool)) > 0) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what} to close`);
-    await sleep(5);
+  for (;;) {
+    const result = await pool.query<{ n: string }>(
+      "select count(*) as n from tk_records where kind = 'journal' and value->>'replyMessageId' is null",
+    );
+    if (Number(result.rows[0]?.n ?? 0) === 0) return;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await sleep(2);
   }
 }
 
@@ -79,20 +93,24 @@ export async function failoverTrials(storeUrl: string, trials: number): Promise<
     let standby = start();
     await standby.waitForLog(STANDBY, { timeoutMs: 60_000 });
     const results: Trial[] = [];
+    let openAtKill = 0;
     for (let i = 0; i < trials; i++) {
       // The active one answers (so it polls) before it is killed.
       tg.userMessage(dm.id, alice, `before ${i}`);
       await until(() => answered(`ECHO: before ${i}`), `the answer before trial ${i}`, 30_000, 10);
-      // Killed only once that turn is closed in the store: a kill between the answer and the turn's close
-      // makes the standby post the answer again, and Telegram's 1 message/s per chat would delay ours.
-      await turnsClosed(pool, `the turn before trial ${i}`);
+      // Killed as soon as the answer shows and its message id is journaled, often before the turn is closed:
+      // the standby then finishes that answer in the same message, never posting it again.
+      await answersJournaled(pool, `the answer's message id before trial ${i}`);
+      if ((await openTurns(pool)) > 0) openAtKill++;
       const killedAt = Date.now();
       active.child.kill("SIGKILL");
       tg.userMessage(dm.id, alice, `failover ${i}`);
+      const updateId = tg.updates.pending().at(-1)?.update_id ?? 0;
+      const handled = tg.waitForConfirmed(updateId).then(() => Date.now() - killedAt);
       await until(() => answered(`ECHO: failover ${i}`), `the standby's answer in trial ${i}`, 60_000, 5);
       const answerMs = Date.now() - killedAt;
       const poll = tg.calls.find((c) => c.method === "getUpdates" && c.ok && c.at > killedAt);
-      results.push({ answerMs, pollMs: poll ? poll.at - killedAt : Number.NaN });
+      results.push({ handledMs: await handled, answerMs, pollMs: poll ? poll.at - killedAt : Number.NaN });
       console.log(`postgres: failover ${i + 1}/${trials}: ${answerMs} ms`);
       await active.exited;
       await standby.waitForLog(ACTIVE, { timeoutMs: 1_000 });
@@ -102,7 +120,7 @@ export async function failoverTrials(storeUrl: string, trials: number): Promise<
       await sleep(500);
     }
     await sleep(1_000);
-    return { trials: results, doubled: doubled(tg.botMessages(dm.id).map((m) => m.message.text ?? "")) };
+    return { trials: results, doubled: doubled(tg.botMessages(dm.id).map((m) => m.message.text ?? "")), openAtKill };
   } catch (error) {
     const texts = tg.botMessages(dm.id).map((m) => m.message.text ?? "");
     const logs = bots.map((bot) => `${bot.name}: ${bot.log().slice(-1500)}`).join("\n");

@@ -12,10 +12,10 @@ import type { Logger } from "../../core/ports.ts";
  * holder's writes out (Fence.check in every store transaction).
  */
 
-/** Checked at the start of every store transaction. */
+/** Checked in every store write, in the same statement as the write (pg-store.ts). */
 export interface Fence {
-  /** Throws BotError(LEASE_LOST) unless this process still holds the lease; locks the row until commit. */
-  check(client: pg.PoolClient): Promise<void>;
+  /** The lease's row and the holder and epoch this process must still hold; undefined while none is held. */
+  readonly fence: { name: string; holder: string; epoch: number } | undefined;
 }
 
 export interface LeaseOptions {
@@ -96,18 +96,8 @@ export class Lease implements Fence {
     return result.rows[0]?.holder;
   }
 
-  async check(client: pg.PoolClient): Promise<void> {
-    const result = await client.query<{ holder: string; epoch: string }>(
-      "select holder, epoch from tk_leases where name = $1 for share",
-      [this.name],
-    );
-    const row = result.rows[0];
-    if (row === undefined || row.holder !== this.holder || Number(row.epoch) !== this.#epoch) {
-      throw new BotError(
-        ErrorCode.LeaseLost,
-        `Another bot process (${row?.holder ?? "none"}) holds the deployment now.`,
-      );
-    }
+  get fence(): { name: string; holder: string; epoch: number } | undefined {
+    return this.#epoch === undefined ? undefined : { name: this.name, holder: this.holder, epoch: this.#epoch };
   }
 
   /** Stops renewing and lets the lease go at once, so a waiting process takes over without waiting for expiry. */

@@ -12,8 +12,8 @@ import type { Fence } from "./lease.ts";
  * kind "$"). A patch is applied in memory at once; a group-commit writer then writes the entries it
  * touched, as memory holds them, in one transaction, and update() resolves when that committed.
  *
- * With a fence (the deployment lease), each transaction first checks, under a row lock, that this
- * process still holds the lease: a process that lost it can never write again, however late its
+ * With a fence (the deployment lease), each write checks in the same statement, under a row lock, that
+ * this process still holds the lease: a process that lost it can never write again, however late its
  * write arrives. A write that fails for any other reason (Postgres restarting) is retried until it
  * lands, so the bot carries on by itself when Postgres is back; update() waits meanwhile.
  */
@@ -176,32 +176,42 @@ export class PostgresStore implements StorePort {
     }
   }
 
+  /**
+   * One statement, so one round trip and its own transaction: the fence's row lock, the deletes and
+   * the upserts. Data-modifying WITH clauses always run; each writes only if the fence row matched.
+   */
   async #write(dirty: Dirty): Promise<void> {
     const { upserts, deletes } = this.#rows(dirty);
-    const client = await this.#options.pool.connect();
-    try {
-      await client.query("begin");
-      if (this.#options.fence) await this.#options.fence.check(client);
-      if (deletes.kinds.length > 0) {
-        await client.query(
-          "delete from tk_records r using unnest($1::text[], $2::text[]) as d(kind, key) where r.kind = d.kind and r.key = d.key",
-          [deletes.kinds, deletes.keys],
-        );
-      }
-      if (upserts.kinds.length > 0) {
-        await client.query(
-          `insert into tk_records (kind, key, value) select * from unnest($1::text[], $2::text[], $3::jsonb[])
-           on conflict (kind, key) do update set value = excluded.value`,
-          [upserts.kinds, upserts.keys, upserts.values],
-        );
-      }
-      await client.query("commit");
-    } catch (error) {
-      await client.query("rollback").catch(() => undefined);
-      throw error;
-    } finally {
-      client.release();
-    }
+    const fence = this.#options.fence;
+    const held = fence?.fence;
+    if (fence && held === undefined) throw lost();
+    const result = await this.#options.pool.query<{ fenced: number }>(
+      `with fence as (${held ? FENCED : UNFENCED}),
+       deleted as (
+         delete from tk_records r using unnest($4::text[], $5::text[]) as d(kind, key)
+         where r.kind = d.kind and r.key = d.key and exists (select 1 from fence)
+         returning 1
+       ),
+       upserted as (
+         insert into tk_records (kind, key, value)
+         select u.kind, u.key, u.value from unnest($6::text[], $7::text[], $8::jsonb[]) as u(kind, key, value)
+         where exists (select 1 from fence)
+         on conflict (kind, key) do update set value = excluded.value
+         returning 1
+       )
+       select (select count(*) from fence)::int as fenced`,
+      [
+        held?.name ?? "",
+        held?.holder ?? "",
+        held?.epoch ?? 0,
+        deletes.kinds,
+        deletes.keys,
+        upserts.kinds,
+        upserts.keys,
+        upserts.values,
+      ],
+    );
+    if (result.rows[0]?.fenced !== 1) throw lost();
   }
 
   /** The rows of the dirty entries as memory holds them now (absent entries are deleted). */
@@ -225,6 +235,15 @@ export class PostgresStore implements StorePort {
     }
     return { upserts, deletes };
   }
+}
+
+/** The lease row as this process holds it, locked until the statement's transaction ends. */
+const FENCED = "select 1 from tk_leases where name = $1 and holder = $2 and epoch = $3 for share";
+/** No lease (one process, tests): the parameters are there but unused. */
+const UNFENCED = "select 1 where $1::text is not null and $2::text is not null and $3::bigint is not null";
+
+function lost(): BotError {
+  return new BotError(ErrorCode.LeaseLost, "Another bot process holds the deployment now; this one may not write.");
 }
 
 function message(error: unknown): string {
