@@ -185,8 +185,10 @@ export class PostgresStore implements StorePort {
     const fence = this.#options.fence;
     const held = fence?.fence;
     if (fence && held === undefined) throw lost();
-    const result = await this.#options.pool.query<{ fenced: number }>(
-      `with fence as (${held ? FENCED : UNFENCED}),
+    // Named: each connection parses and plans it once (prepared statement), not at every write.
+    const result = await this.#options.pool.query<{ fenced: number }>({
+      name: held ? "tk_write_fenced" : "tk_write",
+      text: `with fence as (${held ? FENCED : UNFENCED}),
        deleted as (
          delete from tk_records r using unnest($4::text[], $5::text[]) as d(kind, key)
          where r.kind = d.kind and r.key = d.key and exists (select 1 from fence)
@@ -200,7 +202,7 @@ export class PostgresStore implements StorePort {
          returning 1
        )
        select (select count(*) from fence)::int as fenced`,
-      [
+      values: [
         held?.name ?? "",
         held?.holder ?? "",
         held?.epoch ?? 0,
@@ -210,7 +212,7 @@ export class PostgresStore implements StorePort {
         upserts.keys,
         upserts.values,
       ],
-    );
+    });
     if (result.rows[0]?.fenced !== 1) throw lost();
   }
 
