@@ -84,7 +84,8 @@ if (import.meta.main) {
   const server = await startPostgres();
   console.log(`postgres: ready on 127.0.0.1:${server.port}. Use STORE_URL=${server.url}`);
   console.log("postgres: Ctrl-C stops it and removes its data.");
-  process.on("SIGINT", () => {
-    server.stop().then(() => process.exit(0));
-  });
+  // The server is a child process of its own: without this it would outlive a Ctrl-C'd or killed script.
+  const stop = () => void server.stop().then(() => process.exit(0));
+  process.once("SIGINT", stop);
+  process.once("SIGTERM", stop);
 }
