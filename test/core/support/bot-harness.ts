@@ -238,20 +238,14 @@ export async function startBot(options: StartOptions = {}): Promise<BotUnderTest
     sleep: (ms) => new Promise((resolve) => setTimeout(resolve, Math.min(ms, 30))),
     blobs: options.blobs,
   });
-  const consoleChannel =
-    options.channels?.console ??
+  const recording = (platform: "console" | "telegram") =>
     new RecordingChannel({
-      platform: "console",
+      platform,
       maxMessageLength: options.maxMessageLength ?? 4096,
       minEditIntervalMs: options.minEditIntervalMs ?? 10,
     });
-  const telegram =
-    options.channels?.telegram ??
-    new RecordingChannel({
-      platform: "telegram",
-      maxMessageLength: options.maxMessageLength ?? 4096,
-      minEditIntervalMs: options.minEditIntervalMs ?? 10,
-    });
+  const consoleChannel = options.channels?.console ?? recording("console");
+  const telegram = options.channels?.telegram ?? recording("telegram");
   bot.channels.add(consoleChannel);
   bot.channels.add(telegram);
   const world = new BotUnderTest({ gw, bot, store, client, console: consoleChannel, telegram, logger });
