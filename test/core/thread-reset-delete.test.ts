@@ -3,6 +3,11 @@ import type { Reply } from "../../src/core/commands/command.ts";
 import { chatSends, quiet, startBot, tempDir, USERS, until } from "./support/bot-harness.ts";
 import { changesNothing, oneLine } from "./support/identity.ts";
 
+/** The held answer's first words are shown and the message journaled (the turn's own write, done before the check). */
+function answerShown(world: { store: { state: { journal: Record<string, { replyMessageId?: string }> } } }) {
+  return until(() => Object.values(world.store.state.journal).some((e) => e.replyMessageId), "the answer's message");
+}
+
 const A = "console:a";
 const B = "console:b";
 const G = "telegram:-100";
@@ -91,6 +96,7 @@ describe("/thread reset", () => {
     const gate = world.gw.model.hold({ text: "slow answer" });
     world.message(A, "take your time");
     await world.gw.model.waitForHold();
+    await answerShown(world);
     const busy = await changesNothing(world, () => world.command(A, "/thread reset"));
     expect(oneLine(busy)).toMatch(/^The agent is working on "Budget".*Nothing changed\.$/);
     gate.release();
@@ -151,6 +157,7 @@ describe("/thread delete", () => {
     const gate = world.gw.model.hold({ text: "slow answer" });
     world.message(A, "take your time");
     await world.gw.model.waitForHold();
+    await answerShown(world);
     expect(oneLine(await changesNothing(world, () => world.command(A, "/thread delete")))).toMatch(/is working on/);
     // A question asked before the turn started is refused too while it runs, and stays open.
     expect(oneLine(await changesNothing(world, () => world.press(A, yes(asked))))).toMatch(/is working on/);

@@ -223,8 +223,10 @@ export class Follower {
     });
     const stream = new ReplyStream({
       ...options,
-      // A restarted bot (or the process that took over) finishes the answer in the message already shown.
-      firstMessageId: entry.replyMessageId,
+      // A restarted bot (or the process that took over) finishes the answer in the message already shown,
+      // if the run is the same: sent to the gateway boot that is up now. After a gateway crash the run is
+      // OpenClaw's re-run, whose answer belongs below the notice, not in the interrupted message.
+      firstMessageId: entry.sentBootId === this.#store.state.gatewayBootId ? entry.replyMessageId : undefined,
       onFirstPosted: (messageId) => {
         if (!this.#store.state.journal[entry.turnId]) return;
         this.#store
