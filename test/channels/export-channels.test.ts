@@ -6,13 +6,13 @@
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { PassThrough } from "node:stream";
 import { afterEach, describe, expect, it } from "vitest";
 import { createConsoleChannel } from "../../src/channels/console/console-channel.ts";
-import { startBot as startCore, until } from "../core/support/bot-harness.ts";
+import { startBot as startCore } from "../core/support/bot-harness.ts";
 import { seedTurns } from "../core/support/transcripts.ts";
 import { ids } from "../fakes/fake-discord.ts";
 import type { FakeOpenClawGateway } from "../fakes/fake-gateway.ts";
+import { openTerminal } from "./console/support/terminal.ts";
 import { startBot as startDiscord } from "./discord/support/bot-world.ts";
 import { slashAnswered } from "./discord/support/harness.ts";
 import { botSays, carol, dave, startBot as startTelegram } from "./telegram/support/bot-world.ts";
@@ -71,25 +71,14 @@ describe("/thread export through the channels", () => {
     const world = await startCore();
     const dir = mkdtempSync(join(tmpdir(), "tk-export-"));
     dirs.push(dir);
-    const terminals = createConsoleChannel({ app: world.bot.app, user: "op", filesDir: join(dir, "files") });
-    world.bot.channels.add(terminals.channel);
-    const output = new PassThrough();
-    let printed = "";
-    output.on("data", (chunk: Buffer) => {
-      printed += chunk.toString();
-    });
-    const input = new PassThrough();
-    const terminal = terminals.attach("main", input, output);
-    terminal.start();
+    const terminal = openTerminal(world.bot.app, world.bot.channels, { filesDir: join(dir, "files") });
     await world.command("console:main", "/thread Budget");
     seed(world.gw, "budget");
-    input.write("/thread export\n");
-    await until(() => printed.includes("Exported 8 message(s)"), "the export's answer");
+    await terminal.typed("/thread export", "Exported 8 message(s)");
     const saved = join(dir, "files", "thread-budget.md");
-    expect(printed).toContain(`📎 saved thread-budget.md (text/markdown, `);
+    expect(terminal.printed()).toContain(`📎 saved thread-budget.md (text/markdown, `);
     expect(readFileSync(saved, "utf8")).toMatch(/^# Transcript of "Budget"/);
-    input.end();
-    await terminal.closed;
+    await terminal.close();
 
     world.bot.channels.add(createConsoleChannel({ app: world.bot.app, user: "op" }).channel);
     expect((await world.command("console:main", "/thread export"))?.text).toBe(

@@ -13,21 +13,11 @@ import type { GatewayPort, StorePort } from "../../src/core/ports.ts";
 import { AttachmentIntake } from "../../src/core/turns/attachments.ts";
 import { MemoryBlobStore } from "../../src/store/blobs.ts";
 import { MemoryStore } from "../../src/store/memory-store.ts";
-import { type BotUnderTest, sleep, startBot, USERS } from "./support/bot-harness.ts";
+import { startBot, USERS } from "./support/bot-harness.ts";
+import { changesNothing } from "./support/identity.ts";
 
 const A = "console:a";
 const B = "console:b";
-
-/** Runs `run`; asserts the store is deep-equal before and after and the gateway got no request. */
-async function changesNothing<T>(world: BotUnderTest, run: () => Promise<T>): Promise<T> {
-  const before = structuredClone(world.store.state);
-  const requests = world.gw.requests.length;
-  const result = await run();
-  await sleep(30);
-  expect(world.store.state).toEqual(before);
-  expect(world.gw.requests.slice(requests).map((r) => r.method)).toEqual([]);
-  return result;
-}
 
 /** A thread stored before its name became a subcommand word (an older bot made it). */
 function storedThread(slug: string, name: string): (store: StorePort) => Promise<void> {

@@ -122,6 +122,8 @@ describe("Postgres store: the lease and its fence", () => {
     expect(storeB.state.threads["thread-1"]?.messageCount).toBe(0);
     await storeB.update({ threads: { "thread-1": { messageCount: 2 } } });
     await b.release();
+    // A release is no loss: A's renewals stopped with it.
+    expect(lost).toEqual([]);
     await Promise.all([storeA.close(), storeB.close()]);
   });
 

@@ -113,9 +113,12 @@ export class PostgresStore implements StorePort {
 
   async close(): Promise<void> {
     if (this.#closed) return;
-    if (!this.#failure) await this.flush();
-    this.#closed = true;
-    await this.#options.pool.end().catch(() => undefined);
+    try {
+      if (!this.#failure) await this.flush();
+    } finally {
+      this.#closed = true;
+      await this.#options.pool.end().catch(() => undefined);
+    }
   }
 
   #markDirty(patch: Record<string, unknown>): void {

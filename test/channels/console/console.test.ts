@@ -8,6 +8,7 @@ import { joinConsole, shareConsole } from "../../../src/channels/console/share.t
 import type { AppPort, CommandInvocation, MessageInvocation } from "../../../src/core/app-port.ts";
 import { silentLogger } from "../../../src/core/log.ts";
 import { pngBytes, streamed } from "../support/files.ts";
+import { openTerminal } from "./support/terminal.ts";
 
 /** An AppPort that records what reached it and answers with where it came from. */
 function recordingApp() {
@@ -101,15 +102,8 @@ describe("console channel", () => {
     const dir = mkdtempSync(join(tmpdir(), "tk-console-"));
     dirs.push(dir);
     const { app } = recordingApp();
-    const terminals = createConsoleChannel({ app, user: "op", filesDir: join(dir, "files") });
-    const output = new PassThrough();
-    let printed = "";
-    output.on("data", (chunk: Buffer) => {
-      printed += chunk.toString();
-    });
-    const input = new PassThrough();
-    const terminal = terminals.attach("main", input, output);
-    terminal.start();
+    const terminal = openTerminal(app, undefined, { filesDir: join(dir, "files") });
+    const { channel, printed } = terminal;
     // In pieces, as an export's file comes from its blob: written to disk as they come.
     const bytes = pngBytes(70);
     const chart = {
@@ -118,19 +112,18 @@ describe("console channel", () => {
       mimeType: "image/png",
       content: streamed(bytes, 16),
     };
-    await terminals.channel.sendFile!("console:main", chart);
-    await terminals.channel.sendFile!("console:main", chart);
-    await terminals.channel.sendFile!("console:main", { ...chart, fileName: "../../.ssh/id.pub" });
+    await channel.sendFile!("console:main", chart);
+    await channel.sendFile!("console:main", chart);
+    await channel.sendFile!("console:main", { ...chart, fileName: "../../.ssh/id.pub" });
     const saved = [join(dir, "files", "chart.png"), join(dir, "files", "chart-2.png"), join(dir, "files", "id.pub")];
-    expect(printed).toContain(`📎 saved chart.png (image/png, 70 B): ${saved[0]}\n`);
-    expect(printed).toContain(`📎 saved chart-2.png (image/png, 70 B): ${saved[1]}\n`);
-    expect(printed).toContain(`📎 saved id.pub (image/png, 70 B): ${saved[2]}\n`);
+    expect(printed()).toContain(`📎 saved chart.png (image/png, 70 B): ${saved[0]}\n`);
+    expect(printed()).toContain(`📎 saved chart-2.png (image/png, 70 B): ${saved[1]}\n`);
+    expect(printed()).toContain(`📎 saved id.pub (image/png, 70 B): ${saved[2]}\n`);
     expect(readdirSync(join(dir, "files")).sort()).toEqual(["chart-2.png", "chart.png", "id.pub"]);
     expect(readFileSync(saved[0]!)).toEqual(Buffer.from(bytes));
     expect(chart.content.opened).toBe(3);
-    await expect(terminals.channel.sendFile!("console:nobody", chart)).rejects.toThrow(/No terminal/);
+    await expect(channel.sendFile!("console:nobody", chart)).rejects.toThrow(/No terminal/);
     expect(createConsoleChannel({ app, user: "op" }).channel.sendFile).toBeUndefined();
-    input.end();
-    await terminal.closed;
+    await terminal.close();
   });
 });

@@ -9,6 +9,8 @@ import type { ChannelPort } from "../../../../src/core/ports.ts";
 import { until } from "../../../core/support/bot-harness.ts";
 
 export interface Terminal {
+  /** The console channel the terminal is attached to. */
+  readonly channel: ChannelPort;
   /** Types a line (or several, separated by newlines). */
   type(lines: string): void;
   /** Types `line` and waits until what is printed after it matches `answer` (a regex, or a substring). */
@@ -19,9 +21,16 @@ export interface Terminal {
   close(): Promise<void>;
 }
 
-/** Attaches terminal `main` of a new console channel of `app`, registered in `channels` when given. */
-export function openTerminal(app: AppPort, channels?: { add(channel: ChannelPort): void }): Terminal {
-  const terminals = createConsoleChannel({ app, user: "op" });
+/**
+ * Attaches terminal `main` of a new console channel of `app`, registered in `channels` when given;
+ * with `filesDir`, the channel saves files there.
+ */
+export function openTerminal(
+  app: AppPort,
+  channels?: { add(channel: ChannelPort): void },
+  options: { filesDir?: string } = {},
+): Terminal {
+  const terminals = createConsoleChannel({ app, user: "op", filesDir: options.filesDir });
   channels?.add(terminals.channel);
   const input = new PassThrough();
   const output = new PassThrough();
@@ -32,6 +41,7 @@ export function openTerminal(app: AppPort, channels?: { add(channel: ChannelPort
   const terminal = terminals.attach("main", input, output);
   terminal.start();
   return {
+    channel: terminals.channel,
     type: (lines) => input.write(`${lines}\n`),
     async typed(line, answer) {
       const from = printed.length;
