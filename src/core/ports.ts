@@ -13,6 +13,20 @@ export type MergePatch<T> = T extends readonly unknown[]
     ? { [K in keyof T]?: MergePatch<T[K]> | null }
     : T;
 
+/** What an entry point is about to read: conversations, thread names (slugs or aliases), session keys. */
+export interface StoreWant {
+  conversations?: readonly string[] | undefined;
+  /** Slugs, or names a rename left behind (the alias table); slugified already. */
+  names?: readonly string[] | undefined;
+  sessionKeys?: readonly string[] | undefined;
+}
+
+/** A listing's search: a lower-case fragment of slug or name ("" for all), and how many at most. */
+export interface ThreadQuery {
+  contains: string;
+  limit: number;
+}
+
 /** The bot's durable state: one in-memory tree, changed only through merges. */
 export interface StorePort {
   /** The current state (read-only view; never mutate it). */
@@ -22,6 +36,15 @@ export interface StorePort {
    * when it has reached the disk. Concurrent patches are serialized and coalesced.
    */
   update(patch: MergePatch<StoreState>): Promise<void>;
+  /**
+   * Makes what `want` names readable from `state`, with everything of each thread it reaches (its
+   * bindings, native threads, aliases and checkpoint). A store that keeps everything in memory (the JSON
+   * file) has nothing to do; the Postgres store reads only what a person or event touches, by index, so
+   * the core calls this at each entry point before it reads threads or bindings (ARCHITECTURE §10).
+   */
+  load(want: StoreWant): Promise<void>;
+  /** Slugs of threads whose slug or name contains `query.contains`, most recently active first, loaded. */
+  findThreads(query: ThreadQuery): Promise<string[]>;
   /** Resolves when every patch applied so far is on disk. */
   flush(): Promise<void>;
   /** Flushes and releases the file. */

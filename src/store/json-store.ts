@@ -2,13 +2,14 @@ import { mkdir, stat } from "node:fs/promises";
 import { dirname } from "node:path";
 import type { Low } from "lowdb";
 import type { StoreState } from "../core/model.ts";
-import type { Logger, MergePatch, StorePort } from "../core/ports.ts";
+import type { Logger, MergePatch, StorePort, StoreWant, ThreadQuery } from "../core/ports.ts";
 import { copyFileDurable } from "./durable-fs.ts";
 import type { LoadedStore } from "./load.ts";
 import { loadStore } from "./load.ts";
 import { acquireLock, type StoreLock } from "./lock.ts";
 import { LogAppender } from "./log-file.ts";
 import { migrationBackupPath, type StorePaths, storePaths } from "./paths.ts";
+import { findResidentThreads } from "./resident.ts";
 import type { Snapshot } from "./snapshot-file.ts";
 import { applyValidatedPatch } from "./validate.ts";
 import { Writer } from "./writer.ts";
@@ -194,6 +195,13 @@ export class JsonStore implements StorePort {
     const text = JSON.stringify(patch);
     applyValidatedPatch(this.#state, JSON.parse(text));
     await this.#writer.enqueue(text);
+  }
+
+  /** The whole state is in memory: nothing to load. */
+  async load(_want: StoreWant): Promise<void> {}
+
+  async findThreads(query: ThreadQuery): Promise<string[]> {
+    return findResidentThreads(this.#state, query);
   }
 
   /** Resolves when every change accepted so far is on disk. */

@@ -1,7 +1,8 @@
 import { BotError, ErrorCode } from "../core/errors.ts";
 import type { StoreState } from "../core/model.ts";
 import { emptyState } from "../core/model.ts";
-import type { MergePatch, StorePort } from "../core/ports.ts";
+import type { MergePatch, StorePort, StoreWant, ThreadQuery } from "../core/ports.ts";
+import { findResidentThreads } from "./resident.ts";
 import { applyValidatedPatch } from "./validate.ts";
 
 /**
@@ -31,6 +32,13 @@ export class MemoryStore implements StorePort {
     const copy = JSON.parse(JSON.stringify(patch)) as MergePatch<StoreState>;
     applyValidatedPatch(this.#state, copy);
     this.patches.push(copy);
+  }
+
+  /** Everything is in memory already. */
+  async load(_want: StoreWant): Promise<void> {}
+
+  async findThreads(query: ThreadQuery): Promise<string[]> {
+    return findResidentThreads(this.#state, query);
   }
 
   /** Nothing to flush. */

@@ -4,6 +4,7 @@ import type { StoreState } from "../core/model.ts";
 import { emptyState, StoreStateSchema } from "../core/model.ts";
 import type { MergePatch, StorePort } from "../core/ports.ts";
 import { mergePatchInPlace } from "./merge-patch.ts";
+import { findResidentThreads } from "./resident.ts";
 
 /**
  * The benchmark's baseline, deliberately naive: plain lowdb JSONFile, validated on
@@ -21,6 +22,8 @@ export async function openNaiveStore(path: string): Promise<StorePort> {
       db.data = mergePatchInPlace(db.data, JSON.parse(JSON.stringify(patch))) as StoreState;
       await db.write();
     },
+    load: async () => {},
+    findThreads: async (query) => findResidentThreads(db.data, query),
     flush: async () => {},
     close: async () => {},
   };

@@ -1,16 +1,21 @@
 import type pg from "pg";
 import { BotError, ErrorCode } from "../../core/errors.ts";
 import { emptyState, type StoreState } from "../../core/model.ts";
-import type { Logger, MergePatch, StorePort } from "../../core/ports.ts";
+import type { Logger, MergePatch, StorePort, StoreWant, ThreadQuery } from "../../core/ports.ts";
 import { isPlainObject } from "../merge-patch.ts";
 import { applyValidatedPatch, validateState } from "../validate.ts";
 import type { Fence } from "./lease.ts";
+import { LAZY_KINDS, type Missing, pinnedSlugs, RESIDENT_THREADS, Residency, slugOfRecord } from "./residency.ts";
 
 /**
  * The StorePort on Postgres: the same in-memory tree and merge rules as the JSON store, with every
  * entry a row of tk_records (kind = the record field, key = the entry key; top-level fields under
  * kind "$"). A patch is applied in memory at once; a group-commit writer then writes the entries it
  * touched, as memory holds them, in one transaction, and update() resolves when that committed.
+ *
+ * Memory holds the work in flight and the threads in use, not the deployment: a thread's records are
+ * read by index when an entry point asks for them (residency.ts), so start-up and RSS do not grow with
+ * the number of threads.
  *
  * With a fence (the deployment lease), each write checks in the same statement, under a row lock, that
  * this process still holds the lease: a process that lost it can never write again, however late its
@@ -29,12 +34,18 @@ export interface PostgresStoreOptions {
   fence?: Fence | undefined;
   /** Called once when a write finds the lease lost (the process must stop acting). */
   onLeaseLost?: ((error: BotError) => void) | undefined;
+  /** Threads kept in memory before the least recently used leave (RESIDENT_THREADS). */
+  residentThreads?: number | undefined;
 }
 
-/** Loads the state from Postgres and returns the store, ready for updates. */
+/**
+ * Reads the work in flight (every record but the threads' own) and the threads it points at, and returns
+ * the store, ready for updates.
+ */
 export async function openPostgresStore(options: PostgresStoreOptions): Promise<PostgresStore> {
   const result = await options.pool.query<{ kind: string; key: string; value: unknown }>(
-    "select kind, key, value from tk_records",
+    "select kind, key, value from tk_records where kind <> all($1::text[])",
+    [LAZY_KINDS],
   );
   const raw: Record<string, unknown> = { ...emptyState() };
   for (const field of Object.keys(raw)) if (isPlainObject(raw[field])) raw[field] = {};
@@ -53,7 +64,33 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
       `The Postgres store holds invalid entries:\n${validated.issues.format()}`,
     );
   }
-  return new PostgresStore(validated.state, options);
+  const store = new PostgresStore(validated.state, options);
+  await store.load({ names: [...pinnedSlugs(validated.state)] });
+  return store;
+}
+
+/** One statement: every record of each thread the wanted conversations, names and session keys reach. */
+const LOAD_SQL = `
+  with wanted(slug) as (
+    select value->>'slug' from tk_records where kind = 'bindings' and key = any($1::text[])
+    union select slug from tk_records where kind = 'nativeThreads' and value->>'conversation' = any($1::text[])
+    union select unnest($2::text[])
+    union select value->>'slug' from tk_records where kind = 'aliases' and key = any($2::text[])
+    union select key from tk_records where kind = 'threads' and value->>'sessionKey' = any($3::text[])
+  )
+  select kind, key, value, slug from tk_records where slug in (select slug from wanted)`;
+
+/** Most recently active first, by the tk_records_recent index; `strpos` so `%` and `_` are plain text. */
+const FIND_SQL = `
+  select key from tk_records
+  where kind = 'threads' and ($1 = '' or strpos(key, $1) > 0 or strpos(lower(value->>'name'), $1) > 0)
+  order by (value->>'lastActivityAt')::bigint desc, key limit $2`;
+
+interface Row {
+  kind: string;
+  key: string;
+  value: unknown;
+  slug: string | null;
 }
 
 /** What a batch writes: per record kind, the keys touched since the last commit. */
@@ -72,8 +109,13 @@ export class PostgresStore implements StorePort {
   #running: Promise<void> | undefined;
   #failure: BotError | undefined;
   #closed = false;
+  readonly #residency = new Residency();
+  /** Per load in flight: the entries written meanwhile, which memory holds newer than its rows. */
+  readonly #loading = new Set<Set<string>>();
   /** Transactions committed (for tests and benchmarks). */
   commits = 0;
+  /** Lazy reads that went to Postgres (for tests and benchmarks). */
+  reads = 0;
 
   constructor(state: StoreState, options: PostgresStoreOptions) {
     this.#state = state;
@@ -96,6 +138,65 @@ export class PostgresStore implements StorePort {
     }
     this.#markDirty(copy);
     return this.#wait();
+  }
+
+  async load(want: StoreWant): Promise<void> {
+    const missing = this.#residency.missing(want, this.#state);
+    if (missing.conversations.length + missing.names.length + missing.sessionKeys.length === 0) return;
+    const written = new Set<string>();
+    this.#loading.add(written);
+    try {
+      const result = await this.#options.pool.query<Row>({
+        name: "tk_load",
+        text: LOAD_SQL,
+        values: [missing.conversations, missing.names, missing.sessionKeys],
+      });
+      this.reads++;
+      this.#admit(result.rows, written, missing);
+    } finally {
+      this.#loading.delete(written);
+    }
+    this.#evict();
+  }
+
+  async findThreads(query: ThreadQuery): Promise<string[]> {
+    // What memory changed must be in Postgres for its order and names to count.
+    await this.flush();
+    const result = await this.#options.pool.query<{ key: string }>({
+      name: "tk_find",
+      text: FIND_SQL,
+      values: [query.contains, query.limit],
+    });
+    const slugs = result.rows.map((r) => r.key);
+    await this.load({ names: slugs });
+    return slugs;
+  }
+
+  /** Puts read rows into memory, except entries memory already holds or that were written meanwhile. */
+  #admit(rows: Row[], written: ReadonlySet<string>, missing: Missing): void {
+    const state = this.#state as unknown as Record<string, Record<string, unknown>>;
+    const patch: Record<string, Record<string, unknown>> = {};
+    const slugs = new Set(missing.names);
+    for (const row of rows) {
+      if (row.slug !== null) slugs.add(row.slug);
+      if (state[row.kind]?.[row.key] !== undefined || written.has(`${row.kind}\0${row.key}`)) continue;
+      patch[row.kind] ??= {};
+      (patch[row.kind] as Record<string, unknown>)[row.key] = row.value;
+    }
+    try {
+      applyValidatedPatch(this.#state, patch);
+    } catch (error) {
+      throw new BotError(ErrorCode.StoreCorrupt, `The Postgres store holds an invalid entry: ${message(error)}`);
+    }
+    this.#residency.answered(missing, slugs);
+  }
+
+  /** Lets the least recently used threads go, when no write of them can be pending. */
+  #evict(): void {
+    const keep = this.#options.residentThreads ?? RESIDENT_THREADS;
+    if (this.#residency.size <= keep || this.#dirty.size > 0 || this.#running !== undefined) return;
+    const gone = this.#residency.evict(this.#state, keep, pinnedSlugs(this.#state));
+    if (gone > 0) this.#options.logger.debug("postgres: threads left memory", { gone });
   }
 
   flush(): Promise<void> {
@@ -129,7 +230,10 @@ export class PostgresStore implements StorePort {
       const keys = isRecord ? Object.keys(value as object) : [field];
       const set = this.#dirty.get(kind) ?? new Set<string>();
       this.#dirty.set(kind, set);
-      for (const key of keys) set.add(key);
+      for (const key of keys) {
+        set.add(key);
+        for (const written of this.#loading) written.add(`${kind}\0${key}`);
+      }
     }
   }
 
@@ -198,10 +302,11 @@ export class PostgresStore implements StorePort {
          returning 1
        ),
        upserted as (
-         insert into tk_records (kind, key, value)
-         select u.kind, u.key, u.value from unnest($6::text[], $7::text[], $8::jsonb[]) as u(kind, key, value)
+         insert into tk_records (kind, key, value, slug)
+         select u.kind, u.key, u.value, u.slug
+         from unnest($6::text[], $7::text[], $8::jsonb[], $9::text[]) as u(kind, key, value, slug)
          where exists (select 1 from fence)
-         on conflict (kind, key) do update set value = excluded.value
+         on conflict (kind, key) do update set value = excluded.value, slug = excluded.slug
          returning 1
        )
        select (select count(*) from fence)::int as fenced`,
@@ -214,6 +319,7 @@ export class PostgresStore implements StorePort {
         upserts.kinds,
         upserts.keys,
         upserts.values,
+        upserts.slugs,
       ],
     });
     if (result.rows[0]?.fenced !== 1) throw lost();
@@ -221,7 +327,7 @@ export class PostgresStore implements StorePort {
 
   /** The rows of the dirty entries as memory holds them now (absent entries are deleted). */
   #rows(dirty: Dirty) {
-    const upserts = { kinds: [] as string[], keys: [] as string[], values: [] as string[] };
+    const upserts = { kinds: [] as string[], keys: [] as string[], values: [] as string[], slugs: [] as (string | null)[] };
     const deletes = { kinds: [] as string[], keys: [] as string[] };
     const state = this.#state as unknown as Record<string, unknown>;
     for (const [kind, keys] of dirty) {
@@ -235,6 +341,7 @@ export class PostgresStore implements StorePort {
           upserts.kinds.push(kind);
           upserts.keys.push(key);
           upserts.values.push(JSON.stringify(value));
+          upserts.slugs.push(slugOfRecord(kind, key, value));
         }
       }
     }

@@ -50,6 +50,19 @@ export const MIGRATIONS: readonly Migration[] = [
       );
       create index tk_telegram_updates_pending on tk_telegram_updates (update_id) where done_at is null;`,
   },
+  {
+    version: 3,
+    what: "threads resolved by index: each thread's records by slug, by session key, by conversation, by recency",
+    sql: `
+      alter table tk_records add column slug text;
+      update tk_records set slug = key where kind in ('threads', 'checkpoints');
+      update tk_records set slug = value->>'slug' where kind in ('bindings', 'aliases');
+      update tk_records set slug = split_part(key, '|', 2) where kind = 'nativeThreads';
+      create index tk_records_slug on tk_records (slug) where slug is not null;
+      create index tk_records_session on tk_records ((value->>'sessionKey')) where kind = 'threads';
+      create index tk_records_native_conversation on tk_records ((value->>'conversation')) where kind = 'nativeThreads';
+      create index tk_records_recent on tk_records (((value->>'lastActivityAt')::bigint) desc, key) where kind = 'threads';`,
+  },
 ];
 
 /** The newest schema this code knows. */

@@ -5,7 +5,7 @@ import { afterEach } from "vitest";
 import { type Bot, composeBot } from "../../../src/compose.ts";
 import type { Reply } from "../../../src/core/commands/command.ts";
 import type { ResumePolicy, StoreState } from "../../../src/core/model.ts";
-import type { BlobStore, MergePatch, StorePort } from "../../../src/core/ports.ts";
+import type { BlobStore, MergePatch, StorePort, StoreWant, ThreadQuery } from "../../../src/core/ports.ts";
 import type { InboundFile } from "../../../src/core/turns/attachments.ts";
 import { createOpenClawGateway, type OpenClawGateway } from "../../../src/gateway/index.ts";
 import { MemoryStore, openJsonStore } from "../../../src/store/index.ts";
@@ -39,6 +39,14 @@ export class ObservedStore implements StorePort {
   async update(patch: MergePatch<StoreState>): Promise<void> {
     await this.inner.update(patch);
     this.durable.push({ patch: structuredClone(patch), chatSendsSeen: this.#chatSends() });
+  }
+
+  load(want: StoreWant): Promise<void> {
+    return this.inner.load(want);
+  }
+
+  findThreads(query: ThreadQuery): Promise<string[]> {
+    return this.inner.findThreads(query);
   }
 
   flush(): Promise<void> {

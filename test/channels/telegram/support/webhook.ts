@@ -8,7 +8,7 @@ import {
 } from "../../../../src/channels/telegram/index.ts";
 import type { AppPort } from "../../../../src/core/app-port.ts";
 import type { StoreState } from "../../../../src/core/model.ts";
-import type { MergePatch, StorePort } from "../../../../src/core/ports.ts";
+import type { MergePatch, StorePort, StoreWant, ThreadQuery } from "../../../../src/core/ports.ts";
 import { MemoryStore } from "../../../../src/store/index.ts";
 import type { FakeTelegram } from "../../../fakes/fake-telegram.ts";
 import { type RecordingLogger, recordingLogger } from "../../../fakes/recording-logger.ts";
@@ -97,6 +97,14 @@ export class GatedStore implements StorePort {
   /** Writes held now. */
   get waiting(): number {
     return this.#waiting.length;
+  }
+
+  load(want: StoreWant): Promise<void> {
+    return this.inner.load(want);
+  }
+
+  findThreads(query: ThreadQuery): Promise<string[]> {
+    return this.inner.findThreads(query);
   }
 
   async flush(): Promise<void> {}
