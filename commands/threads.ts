@@ -41,11 +41,11 @@ export const threads = defineCommand<ThreadsArgs, Services>({
     const raw = (args.filter ?? "").trim();
     const byCost = raw.match(BY_COST) !== null;
     const filter = raw.replace(BY_COST, " ").trim().toLowerCase();
+    const matching = await services.threads.matching(filter);
     const boundIn = services.threads.bindingsBySlug(space);
-    let visible = services.threads.matching(filter).filter((t) => space === undefined || boundIn.has(t.slug));
+    let visible = matching.filter((t) => space === undefined || boundIn.has(t.slug));
     // One sessions.usage call for every thread's cost, never one call per thread.
-    const costs =
-      byCost && visible.length > 0 ? await services.modelUsage.costs(services.threads.all().length) : undefined;
+    const costs = byCost && visible.length > 0 ? await services.modelUsage.costs(matching.length) : undefined;
     if (costs) visible = byCostDescending(visible, costs);
     const note =
       !byCost || visible.length === 0

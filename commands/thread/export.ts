@@ -32,7 +32,7 @@ export const exportThread = defineCommand<ExportArgs, Services>({
   access: "allowed",
   args: ExportArgs,
   async run({ args, place, reach, services }) {
-    const thread = pick(services, place.conversation, args.name, reach.kind === "all");
+    const thread = await pick(services, place.conversation, args.name, reach.kind === "all");
     const result = await services.exports.export({
       thread,
       conversation: place.conversation,
@@ -43,13 +43,18 @@ export const exportThread = defineCommand<ExportArgs, Services>({
 });
 
 /** The thread bound here, or the one named (any thread for admins, else only the one bound here). */
-function pick(services: Services, conversation: string, name: string | undefined, admin: boolean): Thread {
+async function pick(
+  services: Services,
+  conversation: string,
+  name: string | undefined,
+  admin: boolean,
+): Promise<Thread> {
   const here = services.threads.boundThread(conversation);
   if (!name) {
     if (!here) throw new BotError(ErrorCode.NotFound, texts.noThreadHere);
     return here;
   }
-  const named = services.threads.byName(name);
+  const named = await services.threads.byName(name);
   if (!named) throw new BotError(ErrorCode.NotFound, texts.unknownThread(name));
   if (!admin && named.slug !== here?.slug) throw new BotError(ErrorCode.Forbidden, texts.exportOnlyHere);
   return named;

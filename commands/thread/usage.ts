@@ -16,7 +16,7 @@ export const threadUsage = defineCommand<z.infer<typeof UsageArgs>, Services>({
   access: "allowed",
   args: UsageArgs,
   async run({ args, place, reach, services }) {
-    const thread = which(services, place.conversation, reach, args.name ?? "");
+    const thread = await which(services, place.conversation, reach, args.name ?? "");
     const { total, lastTurn, counting } = await services.modelUsage.usage(thread);
     if (counting) return { text: texts.usageCounting };
     if (!total || total.totalTokens === 0) return { text: texts.usageNone(thread.name) };
@@ -27,13 +27,13 @@ export const threadUsage = defineCommand<z.infer<typeof UsageArgs>, Services>({
 });
 
 /** The thread bound here, or the named one: any thread for admins, else only the one bound here. */
-function which(services: Services, conversation: string, reach: Reach, name: string): Thread {
+async function which(services: Services, conversation: string, reach: Reach, name: string): Promise<Thread> {
   const here = services.threads.boundThread(conversation);
   if (name === "") {
     if (!here) throw new BotError(ErrorCode.NotFound, texts.noThreadHere);
     return here;
   }
-  const named = services.threads.byName(name);
+  const named = await services.threads.byName(name);
   if (named && named.slug === here?.slug) return named;
   if (reach.kind !== "all") throw new BotError(ErrorCode.Forbidden, texts.usageOfOthers);
   if (!named) throw new BotError(ErrorCode.NotFound, texts.unknownThread(name));

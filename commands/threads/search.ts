@@ -31,12 +31,13 @@ export const searchThreads = defineCommand<z.infer<typeof SearchArgs>, Services>
     const words = (args.words ?? "").toLowerCase().split(/\s+/).filter(Boolean);
     if (words.length === 0) return { text: texts.searchUsage, ephemeral: true };
     const space = reach.kind === "space" ? reach.space : undefined;
+    const all = await services.threads.matching("");
     const boundIn = services.threads.bindingsBySlug(space);
-    const visible = services.threads.all().filter((t) => space === undefined || boundIn.has(t.slug));
+    const visible = all.filter((t) => space === undefined || boundIn.has(t.slug));
     services.recaps.request(visible);
     const shown = words.join(" ");
     // The whole text may be a name the thread had before a rename: byName follows those aliases.
-    const named = services.threads.byName(shown);
+    const named = await services.threads.byName(shown);
     const found = visible.filter(
       (t) => t.slug === named?.slug || words.every((word) => haystack(services, t).includes(word)),
     );

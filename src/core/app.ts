@@ -74,6 +74,7 @@ export class App implements AppPort {
       const name = [invocation.name, invocation.subcommand].filter(Boolean).join(" ");
       return { text: texts.unknownCommand(name), ephemeral: true };
     }
+    await this.#loadHere(place);
     const { definition } = resolved;
     return this.#guard(async () => {
       const reach = await this.#reach(resolved, place, sender);
@@ -100,6 +101,7 @@ export class App implements AppPort {
   async handleMessage(invocation: MessageInvocation): Promise<Reply | undefined> {
     const { place, sender } = invocation;
     if (!this.#access.isAllowed(sender.id)) return this.#stranger(place, sender);
+    await this.#loadHere(place);
     if (invocation.attachments?.length) return this.#withAttachments(place, invocation.attachments);
     if (
       invocation.replyToMessageId &&
@@ -146,6 +148,7 @@ export class App implements AppPort {
   async handleAction(invocation: ActionInvocation): Promise<Reply> {
     const { place, sender } = invocation;
     if (!this.#access.isAllowed(sender.id)) return { text: texts.notAllowed, ephemeral: true };
+    await this.#loadHere(place);
     const approval = parseApprovalAction(invocation.data);
     if (approval) {
       const decision = { ...approval, conversation: place.conversation, senderId: sender.id };
@@ -176,11 +179,12 @@ export class App implements AppPort {
     // The focused param of the resolved subcommand says whether (and what) it offers.
     const param = resolved?.definition.params.find((p) => p.name === invocation.param);
     if (!param?.autocomplete) return [];
+    await this.#loadHere(place);
     if (param.autocomplete === "models") {
       return (await this.#services.modelUsage.names(invocation.query.slice(0, 100))).slice(0, 25);
     }
     const admin = this.#access.isAdmin(sender.id);
-    return threadChoices(this.#services.threads, { query: invocation.query, senderId: sender.id, admin, place });
+    return await threadChoices(this.#services.threads, { query: invocation.query, senderId: sender.id, admin, place });
   }
 
   /**
@@ -197,10 +201,20 @@ export class App implements AppPort {
     if (from === to || platformOf(from) !== platformOf(to)) {
       throw new BotError(ErrorCode.BadInput, `A conversation cannot move from ${from} to ${to}.`);
     }
+    await this.#store.load({ conversations: [from, to] });
     const patch = conversationMovePatch(this.#store.state, from, to);
     if (!patch) return; // nothing kept there, or already moved (both service messages announce it)
     await this.#store.update(patch);
     this.#logger.info("conversation moved", { from, to, bound: this.#store.state.bindings[to]?.slug });
+  }
+
+  /**
+   * What the handlers read synchronously: the conversation's binding and its thread's records. The
+   * Postgres store reads them by index now (the JSON store has them already); readers of a thread by
+   * name load it themselves (ThreadRegistry.find).
+   */
+  #loadHere(place: Place): Promise<void> {
+    return this.#store.load({ conversations: [place.conversation] });
   }
 
   /** Strangers are ignored without a gateway call; in a DM they learn their id once. */

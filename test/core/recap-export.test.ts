@@ -61,14 +61,14 @@ describe("recaps", () => {
     await world.command("console:b", "/thread Two");
     seedTurns(world.gw, "agent:main:named:two", 1);
     world.gw.store.delete("agent:main:named:one");
-    world.bot.services.recaps.request(world.bot.services.threads.all());
+    world.bot.services.recaps.request(await world.bot.services.threads.matching(""));
     await recapsSettle(world);
     const refused = world.gw.requestsOf("sessions.activitySummary.ensure");
     expect(refused.map((r) => (r.params as { sessions: unknown[] }).sessions.length)).toEqual([2, 1, 1]);
     await sleep(2_100);
-    world.bot.services.recaps.request(world.bot.services.threads.all());
+    world.bot.services.recaps.request(await world.bot.services.threads.matching(""));
     await recapsSettle(world);
-    const two = world.bot.services.threads.byName("Two");
+    const two = await world.bot.services.threads.byName("Two");
     expect(two && world.bot.services.recaps.line(two)).toBe("Summary of 2 messages; last asked: turn 1 question");
   });
 });

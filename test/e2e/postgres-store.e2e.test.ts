@@ -16,10 +16,11 @@ import {
   preparePostgres,
   SCHEMA_VERSION,
 } from "../../src/store/postgres/index.ts";
+import { MIGRATIONS } from "../../src/store/postgres/schema.ts";
 import { recordingLogger } from "../fakes/recording-logger.ts";
 import { storeConformance } from "../store/conformance.ts";
 import { crashSafety } from "../store/crash-suite.ts";
-import { makeThread } from "../store/helpers.ts";
+import { makeBinding, makeThread } from "../store/helpers.ts";
 import { startBotProcess } from "./support/bot-process.ts";
 
 let server: PostgresServer;
@@ -119,6 +120,7 @@ describe("Postgres store: the lease and its fence", () => {
       code: ErrorCode.LeaseLost,
     });
     const storeB = await openPostgresStore({ pool: openPool(url, logger), logger, fence: b });
+    await storeB.load({ names: ["thread-1"] });
     expect(storeB.state.threads["thread-1"]?.messageCount).toBe(0);
     await storeB.update({ threads: { "thread-1": { messageCount: 2 } } });
     await b.release();
@@ -150,6 +152,124 @@ describe("Postgres store: the lease and its fence", () => {
     expect(lost).toEqual(["a"]);
     expect(await b.holderNow()).toBe(b.holder);
     await b.release();
+  });
+});
+
+describe("Postgres store: threads resolved by index, not held", () => {
+  /** 200 threads bound to telegram:0…199; thread-5 has a turn in flight, thread-7 an open notice. */
+  async function seeded(): Promise<string> {
+    const url = await freshDatabase();
+    const store = await openPostgresStore({ pool: openPool(url, logger), logger });
+    const ids = Array.from({ length: 200 }, (_, i) => i);
+    await store.update({
+      threads: Object.fromEntries(ids.map((i) => [`thread-${i}`, makeThread(i)])),
+      bindings: Object.fromEntries(ids.map((i) => [`telegram:${i}`, makeBinding(i)])),
+      journal: { t5: turn(5) },
+      notices: {
+        n7: {
+          id: "n7",
+          kind: "resume",
+          slug: "thread-7",
+          turnId: "t7",
+          conversation: "telegram:7",
+          createdAt: 1,
+          state: "open",
+        },
+        n9: {
+          id: "n9",
+          kind: "resume",
+          slug: "thread-9",
+          turnId: "t9",
+          conversation: "telegram:9",
+          createdAt: 1,
+          state: "used",
+        },
+      },
+    });
+    await store.close();
+    return url;
+  }
+
+  function turn(i: number) {
+    const base = { slug: `thread-${i}`, sessionKey: `agent:main:named:thread-${i}`, conversation: `telegram:${i}` };
+    return {
+      turnId: `t${i}`,
+      ...base,
+      senderId: "telegram:1",
+      text: "hi",
+      kind: "message" as const,
+      createdAt: 1,
+      seq: 1,
+    };
+  }
+
+  it("starts with only the threads that work in flight points at, and reads one conversation in one query", async () => {
+    const url = await seeded();
+    const store = await openPostgresStore({ pool: openPool(url, logger), logger });
+    expect(Object.keys(store.state.threads).sort()).toEqual(["thread-5", "thread-7"]);
+    expect(Object.keys(store.state.bindings).sort()).toEqual(["telegram:5", "telegram:7"]);
+    const reads = store.reads;
+    await store.load({ conversations: ["telegram:42"] });
+    expect(store.reads - reads).toBe(1);
+    expect(store.state.threads["thread-42"]).toEqual(makeThread(42));
+    // Known now, present or absent: asking again costs nothing.
+    await store.load({ conversations: ["telegram:42", "telegram:9999"] });
+    await store.load({ conversations: ["telegram:42", "telegram:9999"] });
+    expect(store.reads - reads).toBe(2);
+    await store.close();
+  });
+
+  it("lets the least recently used threads go, never pinned ones nor a pending write, and reads them again", async () => {
+    const url = await seeded();
+    const store = await openPostgresStore({ pool: openPool(url, logger), logger, residentThreads: 3 });
+    for (let i = 20; i < 30; i++) await store.load({ conversations: [`telegram:${i}`] });
+    const resident = Object.keys(store.state.threads);
+    expect(resident).toEqual(expect.arrayContaining(["thread-5", "thread-7", "thread-29"]));
+    expect(resident).not.toContain("thread-20");
+    expect(resident.length).toBeLessThanOrEqual(2 + 3 + 1); // pinned, kept, and what the last load brought
+    // A change not yet committed (its row locked by another session) keeps its thread in memory.
+    const blocker = await openPool(url, logger).connect();
+    await blocker.query("begin");
+    await blocker.query("select 1 from tk_records where kind = 'threads' and key = 'thread-29' for update");
+    const writing = store.update({ threads: { "thread-29": { messageCount: 5 } } });
+    for (let i = 30; i < 36; i++) await store.load({ conversations: [`telegram:${i}`] });
+    expect(store.state.threads["thread-29"]?.messageCount).toBe(5);
+    await blocker.query("commit");
+    blocker.release();
+    await writing;
+    // Read again after it left: what was written, not what was seeded.
+    for (let i = 40; i < 45; i++) await store.load({ conversations: [`telegram:${i}`] });
+    expect(store.state.threads["thread-29"]).toBeUndefined();
+    await store.load({ conversations: ["telegram:29"] });
+    expect(store.state.threads["thread-29"]?.messageCount).toBe(5);
+    expect(store.state.bindings["telegram:29"]).toEqual(makeBinding(29));
+    await store.close();
+  });
+
+  it("migration 3 indexes the rows an older schema wrote", async () => {
+    const url = await server.database(`older_${++databases}`);
+    const pool = openPool(url, logger);
+    await pool.query("create table tk_schema (version integer not null)");
+    for (const migration of MIGRATIONS.filter((m) => m.version <= 2)) await pool.query(migration.sql);
+    await pool.query("insert into tk_schema (version) values (2)");
+    const rows: [string, string, unknown][] = [
+      ["threads", "thread-1", makeThread(1)],
+      ["bindings", "telegram:1", makeBinding(1)],
+      ["nativeThreads", "telegram:-100|thread-1", { conversation: "telegram:-100:topic:7", createdAt: 1 }],
+      ["aliases", "old-name", { slug: "thread-1", createdAt: 1 }],
+    ];
+    for (const [kind, key, value] of rows) {
+      await pool.query("insert into tk_records (kind, key, value) values ($1, $2, $3)", [kind, key, value]);
+    }
+    await (await preparePostgres(url, logger)).end();
+    const slugs = await pool.query("select kind, slug from tk_records order by kind");
+    expect(slugs.rows.map((r) => r.slug)).toEqual(["thread-1", "thread-1", "thread-1", "thread-1"]);
+    await pool.end();
+    const store = await openPostgresStore({ pool: openPool(url, logger), logger });
+    await store.load({ names: ["old-name"] });
+    expect(store.state.threads["thread-1"]).toEqual(makeThread(1));
+    expect(Object.keys(store.state.nativeThreads)).toEqual(["telegram:-100|thread-1"]);
+    await store.close();
   });
 });
 

@@ -17,6 +17,16 @@ export interface StoreUnderTest {
   writes(store: StorePort): number;
 }
 
+/**
+ * Reads in whatever these tests write (threads thread-0…999, chats telegram:0…999), as the bot's entry
+ * points do before they read: a store that reads threads on demand (Postgres) then holds them too.
+ */
+async function loadWritten(store: StorePort): Promise<StorePort> {
+  const ids = Array.from({ length: 1000 }, (_, i) => i);
+  await store.load({ names: ids.map((i) => `thread-${i}`), conversations: ids.map((i) => `telegram:${i}`) });
+  return store;
+}
+
 export function storeConformance(name: string, subject: StoreUnderTest): void {
   describe(`store conformance: ${name}`, () => {
     it("starts from the empty state", async () => {
@@ -32,7 +42,7 @@ export function storeConformance(name: string, subject: StoreUnderTest): void {
       await store.update({ bindings: { "telegram:1": null }, seq: 4 });
       const expected = structuredClone(store.state);
       await store.close();
-      const again = await reopen();
+      const again = await loadWritten(await reopen());
       expect(again.state).toEqual(expected);
       expect(again.state.threads["thread-1"]?.messageCount).toBe(3);
       expect(again.state.bindings).toEqual({});
@@ -68,7 +78,7 @@ export function storeConformance(name: string, subject: StoreUnderTest): void {
       };
       expect(store.state.threads["thread-1"]).toEqual(expected);
       await store.close();
-      const again = await reopen();
+      const again = await loadWritten(await reopen());
       expect(again.state.threads["thread-1"]).toEqual(expected);
       await again.close();
     });
@@ -86,7 +96,7 @@ export function storeConformance(name: string, subject: StoreUnderTest): void {
       );
       expect(subject.writes(store) - before).toBeLessThanOrEqual(3);
       await store.close();
-      const again = await reopen();
+      const again = await loadWritten(await reopen());
       expect(Object.keys(again.state.threads)).toHaveLength(1000);
       await again.close();
     });
@@ -103,7 +113,7 @@ export function storeConformance(name: string, subject: StoreUnderTest): void {
       await store.flush();
       expect(subject.writes(store)).toBe(writes);
       await store.close();
-      const again = await reopen();
+      const again = await loadWritten(await reopen());
       expect(again.state.threads["thread-1"]?.messageCount).toBe(0);
       expect(again.state.threads["thread-2"]).toBeUndefined();
       await again.close();
@@ -120,6 +130,68 @@ export function storeConformance(name: string, subject: StoreUnderTest): void {
       expect(held?.status).toBe("running");
       expect(store.state.checkpoints["thread-1"]?.status).toBe("done");
       await store.close();
+    });
+
+    it("loads a conversation's thread with everything of it: bindings, native threads, aliases, checkpoint", async () => {
+      const { store, reopen } = await subject.fresh();
+      await store.update({
+        threads: { "thread-1": makeThread(1), "thread-2": makeThread(2) },
+        bindings: {
+          "telegram:1": makeBinding(1),
+          "telegram:-100:topic:7": makeBinding(1),
+          "telegram:2": makeBinding(2),
+        },
+        nativeThreads: { "telegram:-100|thread-1": { conversation: "telegram:-100:topic:7", createdAt: 5 } },
+        aliases: { "old-name": { slug: "thread-1", createdAt: 6 } },
+        checkpoints: { "thread-1": { sessionKey: "k", task: "t", turnId: "u", updatedAt: 1, status: "done" } },
+      });
+      await store.close();
+      const again = await reopen();
+      await again.load({ conversations: ["telegram:1", "telegram:404"] });
+      const { threads, bindings, nativeThreads, aliases, checkpoints } = again.state;
+      expect(threads["thread-1"]).toEqual(makeThread(1));
+      expect(bindings["telegram:1"]).toEqual(makeBinding(1));
+      expect(bindings["telegram:-100:topic:7"]).toEqual(makeBinding(1));
+      expect(bindings["telegram:404"]).toBeUndefined();
+      expect(nativeThreads["telegram:-100|thread-1"]?.conversation).toBe("telegram:-100:topic:7");
+      expect(aliases["old-name"]?.slug).toBe("thread-1");
+      expect(checkpoints["thread-1"]?.status).toBe("done");
+      await again.load({ names: ["old-name"], sessionKeys: ["agent:main:named:thread-2"] });
+      expect(again.state.threads["thread-2"]).toEqual(makeThread(2));
+      expect(again.state.bindings["telegram:2"]).toEqual(makeBinding(2));
+      await again.close();
+    });
+
+    it("finds threads by a fragment of slug or name, most recently active first, unflushed changes included", async () => {
+      const { store } = await subject.fresh();
+      await store.update({
+        threads: {
+          "thread-1": makeThread(1, { name: "Budget Planning", lastActivityAt: 30 }),
+          "thread-2": makeThread(2, { name: "Holiday", lastActivityAt: 20 }),
+          "thread-3": makeThread(3, { name: "Budget 100%", lastActivityAt: 10 }),
+        },
+      });
+      expect(await store.findThreads({ contains: "budget", limit: 10 })).toEqual(["thread-1", "thread-3"]);
+      expect(await store.findThreads({ contains: "100%", limit: 10 })).toEqual(["thread-3"]);
+      expect(await store.findThreads({ contains: "_", limit: 10 })).toEqual([]);
+      expect(await store.findThreads({ contains: "", limit: 2 })).toEqual(["thread-1", "thread-2"]);
+      const pending = store.update({ threads: { "thread-3": { lastActivityAt: 40 } } });
+      expect(await store.findThreads({ contains: "thread", limit: 1 })).toEqual(["thread-3"]);
+      await pending;
+      await store.close();
+    });
+
+    it("a load never brings back what memory deleted meanwhile", async () => {
+      const { store, reopen } = await subject.fresh();
+      await store.update({ threads: { "thread-1": makeThread(1) }, bindings: { "telegram:1": makeBinding(1) } });
+      await store.close();
+      const again = await reopen();
+      const loading = again.load({ conversations: ["telegram:1"] });
+      const unbinding = again.update({ bindings: { "telegram:1": null } });
+      await Promise.all([loading, unbinding]);
+      expect(again.state.bindings["telegram:1"]).toBeUndefined();
+      expect(again.state.threads["thread-1"]).toEqual(makeThread(1));
+      await again.close();
     });
 
     it("refuses updates after close", async () => {

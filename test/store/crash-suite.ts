@@ -79,6 +79,11 @@ export function crashSafety(target: () => CrashTarget): void {
 }
 
 async function verify(store: StorePort, created: Set<number>, bumped: Set<number>): Promise<void> {
+  // A store that reads threads on demand (Postgres) is asked first, as the bot's entry points do.
+  await store.load({
+    names: [...created].map((id) => `thread-${id}`),
+    conversations: [...created].map((id) => `chat:${id}`),
+  });
   const { threads, bindings } = store.state;
   for (const id of created) {
     const { messageCount, state, ...made } = makeThread(id);

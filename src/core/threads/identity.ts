@@ -62,7 +62,7 @@ export class ThreadIdentity {
   async rename(request: { conversation: string; name: string }): Promise<string> {
     const thread = this.boundHere(request.conversation);
     const { display, slug } = this.#deps.threads.parseNewName(request.name);
-    this.#assertFree(display, thread);
+    await this.#assertFree(display, thread);
     if (display === thread.name) throw new BotError(ErrorCode.NothingToDo, texts.sameName(display));
     requireGateway(this.#deps.gateway);
     const { label, note } = await this.#relabel(thread, display);
@@ -80,7 +80,7 @@ export class ThreadIdentity {
   async fork(request: { place: Place; name: string; senderId: string }): Promise<string> {
     const source = this.boundHere(request.place.conversation);
     const { display, slug } = this.#deps.threads.parseNewName(request.name);
-    this.#assertFree(display);
+    await this.#assertFree(display);
     requireGateway(this.#deps.gateway);
     const { agentId, policy, clock, store } = this.#deps;
     const key = encodeSessionKey({ agentId, slug });
@@ -121,12 +121,13 @@ export class ThreadIdentity {
     const rows = await gateway.listSessions({ archived: true }, { timeoutMs: ARCHIVED_WAIT_MS }).catch(() => undefined);
     if (!rows) return undefined;
     const keys = new Set(rows.filter((r) => r.archived !== false).map((r) => r.key));
+    await store.load({ sessionKeys: [...keys] });
     return new Set(Object.values(store.state.threads).flatMap((t) => (keys.has(t.sessionKey) ? [t.slug] : [])));
   }
 
   /** NAME_TAKEN when the name already reaches a thread (by its slug or an alias) other than `self`. */
-  #assertFree(display: string, self?: Thread): void {
-    const owner = this.#deps.threads.byName(display);
+  async #assertFree(display: string, self?: Thread): Promise<void> {
+    const owner = await this.#deps.threads.byName(display);
     if (owner && owner.slug !== self?.slug)
       throw new BotError(ErrorCode.BadInput, texts.nameTaken(display, owner.name));
   }

@@ -14,6 +14,12 @@ import {
 import type { Clock, GatewayPort, Logger, StorePort } from "../ports.ts";
 import { texts } from "../texts.ts";
 
+/**
+ * How many threads a listing or a suggestion considers, most recently active first: /threads pages
+ * through them, ten a page. A deployment with more finds older ones by a filter word.
+ */
+export const LISTED_THREADS = 2_000;
+
 /** What /thread <name> did. */
 export interface AttachResult {
   thread: Thread;
@@ -84,8 +90,10 @@ export class ThreadRegistry {
   }
 
   /** The thread a name refers to (by its slug, or an earlier name's after a rename), if any. */
-  byName(name: string): Thread | undefined {
-    return this.#resolve(slugify(name.trim()));
+  async byName(name: string): Promise<Thread | undefined> {
+    const slug = slugify(name.trim());
+    await this.#store.load({ names: [slug] });
+    return this.#resolve(slug);
   }
 
   /** The thread of a slug: its own, or the one a rename left it pointing to (the alias table). */
@@ -105,18 +113,20 @@ export class ThreadRegistry {
     return binding ? this.get(binding.slug) : undefined;
   }
 
-  /** Every thread, most recently active first. */
-  all(): Thread[] {
-    return Object.values(this.#store.state.threads).sort((a, b) => b.lastActivityAt - a.lastActivityAt);
+  /**
+   * Threads whose slug or name contains `query` (case-insensitive), most recently active first: at
+   * most `limit` of them, found by the store (by index on Postgres) and loaded.
+   */
+  async matching(query: string, limit = LISTED_THREADS): Promise<Thread[]> {
+    const contains = query.trim().toLowerCase();
+    const slugs = await this.#store.findThreads({ contains, limit });
+    return slugs.flatMap((slug) => this.get(slug) ?? []).sort((a, b) => b.lastActivityAt - a.lastActivityAt);
   }
 
-  /** Threads whose slug or name contains `query` (case-insensitive), most recently active first. */
-  matching(query: string): Thread[] {
-    const q = query.trim().toLowerCase();
-    return this.all().filter((t) => q === "" || t.slug.includes(q) || t.name.toLowerCase().includes(q));
-  }
-
-  /** Where each thread is bound, by slug; only conversations inside `space` when one is given. */
+  /**
+   * Where each thread is bound, by slug; only conversations inside `space` when one is given. Complete
+   * for the threads in memory: those an entry point loaded, or `matching` found.
+   */
   bindingsBySlug(space?: string): Map<string, string[]> {
     const bySlug = new Map<string, string[]>();
     for (const [conversation, binding] of Object.entries(this.#store.state.bindings)) {
@@ -153,6 +163,7 @@ export class ThreadRegistry {
   /** /thread <name>: create the thread if new, else re-attach it; bind it where the person asked. */
   async attach(request: { name: string; place: Place; sender: Sender }): Promise<AttachResult> {
     const parsed = parseThreadName(request.name);
+    await this.#store.load({ names: [parsed.slug] });
     const known = this.#resolve(parsed.slug);
     if (!known) this.parseNewName(request.name);
     const slug = known?.slug ?? parsed.slug;

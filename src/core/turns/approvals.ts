@@ -115,6 +115,7 @@ export class Approvals {
 
   /** Posts a pending approval once, where the thread's current turn started; ignores sessions no thread owns. */
   async #show(approval: PendingApproval): Promise<void> {
+    if (approval.sessionKey) await this.#store.load({ sessionKeys: [approval.sessionKey] });
     const known = this.#store.state.approvals[approval.id];
     if (known?.messageId !== undefined || this.#posting.has(approval.id)) return;
     const thread = this.#threadOf(approval.sessionKey);

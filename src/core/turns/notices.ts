@@ -100,3 +100,21 @@ function policyLine(policy: ThreadPolicy, kind: Notice["kind"]): string {
     ? "Resume policy: auto — OpenClaw continues a turn a crash cut short by itself."
     : "Resume policy: auto — OpenClaw's own continuation did not finish this turn, so it waits for you.";
 }
+
+/** How long a used or void notice is remembered: its button then answers as any old button does. */
+export const KEEP_SETTLED_NOTICE_MS = 7 * 86_400_000;
+
+/**
+ * Notices settled a week ago, which no undelivered outbox item names, as a patch that forgets them:
+ * so the notices kept (read whole at start) grow with a week's interruptions, not with history.
+ */
+export function oldNoticesPatch(
+  state: { notices: Record<string, Notice>; outbox: Record<string, { noticeId?: string | undefined }> },
+  now: number,
+): Record<string, null> | undefined {
+  const named = new Set(Object.values(state.outbox).flatMap((item) => item.noticeId ?? []));
+  const old = Object.values(state.notices).filter(
+    (n) => n.state !== "open" && n.createdAt < now - KEEP_SETTLED_NOTICE_MS && !named.has(n.id),
+  );
+  return old.length > 0 ? Object.fromEntries(old.map((n) => [n.id, null])) : undefined;
+}

@@ -3,7 +3,7 @@ import { type JournalEntry, type Notice, type ResumePolicy, threadPolicy } from 
 import type { Clock, GatewayEvent, GatewayPort, Logger, StorePort } from "../ports.ts";
 import { texts } from "../texts.ts";
 import type { AttachmentIntake } from "./attachments.ts";
-import { newNoticeId, noticeButton, noticeText } from "./notices.ts";
+import { newNoticeId, noticeButton, noticeText, oldNoticesPatch } from "./notices.ts";
 import type { Outbox } from "./outbox.ts";
 import type { Relay } from "./relay.ts";
 import { sessionContinuing } from "./session-busy.ts";
@@ -81,6 +81,8 @@ export class Recovery {
   async #onConnected(bootId: string): Promise<void> {
     const previous = this.#store.state.gatewayBootId;
     if (previous !== bootId) await this.#store.update({ gatewayBootId: bootId });
+    const old = oldNoticesPatch(this.#store.state, this.#clock.now());
+    if (old) await this.#store.update({ notices: old });
     if (previous !== undefined && previous !== bootId) {
       this.#logger.info("gateway restarted", { previous, bootId });
       this.#relay.release(); // turns in flight are reconciled below, against the transcript

@@ -141,35 +141,60 @@ export class PostgresStore implements StorePort {
   }
 
   async load(want: StoreWant): Promise<void> {
+    // Before the read, not after: what a load brings stays at least until the next load.
+    this.#evict();
     const missing = this.#residency.missing(want, this.#state);
     if (missing.conversations.length + missing.names.length + missing.sessionKeys.length === 0) return;
     const written = new Set<string>();
     this.#loading.add(written);
     try {
-      const result = await this.#options.pool.query<Row>({
-        name: "tk_load",
-        text: LOAD_SQL,
-        values: [missing.conversations, missing.names, missing.sessionKeys],
-      });
+      const result = await this.#readUntilDone(() =>
+        this.#options.pool.query<Row>({
+          name: "tk_load",
+          text: LOAD_SQL,
+          values: [missing.conversations, missing.names, missing.sessionKeys],
+        }),
+      );
       this.reads++;
       this.#admit(result.rows, written, missing);
     } finally {
       this.#loading.delete(written);
     }
-    this.#evict();
   }
 
   async findThreads(query: ThreadQuery): Promise<string[]> {
     // What memory changed must be in Postgres for its order and names to count.
     await this.flush();
-    const result = await this.#options.pool.query<{ key: string }>({
-      name: "tk_find",
-      text: FIND_SQL,
-      values: [query.contains, query.limit],
-    });
+    const result = await this.#readUntilDone(() =>
+      this.#options.pool.query<{ key: string }>({
+        name: "tk_find",
+        text: FIND_SQL,
+        values: [query.contains, query.limit],
+      }),
+    );
     const slugs = result.rows.map((r) => r.key);
     await this.load({ names: slugs });
     return slugs;
+  }
+
+  /**
+   * A read that fails (Postgres restarting) is tried again until it answers, as a write is: the update
+   * that asked waits, so it is not confirmed to the platform and nothing a person sent is lost.
+   */
+  async #readUntilDone<T>(read: () => Promise<T>): Promise<T> {
+    let pause = FIRST_RETRY_MS;
+    for (let attempt = 1; ; attempt++) {
+      if (this.#closed) throw new BotError(ErrorCode.StoreCorrupt, "The Postgres store is closed.");
+      try {
+        const result = await read();
+        if (attempt > 1) this.#options.logger.info("postgres: reads go through again", { attempts: attempt });
+        return result;
+      } catch (error) {
+        if (attempt === 1) this.#options.logger.warn("postgres: a read failed; retrying", { error: message(error) });
+        await new Promise((resolve) => setTimeout(resolve, pause));
+        pause = Math.min(pause * 2, MAX_RETRY_MS);
+      }
+    }
   }
 
   /** Puts read rows into memory, except entries memory already holds or that were written meanwhile. */
@@ -230,9 +255,13 @@ export class PostgresStore implements StorePort {
       const keys = isRecord ? Object.keys(value as object) : [field];
       const set = this.#dirty.get(kind) ?? new Set<string>();
       this.#dirty.set(kind, set);
+      const record = isRecord ? (this.#state as unknown as Record<string, Record<string, unknown>>)[kind] : undefined;
       for (const key of keys) {
         set.add(key);
         for (const written of this.#loading) written.add(`${kind}\0${key}`);
+        // A thread written is a thread in use: the last to leave memory.
+        const slug = record ? slugOfRecord(kind, key, record[key]) : null;
+        if (slug !== null && this.#residency.has(slug)) this.#residency.touch(slug);
       }
     }
   }
@@ -327,7 +356,12 @@ export class PostgresStore implements StorePort {
 
   /** The rows of the dirty entries as memory holds them now (absent entries are deleted). */
   #rows(dirty: Dirty) {
-    const upserts = { kinds: [] as string[], keys: [] as string[], values: [] as string[], slugs: [] as (string | null)[] };
+    const upserts = {
+      kinds: [] as string[],
+      keys: [] as string[],
+      values: [] as string[],
+      slugs: [] as (string | null)[],
+    };
     const deletes = { kinds: [] as string[], keys: [] as string[] };
     const state = this.#state as unknown as Record<string, unknown>;
     for (const [kind, keys] of dirty) {
