@@ -1,5 +1,20 @@
 import { defineConfig } from "vitest/config";
 
+/** The core's tests that reach threads by conversation, name, session key and listing. */
+const FORGETFUL = [
+  "approvals",
+  "bot-restart",
+  "commands",
+  "conversation-move",
+  "model-usage",
+  "recap-export",
+  "resume",
+  "subcommands",
+  "thread-archived",
+  "thread-rename-fork",
+  "thread-reset-delete",
+].map((name) => `test/core/${name}.test.ts`);
+
 export default defineConfig({
   test: {
     projects: [
@@ -8,6 +23,16 @@ export default defineConfig({
           name: "unit",
           include: ["test/**/*.test.ts"],
           exclude: ["test/e2e/**"],
+          testTimeout: 20_000,
+        },
+      },
+      {
+        test: {
+          // The core's thread flows again, on a store that forgets every thread before each entry point
+          // (test/store/forgetful-store.ts): a read the core did not load first fails here.
+          name: "unit-forgetful",
+          include: FORGETFUL,
+          env: { TK_TEST_STORE: "forgetful" },
           testTimeout: 20_000,
         },
       },

@@ -17,6 +17,7 @@ import {
   SCHEMA_VERSION,
 } from "../../src/store/postgres/index.ts";
 import { MIGRATIONS } from "../../src/store/postgres/schema.ts";
+import { startBot, startGateway, USERS } from "../core/support/bot-harness.ts";
 import { recordingLogger } from "../fakes/recording-logger.ts";
 import { storeConformance } from "../store/conformance.ts";
 import { crashSafety } from "../store/crash-suite.ts";
@@ -221,7 +222,12 @@ describe("Postgres store: threads resolved by index, not held", () => {
 
   it("lets the least recently used threads go, never pinned ones nor a pending write, and reads them again", async () => {
     const url = await seeded();
-    const store = await openPostgresStore({ pool: openPool(url, logger), logger, residentThreads: 3 });
+    const store = await openPostgresStore({
+      pool: openPool(url, logger),
+      logger,
+      residentThreads: 3,
+      keepUsedMs: 0,
+    });
     for (let i = 20; i < 30; i++) await store.load({ conversations: [`telegram:${i}`] });
     const resident = Object.keys(store.state.threads);
     expect(resident).toEqual(expect.arrayContaining(["thread-5", "thread-7", "thread-29"]));
@@ -270,6 +276,34 @@ describe("Postgres store: threads resolved by index, not held", () => {
     expect(store.state.threads["thread-1"]).toEqual(makeThread(1));
     expect(Object.keys(store.state.nativeThreads)).toEqual(["telegram:-100|thread-1"]);
     await store.close();
+  });
+});
+
+describe("the bot on a Postgres store that keeps no thread it is not using", () => {
+  it("answers in the right thread, follows renames and lists every thread after a restart", async () => {
+    const url = await freshDatabase();
+    // Nothing is kept but what the last five minutes used (KEEP_USED_MS): the restart starts empty.
+    const open = () => openPostgresStore({ pool: openPool(url, logger), logger, residentThreads: 0 });
+    const gw = await startGateway();
+    const first = await startBot({ gw, store: await open() });
+    const chats = ["telegram:11", "telegram:12", "telegram:13", "telegram:14"];
+    for (const [i, chat] of chats.entries()) await first.command(chat, `/thread Project ${i}`);
+    await first.stop();
+
+    const second = await startBot({ gw, store: await open() });
+    expect(Object.keys(second.store.state.threads)).toEqual([]);
+    second.message("telegram:13", "status?");
+    await second.says("telegram:13", "ECHO: status?");
+    expect(gw.requestsOf("chat.send").map((r) => (r.params as { sessionKey: string }).sessionKey)).toEqual([
+      "agent:main:named:project-2",
+    ]);
+    const renamed = await second.command("telegram:12", "/thread rename Finance");
+    expect(renamed?.text).toMatch(/^Renamed "Project 1" to "Finance"/);
+    const attached = await second.command("telegram:15", "/thread Project 1");
+    expect(attached?.text).toMatch(/^Attached thread "Finance" \(project-1\) here\./);
+    const listed = await second.command("telegram:15", "/threads", { sender: USERS.admin });
+    for (const name of ["Project 0", "Finance", "Project 2", "Project 3"]) expect(listed?.text).toContain(name);
+    expect(await second.store.findThreads({ contains: "finance", limit: 5 })).toEqual(["project-1"]);
   });
 });
 

@@ -13,6 +13,7 @@ import {
 } from "../model.ts";
 import type { Clock, GatewayPort, Logger, StorePort } from "../ports.ts";
 import { texts } from "../texts.ts";
+import { createLabelled, isLabelClash } from "./labelled-session.ts";
 
 /**
  * How many threads a listing or a suggestion considers, most recently active first: /threads pages
@@ -199,14 +200,17 @@ export class ThreadRegistry {
   ): Promise<Omit<AttachResult, "conversation" | "created">> {
     const key = encodeSessionKey({ agentId: this.#agentId, slug });
     const parentSessionKey = this.#policy === "confirm-child" ? await this.#ensureRoot() : undefined;
-    const { sessionKey, label, labelNote } = await this.#createLabelled(key, display, slug, parentSessionKey).catch(
-      async (error: unknown) => {
-        // An operator deleted the root while the bot ran (test/e2e/confirm-costs, 4b): make it again, once.
-        if (gatewayReason(error) !== GatewayReason.UnknownParent) throw error;
-        this.#rootReady = false;
-        return this.#createLabelled(key, display, slug, await this.#ensureRoot());
-      },
-    );
+    const { sessionKey, label, labelNote } = await createLabelled(this.#gateway, {
+      key,
+      display,
+      slug,
+      parentSessionKey,
+    }).catch(async (error: unknown) => {
+      // An operator deleted the root while the bot ran (test/e2e/confirm-costs, 4b): make it again, once.
+      if (gatewayReason(error) !== GatewayReason.UnknownParent) throw error;
+      this.#rootReady = false;
+      return createLabelled(this.#gateway, { key, display, slug, parentSessionKey: await this.#ensureRoot() });
+    });
     const now = this.#clock.now();
     const thread: Thread = {
       slug,
@@ -222,30 +226,6 @@ export class ThreadRegistry {
       state: "idle",
     };
     return { thread, labelNote };
-  }
-
-  /** sessions.create with the display name as label; on a clash, a deterministic variant. */
-  async #createLabelled(key: string, display: string, slug: string, parentSessionKey: string | undefined) {
-    const spawn = parentSessionKey ? { parentSessionKey, spawnDepth: 1 } : {};
-    const candidates = [display, `${display} (${slug})`];
-    for (const label of candidates) {
-      try {
-        const created = await this.#gateway.createSession({ key, label, ...spawn });
-        const labelNote =
-          label === display
-            ? undefined
-            : `The label "${display}" is taken by another OpenClaw session, so this thread is labelled "${label}".`;
-        return { sessionKey: created.key, label, labelNote };
-      } catch (error) {
-        if (!isLabelClash(error)) throw error;
-      }
-    }
-    const created = await this.#gateway.createSession({ key, ...spawn });
-    return {
-      sessionKey: created.key,
-      label: undefined,
-      labelNote: `Every label for "${display}" is taken in OpenClaw, so this thread has none.`,
-    };
   }
 
   /** Adopts the existing session; unarchives it if OpenClaw's maintenance archived it. */
@@ -290,10 +270,6 @@ export class ThreadRegistry {
     }
     return conversation;
   }
-}
-
-function isLabelClash(error: unknown): boolean {
-  return gatewayReason(error) === GatewayReason.LabelTaken;
 }
 
 function slugOfKey(key: string): string {

@@ -6,6 +6,8 @@ import { isPlainObject } from "../merge-patch.ts";
 import { applyValidatedPatch, validateState } from "../validate.ts";
 import type { Fence } from "./lease.ts";
 import { LAZY_KINDS, type Missing, pinnedSlugs, RESIDENT_THREADS, Residency, slugOfRecord } from "./residency.ts";
+import { errorMessage, untilDone } from "./retry.ts";
+import { type Dirty, FIND_SQL, LOAD_SQL, type LoadedRow, SCALARS, writeRows, writeSql } from "./sql.ts";
 
 /**
  * The StorePort on Postgres: the same in-memory tree and merge rules as the JSON store, with every
@@ -23,10 +25,6 @@ import { LAZY_KINDS, type Missing, pinnedSlugs, RESIDENT_THREADS, Residency, slu
  * lands, so the bot carries on by itself when Postgres is back; update() waits meanwhile.
  */
 
-const SCALARS = "$";
-const FIRST_RETRY_MS = 100;
-const MAX_RETRY_MS = 2_000;
-
 export interface PostgresStoreOptions {
   pool: pg.Pool;
   logger: Logger;
@@ -36,6 +34,8 @@ export interface PostgresStoreOptions {
   onLeaseLost?: ((error: BotError) => void) | undefined;
   /** Threads kept in memory before the least recently used leave (RESIDENT_THREADS). */
   residentThreads?: number | undefined;
+  /** A thread used this recently stays whatever the count (KEEP_USED_MS; tests shorten it). */
+  keepUsedMs?: number | undefined;
 }
 
 /**
@@ -68,33 +68,6 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
   await store.load({ names: [...pinnedSlugs(validated.state)] });
   return store;
 }
-
-/** One statement: every record of each thread the wanted conversations, names and session keys reach. */
-const LOAD_SQL = `
-  with wanted(slug) as (
-    select value->>'slug' from tk_records where kind = 'bindings' and key = any($1::text[])
-    union select slug from tk_records where kind = 'nativeThreads' and value->>'conversation' = any($1::text[])
-    union select unnest($2::text[])
-    union select value->>'slug' from tk_records where kind = 'aliases' and key = any($2::text[])
-    union select key from tk_records where kind = 'threads' and value->>'sessionKey' = any($3::text[])
-  )
-  select kind, key, value, slug from tk_records where slug in (select slug from wanted)`;
-
-/** Most recently active first, by the tk_records_recent index; `strpos` so `%` and `_` are plain text. */
-const FIND_SQL = `
-  select key from tk_records
-  where kind = 'threads' and ($1 = '' or strpos(key, $1) > 0 or strpos(lower(value->>'name'), $1) > 0)
-  order by (value->>'lastActivityAt')::bigint desc, key limit $2`;
-
-interface Row {
-  kind: string;
-  key: string;
-  value: unknown;
-  slug: string | null;
-}
-
-/** What a batch writes: per record kind, the keys touched since the last commit. */
-type Dirty = Map<string, Set<string>>;
 
 interface Waiter {
   resolve: () => void;
@@ -149,7 +122,7 @@ export class PostgresStore implements StorePort {
     this.#loading.add(written);
     try {
       const result = await this.#readUntilDone(() =>
-        this.#options.pool.query<Row>({
+        this.#options.pool.query<LoadedRow>({
           name: "tk_load",
           text: LOAD_SQL,
           values: [missing.conversations, missing.names, missing.sessionKeys],
@@ -177,28 +150,18 @@ export class PostgresStore implements StorePort {
     return slugs;
   }
 
-  /**
-   * A read that fails (Postgres restarting) is tried again until it answers, as a write is: the update
-   * that asked waits, so it is not confirmed to the platform and nothing a person sent is lost.
-   */
-  async #readUntilDone<T>(read: () => Promise<T>): Promise<T> {
-    let pause = FIRST_RETRY_MS;
-    for (let attempt = 1; ; attempt++) {
-      if (this.#closed) throw new BotError(ErrorCode.StoreCorrupt, "The Postgres store is closed.");
-      try {
-        const result = await read();
-        if (attempt > 1) this.#options.logger.info("postgres: reads go through again", { attempts: attempt });
-        return result;
-      } catch (error) {
-        if (attempt === 1) this.#options.logger.warn("postgres: a read failed; retrying", { error: message(error) });
-        await new Promise((resolve) => setTimeout(resolve, pause));
-        pause = Math.min(pause * 2, MAX_RETRY_MS);
-      }
-    }
+  /** A read waits out Postgres restarting as a write does: the update that asked is not confirmed meanwhile. */
+  #readUntilDone<T>(read: () => Promise<T>): Promise<T> {
+    const closed = () => new BotError(ErrorCode.StoreCorrupt, "The Postgres store is closed.");
+    return untilDone(() => (this.#closed ? Promise.reject(closed()) : read()), {
+      what: "read",
+      logger: this.#options.logger,
+      fatal: () => this.#closed,
+    });
   }
 
   /** Puts read rows into memory, except entries memory already holds or that were written meanwhile. */
-  #admit(rows: Row[], written: ReadonlySet<string>, missing: Missing): void {
+  #admit(rows: LoadedRow[], written: ReadonlySet<string>, missing: Missing): void {
     const state = this.#state as unknown as Record<string, Record<string, unknown>>;
     const patch: Record<string, Record<string, unknown>> = {};
     const slugs = new Set(missing.names);
@@ -211,7 +174,7 @@ export class PostgresStore implements StorePort {
     try {
       applyValidatedPatch(this.#state, patch);
     } catch (error) {
-      throw new BotError(ErrorCode.StoreCorrupt, `The Postgres store holds an invalid entry: ${message(error)}`);
+      throw new BotError(ErrorCode.StoreCorrupt, `The Postgres store holds an invalid entry: ${errorMessage(error)}`);
     }
     this.#residency.answered(missing, slugs);
   }
@@ -220,7 +183,7 @@ export class PostgresStore implements StorePort {
   #evict(): void {
     const keep = this.#options.residentThreads ?? RESIDENT_THREADS;
     if (this.#residency.size <= keep || this.#dirty.size > 0 || this.#running !== undefined) return;
-    const gone = this.#residency.evict(this.#state, keep, pinnedSlugs(this.#state));
+    const gone = this.#residency.evict(this.#state, keep, pinnedSlugs(this.#state), this.#options.keepUsedMs);
     if (gone > 0) this.#options.logger.debug("postgres: threads left memory", { gone });
   }
 
@@ -292,106 +255,32 @@ export class PostgresStore implements StorePort {
   }
 
   async #writeUntilDone(dirty: Dirty): Promise<void> {
-    let pause = FIRST_RETRY_MS;
-    for (let attempt = 1; ; attempt++) {
-      try {
-        await this.#write(dirty);
-        this.commits++;
-        if (attempt > 1) this.#options.logger.info("postgres: writes go through again", { attempts: attempt });
-        return;
-      } catch (error) {
-        if (error instanceof BotError && error.code === ErrorCode.LeaseLost) {
-          this.#failure = error;
-          this.#options.onLeaseLost?.(error);
-          throw error;
-        }
-        if (attempt === 1) this.#options.logger.warn("postgres: a write failed; retrying", { error: message(error) });
-        await new Promise((resolve) => setTimeout(resolve, pause));
-        pause = Math.min(pause * 2, MAX_RETRY_MS);
-      }
-    }
+    await untilDone(() => this.#write(dirty), {
+      what: "write",
+      logger: this.#options.logger,
+      fatal: (error) => {
+        if (!(error instanceof BotError && error.code === ErrorCode.LeaseLost)) return false;
+        this.#failure = error;
+        this.#options.onLeaseLost?.(error);
+        return true;
+      },
+    });
+    this.commits++;
   }
 
-  /**
-   * One statement, so one round trip and its own transaction: the fence's row lock, the deletes and
-   * the upserts. Data-modifying WITH clauses always run; each writes only if the fence row matched.
-   */
+  /** One round trip (sql.ts writeSql); named, so each connection parses and plans it once. */
   async #write(dirty: Dirty): Promise<void> {
-    const { upserts, deletes } = this.#rows(dirty);
     const fence = this.#options.fence;
     const held = fence?.fence;
     if (fence && held === undefined) throw lost();
-    // Named: each connection parses and plans it once (prepared statement), not at every write.
     const result = await this.#options.pool.query<{ fenced: number }>({
       name: held ? "tk_write_fenced" : "tk_write",
-      text: `with fence as (${held ? FENCED : UNFENCED}),
-       deleted as (
-         delete from tk_records r using unnest($4::text[], $5::text[]) as d(kind, key)
-         where r.kind = d.kind and r.key = d.key and exists (select 1 from fence)
-         returning 1
-       ),
-       upserted as (
-         insert into tk_records (kind, key, value, slug)
-         select u.kind, u.key, u.value, u.slug
-         from unnest($6::text[], $7::text[], $8::jsonb[], $9::text[]) as u(kind, key, value, slug)
-         where exists (select 1 from fence)
-         on conflict (kind, key) do update set value = excluded.value, slug = excluded.slug
-         returning 1
-       )
-       select (select count(*) from fence)::int as fenced`,
-      values: [
-        held?.name ?? "",
-        held?.holder ?? "",
-        held?.epoch ?? 0,
-        deletes.kinds,
-        deletes.keys,
-        upserts.kinds,
-        upserts.keys,
-        upserts.values,
-        upserts.slugs,
-      ],
+      text: writeSql(held !== undefined),
+      values: [held?.name ?? "", held?.holder ?? "", held?.epoch ?? 0, ...writeRows(this.#state, dirty)],
     });
     if (result.rows[0]?.fenced !== 1) throw lost();
   }
-
-  /** The rows of the dirty entries as memory holds them now (absent entries are deleted). */
-  #rows(dirty: Dirty) {
-    const upserts = {
-      kinds: [] as string[],
-      keys: [] as string[],
-      values: [] as string[],
-      slugs: [] as (string | null)[],
-    };
-    const deletes = { kinds: [] as string[], keys: [] as string[] };
-    const state = this.#state as unknown as Record<string, unknown>;
-    for (const [kind, keys] of dirty) {
-      const source = kind === SCALARS ? state : (state[kind] as Record<string, unknown>);
-      for (const key of keys) {
-        const value = source[key];
-        if (value === undefined) {
-          deletes.kinds.push(kind);
-          deletes.keys.push(key);
-        } else {
-          upserts.kinds.push(kind);
-          upserts.keys.push(key);
-          upserts.values.push(JSON.stringify(value));
-          upserts.slugs.push(slugOfRecord(kind, key, value));
-        }
-      }
-    }
-    return { upserts, deletes };
-  }
 }
-
-/** The lease row as this process holds it, locked until the statement's transaction ends. */
-const FENCED = "select 1 from tk_leases where name = $1 and holder = $2 and epoch = $3 for share";
-/** No lease (one process, tests): the parameters are there but unused. */
-const UNFENCED = "select 1 where $1::text is not null and $2::text is not null and $3::bigint is not null";
-
 function lost(): BotError {
   return new BotError(ErrorCode.LeaseLost, "Another bot process holds the deployment now; this one may not write.");
-}
-
-function message(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }

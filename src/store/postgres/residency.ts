@@ -24,6 +24,12 @@ const LAZY: ReadonlySet<string> = new Set(LAZY_KINDS);
 /** Threads kept in memory besides those work in flight pins; the least recently used others leave. */
 export const RESIDENT_THREADS = 10_000;
 
+/**
+ * A thread used this recently never leaves memory, whatever the count: an entry point loads what it
+ * reads, then may await the gateway or Postgres and read it again, and must find it still there.
+ */
+export const KEEP_USED_MS = 5 * 60_000;
+
 export function isLazy(kind: string): kind is LazyKind {
   return LAZY.has(kind);
 }
@@ -61,8 +67,13 @@ export interface Missing {
 
 /** The resident sets: slugs (LRU order), conversations and names known present or absent. */
 export class Residency {
-  /** Slug → nothing; Map order is use order (oldest first). */
-  readonly #slugs = new Map<string, true>();
+  /** Slug → when last used; Map order is use order (oldest first). */
+  readonly #slugs = new Map<string, number>();
+  readonly #now: () => number;
+
+  constructor(now: () => number = Date.now) {
+    this.#now = now;
+  }
   readonly #conversations = new Set<string>();
   readonly #names = new Set<string>();
 
@@ -105,23 +116,25 @@ export class Residency {
 
   touch(slug: string): void {
     this.#slugs.delete(slug);
-    this.#slugs.set(slug, true);
+    this.#slugs.set(slug, this.#now());
   }
 
   /**
-   * Drops the least recently used threads that nothing pins beyond `keep` of them, with all their lazy
+   * Drops the least recently used threads that nothing pins beyond `keep` of them (none used in the
+   * last `keepUsedMs`), with all their lazy
    * records, from `state`. The caller makes sure no write of them is pending. Conversations and names
    * are forgotten too (they are read again when next asked), except bindings kept in memory.
    */
-  evict(state: StoreState, keep: number, pinned: ReadonlySet<string>): number {
+  evict(state: StoreState, keep: number, pinned: ReadonlySet<string>, keepUsedMs = KEEP_USED_MS): number {
     let unpinned = 0;
     for (const slug of this.#slugs.keys()) if (!pinned.has(slug)) unpinned++;
     if (unpinned <= keep) return 0;
     // Down to 90 %: one pass over the lazy records then serves many loads, not one.
     const excess = unpinned - Math.floor(keep * 0.9);
     const gone = new Set<string>();
-    for (const slug of this.#slugs.keys()) {
-      if (gone.size >= excess) break;
+    const usedSince = this.#now() - keepUsedMs;
+    for (const [slug, used] of this.#slugs) {
+      if (gone.size >= excess || used > usedSince) break;
       if (!pinned.has(slug)) gone.add(slug);
     }
     for (const slug of gone) this.#slugs.delete(slug);

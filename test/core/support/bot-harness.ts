@@ -12,6 +12,7 @@ import { MemoryStore, openJsonStore } from "../../../src/store/index.ts";
 import { type FakeGatewayOptions, type FakeOpenClawGateway, startFakeGateway } from "../../fakes/fake-gateway.ts";
 import { RecordingChannel } from "../../fakes/recording-channel.ts";
 import { type RecordingLogger, recordingLogger } from "../../fakes/recording-logger.ts";
+import { ForgetfulStore } from "../../store/forgetful-store.ts";
 
 export { recordingLogger };
 
@@ -58,6 +59,51 @@ export class ObservedStore implements StorePort {
   }
 }
 
+/** The table under a store a test made or a bot before used: a MemoryStore, or what a TableView shows. */
+function tableOf(store: StorePort): MemoryStore | undefined {
+  if (store instanceof MemoryStore) return store;
+  if (store instanceof TableView) return store.table;
+  return undefined;
+}
+
+/**
+ * What a test reads and writes in forgetful mode: reads see the table (everything stored, as a look
+ * into Postgres would), writes go through the bot's own store so its memory stays true.
+ */
+export class TableView implements StorePort {
+  readonly table: MemoryStore;
+  readonly #core: StorePort;
+
+  constructor(table: MemoryStore, core: StorePort) {
+    this.table = table;
+    this.#core = core;
+  }
+
+  get state(): Readonly<StoreState> {
+    return this.table.state;
+  }
+
+  update(patch: MergePatch<StoreState>): Promise<void> {
+    return this.#core.update(patch);
+  }
+
+  load(want: StoreWant): Promise<void> {
+    return this.#core.load(want);
+  }
+
+  findThreads(query: ThreadQuery): Promise<string[]> {
+    return this.#core.findThreads(query);
+  }
+
+  flush(): Promise<void> {
+    return this.#core.flush();
+  }
+
+  close(): Promise<void> {
+    return this.#core.close();
+  }
+}
+
 /** Options of startBot. */
 export interface StartOptions {
   /** Reuse a running fake gateway (a second bot, or a bot restart); else a new one is started. */
@@ -91,6 +137,8 @@ export class BotUnderTest {
   readonly console: RecordingChannel;
   readonly telegram: RecordingChannel;
   readonly logger: RecordingLogger;
+  /** In forgetful mode, the bot's store: each entry point below starts with no thread in memory. */
+  readonly #forgetful: ForgetfulStore | undefined;
   #stopped = false;
 
   constructor(parts: {
@@ -101,6 +149,7 @@ export class BotUnderTest {
     console: RecordingChannel;
     telegram: RecordingChannel;
     logger: RecordingLogger;
+    forgetful?: ForgetfulStore | undefined;
   }) {
     this.gw = parts.gw;
     this.bot = parts.bot;
@@ -109,6 +158,7 @@ export class BotUnderTest {
     this.console = parts.console;
     this.telegram = parts.telegram;
     this.logger = parts.logger;
+    this.#forgetful = parts.forgetful;
   }
 
   /** The recording channel serving a conversation key. */
@@ -124,6 +174,7 @@ export class BotUnderTest {
   ): Promise<Reply | undefined> {
     const match = /^\/([A-Za-z0-9_]{1,32})(?:\s+([\s\S]*))?$/.exec(line);
     if (!match?.[1]) throw new Error(`not a command line: ${line}`);
+    this.#forgetful?.forget();
     return this.bot.app.handleCommand({
       place: place(conversation, options.direct),
       sender: { id: options.sender ?? defaultSender(conversation) },
@@ -138,6 +189,7 @@ export class BotUnderTest {
     text: string,
     options: { sender?: string; direct?: boolean; replyTo?: string; files?: InboundFile[] } = {},
   ): Promise<Reply | undefined> {
+    this.#forgetful?.forget();
     return this.bot.app.handleMessage({
       place: place(conversation, options.direct),
       sender: { id: options.sender ?? defaultSender(conversation) },
@@ -149,6 +201,7 @@ export class BotUnderTest {
 
   /** A button press with `data` in `conversation`. */
   press(conversation: string, data: string, options: { sender?: string; messageId?: string } = {}): Promise<Reply> {
+    this.#forgetful?.forget();
     return this.bot.app.handleAction({
       place: place(conversation),
       sender: { id: options.sender ?? defaultSender(conversation) },
@@ -226,7 +279,12 @@ export async function startBot(options: StartOptions = {}): Promise<BotUnderTest
   let store: StorePort =
     options.store ?? (options.storePath ? await openJsonStore({ path: options.storePath }) : new MemoryStore());
   if (options.seed) await options.seed(store);
-  if (options.wrapStore) store = options.wrapStore(store, gw);
+  // TK_TEST_STORE=forgetful: the core reads threads on demand, as on Postgres; the test sees the table.
+  const table = process.env.TK_TEST_STORE === "forgetful" ? tableOf(store) : undefined;
+  const forgetful = table ? new ForgetfulStore(table) : undefined;
+  let core: StorePort = forgetful ?? store;
+  if (table) store = new TableView(table, core);
+  if (options.wrapStore) core = options.wrapStore(core, gw);
   const client = createOpenClawGateway({
     url: gw.url,
     token: gw.token,
@@ -236,7 +294,7 @@ export async function startBot(options: StartOptions = {}): Promise<BotUnderTest
     requestTimeoutMs: 3_000,
   });
   const bot = composeBot({
-    store,
+    store: core,
     gateway: client,
     logger,
     agentId: "main",
@@ -256,7 +314,7 @@ export async function startBot(options: StartOptions = {}): Promise<BotUnderTest
   const telegram = options.channels?.telegram ?? recording("telegram");
   bot.channels.add(consoleChannel);
   bot.channels.add(telegram);
-  const world = new BotUnderTest({ gw, bot, store, client, console: consoleChannel, telegram, logger });
+  const world = new BotUnderTest({ gw, bot, store, client, console: consoleChannel, telegram, logger, forgetful });
   bots.push(world);
   if (options.start ?? true) {
     const subscribed = gw.requestsOf("sessions.subscribe").length;
