@@ -38,10 +38,7 @@ export interface PostgresStoreOptions {
   keepUsedMs?: number | undefined;
 }
 
-/**
- * Reads the work in flight (every record but the threads' own) and the threads it points at, and returns
- * the store, ready for updates.
- */
+/** Reads the work in flight (every record but the threads' own) and the threads it points at. */
 export async function openPostgresStore(options: PostgresStoreOptions): Promise<PostgresStore> {
   const result = await options.pool.query<{ kind: string; key: string; value: unknown }>(
     "select kind, key, value from tk_records where kind <> all($1::text[])",
@@ -78,6 +75,8 @@ export class PostgresStore implements StorePort {
   readonly #state: StoreState;
   readonly #options: PostgresStoreOptions;
   #dirty: Dirty = new Map();
+  /** The batch being written now. */
+  #writing: Dirty = new Map();
   #waiters: Waiter[] = [];
   #running: Promise<void> | undefined;
   #failure: BotError | undefined;
@@ -179,11 +178,22 @@ export class PostgresStore implements StorePort {
     this.#residency.answered(missing, slugs);
   }
 
-  /** Lets the least recently used threads go, when no write of them can be pending. */
+  /**
+   * Lets the least recently used threads go, never one with a write pending or in flight: a write
+   * sends entries as memory holds them, and an entry memory dropped would be deleted.
+   */
   #evict(): void {
     const keep = this.#options.residentThreads ?? RESIDENT_THREADS;
-    if (this.#residency.size <= keep || this.#dirty.size > 0 || this.#running !== undefined) return;
-    const gone = this.#residency.evict(this.#state, keep, pinnedSlugs(this.#state), this.#options.keepUsedMs);
+    if (this.#residency.size <= keep) return;
+    const pinned = pinnedSlugs(this.#state);
+    const records = this.#state as unknown as Record<string, Record<string, unknown>>;
+    for (const [kind, keys] of [...this.#dirty, ...this.#writing]) {
+      for (const key of keys) {
+        const slug = slugOfRecord(kind, key, records[kind]?.[key]);
+        if (slug !== null) pinned.add(slug);
+      }
+    }
+    const gone = this.#residency.evict(this.#state, keep, pinned, this.#options.keepUsedMs);
     if (gone > 0) this.#options.logger.debug("postgres: threads left memory", { gone });
   }
 
@@ -232,6 +242,7 @@ export class PostgresStore implements StorePort {
   #kick(): void {
     this.#running ??= this.#drain().finally(() => {
       this.#running = undefined;
+      this.#writing = new Map();
       if (this.#waiters.length > 0 && !this.#failure) this.#kick();
     });
   }
@@ -243,6 +254,7 @@ export class PostgresStore implements StorePort {
       const waiters = this.#waiters;
       this.#dirty = new Map();
       this.#waiters = [];
+      this.#writing = dirty;
       try {
         await this.#writeUntilDone(dirty);
       } catch (error) {

@@ -61,7 +61,8 @@ export const MIGRATIONS: readonly Migration[] = [
       create index tk_records_slug on tk_records (slug) where slug is not null;
       create index tk_records_session on tk_records ((value->>'sessionKey')) where kind = 'threads';
       create index tk_records_native_conversation on tk_records ((value->>'conversation')) where kind = 'nativeThreads';
-      create index tk_records_recent on tk_records (((value->>'lastActivityAt')::bigint) desc, key) where kind = 'threads';`,
+      create index tk_records_recent on tk_records (((value->>'lastActivityAt')::bigint) desc, key) where kind = 'threads';
+      analyze tk_records;`,
   },
 ];
 

@@ -33,7 +33,12 @@ export function writeSql(fenced: boolean): string {
     select (select count(*) from fence)::int as fenced`;
 }
 
-/** One statement: every record of each thread the wanted conversations, names and session keys reach. */
+/**
+ * One statement: every record of each thread the wanted conversations, names and session keys reach.
+ * The lateral join reads each thread's records by the slug index whatever the planner estimates:
+ * `offset 0` keeps it a per-slug lookup, where a join planned before statistics exist (a database
+ * just loaded) scanned a million rows for each read.
+ */
 export const LOAD_SQL = `
   with wanted(slug) as (
     select value->>'slug' from tk_records where kind = 'bindings' and key = any($1::text[])
@@ -42,7 +47,9 @@ export const LOAD_SQL = `
     union select value->>'slug' from tk_records where kind = 'aliases' and key = any($2::text[])
     union select key from tk_records where kind = 'threads' and value->>'sessionKey' = any($3::text[])
   )
-  select kind, key, value, slug from tk_records where slug in (select slug from wanted)`;
+  select r.kind, r.key, r.value, r.slug
+  from (select distinct slug from wanted where slug is not null) w
+  cross join lateral (select kind, key, value, slug from tk_records where slug = w.slug offset 0) r`;
 
 /** Most recently active first, by the tk_records_recent index; `strpos` so `%` and `_` are plain text. */
 export const FIND_SQL = `
