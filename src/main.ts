@@ -108,7 +108,7 @@ async function main(): Promise<void> {
     blobs: new FileBlobStore(join(dirname(config.STORE_PATH), "attachments")),
   });
   active = true;
-  const running = await startPlatforms(config, bot, logger, telegramWebhook(config, store, front));
+  const { running, startTaking } = await startPlatforms(config, bot, logger, telegramWebhook(config, store, front));
   // Registered before the gateway connects: reconciliation may write to the terminal.
   const terminals = consoleMode
     ? createConsoleChannel({ app: bot.app, user: operatorName(), filesDir: join(dirname(config.STORE_PATH), "files") })
@@ -127,6 +127,9 @@ async function main(): Promise<void> {
     process.exit(code);
   };
   await connect(bot, config);
+  // Telegram keeps what it sent until it is confirmed: taking it only now, with the gateway answering,
+  // spares a restart's or a takeover's first messages a "gateway not reachable" answer.
+  await startTaking();
   if (terminals) await runConsole(terminals, conversation, socketPath, logger).then(() => shutdown(0));
 }
 
@@ -192,8 +195,9 @@ async function startPlatforms(
   bot: Bot,
   logger: Logger,
   webhook: TelegramWebhookOptions | undefined,
-): Promise<Running[]> {
+): Promise<{ running: Running[]; startTaking: () => Promise<void> }> {
   const running: Running[] = [];
+  let startTaking = async () => {};
   if (config.TELEGRAM_BOT_TOKEN) {
     const telegram = createTelegramChannel({
       token: config.TELEGRAM_BOT_TOKEN,
@@ -203,7 +207,7 @@ async function startPlatforms(
       webhook,
     });
     bot.channels.add(telegram.channel);
-    await telegram.start();
+    startTaking = () => telegram.start();
     running.push(telegram);
   }
   if (config.DISCORD_BOT_TOKEN) {
@@ -218,7 +222,7 @@ async function startPlatforms(
     await discord.start();
     running.push(discord);
   }
-  return running;
+  return { running, startTaking };
 }
 
 /** The OS user at the terminal, as a console sender id. */
