@@ -40,6 +40,8 @@ const LOAD_SIZES = [1_000, 100_000, 1_000_000];
 const LOADS = 3;
 /** Conversations resolved per load process (at most one per thread; fewer where there are fewer threads). */
 const PROBES = 2_000;
+/** A load process stops resolving after this long (resolves that scan the table would take an hour). */
+const RESOLVE_BUDGET_MS = 15_000;
 const FAILOVERS = 10;
 
 /** Which store goes first in round `r`: they take turns. */
@@ -140,6 +142,8 @@ interface Load {
   heapMb: number;
   threadsAtStart: number;
   threadsResident: number;
+  /** Resolves done per process (all probes unless the budget ran out). */
+  resolves: number[];
   /** Every process's load ms and resolve p99 ms, in order. */
   loads: number[];
   p99s: number[];
@@ -166,13 +170,10 @@ async function measureLoad(server: PostgresServer, dir: string, threads: number)
   for (let i = 0; i < LOADS; i++) {
     const { stdout } = await run$(
       process.execPath,
-      [...startFlags(), join(here, "pg-load.mjs"), distDir, url, probesPath],
+      [...startFlags(), join(here, "pg-load.mjs"), distDir, url, probesPath, String(RESOLVE_BUDGET_MS)],
       { maxBuffer: 1 << 20 },
     );
     const figures = JSON.parse(stdout.trim().split("\n").at(-1) ?? "{}") as Record<string, number>;
-    if (figures.resolves !== seeded.probes.length) {
-      throw new Error(`postgres: resolved ${figures.resolves} of ${seeded.probes.length} conversations`);
-    }
     all.push(figures);
   }
   const of = (key: string) => median(all.map((f) => f[key] ?? Number.NaN));
@@ -190,6 +191,7 @@ async function measureLoad(server: PostgresServer, dir: string, threads: number)
     heapMb: of("heapMb"),
     threadsAtStart: of("threadsAtStart"),
     threadsResident: of("threadsResident"),
+    resolves: all.map((f) => f.resolves ?? 0),
     loads: all.map((f) => f.loadMs ?? Number.NaN),
     p99s: all.map((f) => f.resolveP99Ms ?? Number.NaN),
   };
@@ -320,7 +322,7 @@ function loadRows(loads: Load[]): Part {
         ours: `${fmt(l.loadMs, 1)} / ${fmt(l.rssLoadMb, 0)} (${fmt(l.threadsAtStart, 0)})`,
       },
       {
-        figure: `[${sizeOf(l.threads)}]   ${l.seeded.probes.length} resolves p50 / p99 / max ms; RSS / heap MB after`,
+        figure: `[${sizeOf(l.threads)}]   ${resolvedOf(l)} resolves p50 / p99 / max ms; RSS / heap MB after`,
         ours: `${fmt(l.resolveP50Ms, 2)} / ${fmt(l.resolveP99Ms, 2)} / ${fmt(l.resolveMaxMs, 1)}; ${fmt(l.rssMb, 0)} / ${fmt(l.heapMb, 0)}`,
       },
     ]),
@@ -336,7 +338,7 @@ function loadRows(loads: Load[]): Part {
       figure: `[${bigSize}] resolve p99 ms (load by index, binding and thread read)`,
       ours: fmt(big?.resolveP99Ms, 2),
       target: "≤ 2",
-      met: (big?.resolveP99Ms ?? Number.POSITIVE_INFINITY) <= 2,
+      met: big !== undefined && Math.min(...big.resolves) === big.seeded.probes.length && big.resolveP99Ms <= 2,
     },
     {
       figure: `[${bigSize}] RSS after the resolves (MB)`,
@@ -359,6 +361,13 @@ function loadRows(loads: Load[]): Part {
     rssMb1M: round(at(1_000_000)?.rssMb, 1),
   };
   return { rows, figures };
+}
+
+/** "2000", or "12 of 2000 (15 s budget)" when a process ran out of time. */
+function resolvedOf(l: Load): string {
+  const fewest = Math.min(...l.resolves);
+  const all = l.seeded.probes.length;
+  return fewest === all ? String(all) : `${l.resolves.join(" / ")} of ${all} (${RESOLVE_BUDGET_MS / 1000} s budget)`;
 }
 
 /** 1k, 100k, 1M. */
