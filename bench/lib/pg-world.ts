@@ -163,13 +163,16 @@ export interface ActiveStore {
   close(): Promise<void>;
 }
 
-/** Migrates the database at `url`, writes `seeded` into it, takes the lease, opens the store. */
+/** Migrates the database at `url`, writes `seeded` into it, takes the lease, opens the store, loads the threads. */
 export async function openActiveStore(url: string, seeded: Seeded): Promise<ActiveStore> {
   const pool = await preparePostgres(url, silentLogger);
   await insertSeeded(pool, seeded);
   const lease = new Lease({ pool, logger: silentLogger });
   await lease.acquire();
   const store = await openPostgresStore({ pool, logger: silentLogger, fence: lease });
+  // The store reads threads on demand: an entry point loads its thread before the relay writes a turn of
+  // it (lib/turn-write.ts reads store.state.threads). The benches' 1,000 threads stay resident (≤ 10,000).
+  await store.load({ names: seeded.slugs });
   return {
     store,
     lease,
