@@ -46,54 +46,89 @@ export function threadName(i: number): string {
   return `${WORDS[i % WORDS.length]} ${MORE[Math.floor(i / WORDS.length) % MORE.length]} ${i}`;
 }
 
+/** seedStore's options: `confirm` makes threads child sessions of the root; `lean` keeps threads and one binding each. */
+export interface SeedOptions {
+  policy?: "auto" | "confirm";
+  agentId?: string;
+  lean?: boolean;
+}
+
+/** One seeded thread: its entries (record field, key, value) and where it is bound, the first binding first. */
+export interface SeededThread {
+  index: number;
+  name: string;
+  slug: string;
+  conversations: string[];
+  entries: [field: string, key: string, value: unknown][];
+}
+
+/**
+ * The threads of a store with `count` threads, one at a time, in seedStore's order and with its random
+ * draws: what seedStore builds, for callers that cannot hold a million threads at once (bench/lib/pg-world.ts).
+ */
+export function* seedThreads(count: number, options: SeedOptions = {}): Generator<SeededThread> {
+  const random = prng(count);
+  const agentId = options.agentId ?? "main";
+  const parent = options.policy === "confirm" ? encodeRootSessionKey(agentId) : undefined;
+  for (let i = 0; i < count; i++) {
+    const name = threadName(i);
+    const slug = slugify(name);
+    const entries: SeededThread["entries"] = [];
+    const conversations: string[] = [];
+    const createdAt = SEED_NOW - Math.floor(random() * 90 * 86_400_000);
+    const person = `telegram:${400_000_000 + Math.floor(random() * 5_000_000)}`;
+    entries.push([
+      "threads",
+      slug,
+      {
+        ...{ slug, name, agentId, sessionKey: encodeSessionKey({ agentId, slug }), label: name },
+        ...(parent ? { parentSessionKey: parent } : {}),
+        ...{ createdAt, createdBy: person, lastActivityAt: createdAt + Math.floor(random() * 86_400_000) },
+        ...{ messageCount: Math.floor(random() * 400), state: "idle" },
+      },
+    ]);
+    const places = options.lean ? 1 : 1 + (random() < 0.3 ? 1 : 0) + (random() < 0.1 ? 1 : 0);
+    for (let p = 0; p < places; p++) {
+      const { conversation, container } = place(i, p, random);
+      entries.push(["bindings", conversation, { slug, boundAt: createdAt + p * 60_000, boundBy: person }]);
+      if (container && !options.lean)
+        entries.push(["nativeThreads", `${container}|${slug}`, { conversation, createdAt: createdAt + p * 60_000 }]);
+      conversations.push(conversation);
+    }
+    if (!options.lean) {
+      if (random() < 0.8) entries.push(["checkpoints", slug, checkpoint(i, slug, agentId, createdAt, random)]);
+      if (random() < 0.02) entries.push(["notices", `n${i}`, notice(i, slug, conversations[0] ?? "", createdAt)]);
+    }
+    yield { index: i, name, slug, conversations, entries };
+  }
+}
+
+/** The top-level fields of a seeded store with `count` threads (beside its records). */
+export function seedScalars(count: number): Record<string, unknown> {
+  return { seq: count };
+}
+
 /**
  * Builds the contents of a store with `count` threads; `confirm` makes them child sessions of the root.
  * `lean` keeps only threads and one binding each (the layout of test/store/measure-store.ts).
  */
-export function seedStore(
-  count: number,
-  options: { policy?: "auto" | "confirm"; agentId?: string; lean?: boolean } = {},
-): Seeded {
-  const random = prng(count);
-  const agentId = options.agentId ?? "main";
-  const parent = options.policy === "confirm" ? encodeRootSessionKey(agentId) : undefined;
-  const threads: Record<string, unknown> = {};
-  const bindings: Record<string, unknown> = {};
-  const nativeThreads: Record<string, unknown> = {};
-  const checkpoints: Record<string, unknown> = {};
-  const notices: Record<string, unknown> = {};
+export function seedStore(count: number, options: SeedOptions = {}): Seeded {
+  const records: Record<string, Record<string, unknown>> = {
+    threads: {},
+    bindings: {},
+    nativeThreads: {},
+    checkpoints: {},
+    notices: {},
+  };
   const seeded: Seeded = { patch: {}, names: [], slugs: [], conversations: [], primary: [] };
-  for (let i = 0; i < count; i++) {
-    const name = threadName(i);
-    const slug = slugify(name);
-    const createdAt = SEED_NOW - Math.floor(random() * 90 * 86_400_000);
-    const person = `telegram:${400_000_000 + Math.floor(random() * 5_000_000)}`;
-    threads[slug] = {
-      ...{ slug, name, agentId, sessionKey: encodeSessionKey({ agentId, slug }), label: name },
-      ...(parent ? { parentSessionKey: parent } : {}),
-      ...{ createdAt, createdBy: person, lastActivityAt: createdAt + Math.floor(random() * 86_400_000) },
-      ...{ messageCount: Math.floor(random() * 400), state: "idle" },
-    };
-    const places = options.lean ? 1 : 1 + (random() < 0.3 ? 1 : 0) + (random() < 0.1 ? 1 : 0);
-    for (let p = 0; p < places; p++) {
-      const { conversation, container } = place(i, p, random);
-      bindings[conversation] = { slug, boundAt: createdAt + p * 60_000, boundBy: person };
-      if (container && !options.lean)
-        nativeThreads[`${container}|${slug}`] = { conversation, createdAt: createdAt + p * 60_000 };
-      seeded.conversations.push(conversation);
-      if (p === 0) seeded.primary.push(conversation);
-    }
-    if (options.lean) {
-      seeded.names.push(name);
-      seeded.slugs.push(slug);
-      continue;
-    }
-    if (random() < 0.8) checkpoints[slug] = checkpoint(i, slug, agentId, createdAt, random);
-    if (random() < 0.02) notices[`n${i}`] = notice(i, slug, seeded.primary[i] ?? "", createdAt);
-    seeded.names.push(name);
-    seeded.slugs.push(slug);
+  for (const thread of seedThreads(count, options)) {
+    for (const [field, key, value] of thread.entries) (records[field] as Record<string, unknown>)[key] = value;
+    seeded.conversations.push(...thread.conversations);
+    seeded.primary.push(thread.conversations[0] ?? "");
+    seeded.names.push(thread.name);
+    seeded.slugs.push(thread.slug);
   }
-  seeded.patch = { seq: count, threads, bindings, nativeThreads, checkpoints, notices } as MergePatch<StoreState>;
+  seeded.patch = { ...seedScalars(count), ...records } as MergePatch<StoreState>;
   return seeded;
 }
 
