@@ -355,7 +355,6 @@ function loadRows(loads: Load[]): Part {
     loadMs1k: round(at(1_000)?.loadMs, 1),
     loadMs100k: round(at(100_000)?.loadMs, 1),
     rssMb100k: round(at(100_000)?.rssMb, 1),
-    // Not in lib/report.ts RESULT_KEYS (yet): the runner keeps only the keys it knows.
     loadMs1M: round(at(1_000_000)?.loadMs, 1),
     resolveP99Ms1M: round(at(1_000_000)?.resolveP99Ms, 3),
     rssMb1M: round(at(1_000_000)?.rssMb, 1),

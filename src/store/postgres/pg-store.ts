@@ -5,7 +5,7 @@ import type { Logger, MergePatch, StorePort, StoreWant, ThreadQuery } from "../.
 import { isPlainObject } from "../merge-patch.ts";
 import { applyValidatedPatch, validateState } from "../validate.ts";
 import type { Fence } from "./lease.ts";
-import { LAZY_KINDS, type Missing, pinnedSlugs, RESIDENT_THREADS, Residency, slugOfRecord } from "./residency.ts";
+import { isLazy, type Missing, pinnedSlugs, RESIDENT_THREADS, Residency, slugOfRecord } from "./residency.ts";
 import { errorMessage, untilDone } from "./retry.ts";
 import { type Dirty, FIND_SQL, LOAD_SQL, type LoadedRow, SCALARS, writeRows, writeSql } from "./sql.ts";
 
@@ -40,12 +40,14 @@ export interface PostgresStoreOptions {
 
 /** Reads the work in flight (every record but the threads' own) and the threads it points at. */
 export async function openPostgresStore(options: PostgresStoreOptions): Promise<PostgresStore> {
-  const result = await options.pool.query<{ kind: string; key: string; value: unknown }>(
-    "select kind, key, value from tk_records where kind <> all($1::text[])",
-    [LAZY_KINDS],
-  );
   const raw: Record<string, unknown> = { ...emptyState() };
   for (const field of Object.keys(raw)) if (isPlainObject(raw[field])) raw[field] = {};
+  // The kinds read whole, named: the primary key serves `kind = any(…)`, not `kind <> all(…)` (a scan).
+  const eager = [SCALARS, ...Object.keys(raw).filter((field) => isPlainObject(raw[field]) && !isLazy(field))];
+  const result = await options.pool.query<{ kind: string; key: string; value: unknown }>(
+    "select kind, key, value from tk_records where kind = any($1::text[])",
+    [eager],
+  );
   for (const row of result.rows) {
     if (row.kind === SCALARS) raw[row.key] = row.value;
     else {

@@ -99,8 +99,9 @@ export class Residency {
       return false;
     });
     // Session keys are rare (approvals, archived listings): memory answers only when it holds the thread.
-    const resident = new Set(Object.values(state.threads).map((t) => t.sessionKey));
-    const sessionKeys = (want.sessionKeys ?? []).filter((k) => !resident.has(k));
+    const asked = want.sessionKeys ?? [];
+    const resident = asked.length > 0 ? new Set(Object.values(state.threads).map((t) => t.sessionKey)) : undefined;
+    const sessionKeys = asked.filter((k) => !resident?.has(k));
     return { conversations, names, sessionKeys };
   }
 
