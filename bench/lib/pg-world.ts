@@ -18,6 +18,11 @@ const BATCH = 20_000;
 const SCALARS = "$";
 /** A week: the bot prunes used and void notices older than this. */
 const NOTICE_DAYS = 7;
+/**
+ * The week's interruptions, the same at every size: how many notices a deployment keeps follows its
+ * recent activity, not how many threads it ever made, and the thread count is what the load part varies.
+ */
+export const RECENT_NOTICES = 200;
 
 /** One row of tk_records: kind (the record field, or "$" for a top-level field), key, value. */
 type RecordRow = [kind: string, key: string, value: unknown];
@@ -84,12 +89,27 @@ export interface SeededDatabase {
   indexMs: number;
 }
 
+/** A used notice of the last week for a seeded thread, as the bot leaves one after a Resume. */
+function recentNotice(thread: { index: number; slug: string; conversations: string[] }, since: number) {
+  const turnId = `00000000-0000-4000-a000-${String(thread.index).padStart(12, "0")}`;
+  const conversation = thread.conversations[0] ?? "";
+  const createdAt = since + ((thread.index * 3_600_000) % (NOTICE_DAYS * 86_400_000 - 1));
+  return {
+    id: `recent-${thread.index}`,
+    kind: "resume",
+    slug: thread.slug,
+    turnId,
+    conversation,
+    createdAt,
+    state: "used",
+  };
+}
+
 /**
  * Writes seedStore(count)'s rows into the database at `pool` (migrated, empty) without holding the state:
  * seedThreads yields one thread at a time and the rows go in batches. seedStore's notices (2 %, "used",
- * created with their thread, 0 – 90 days before SEED_NOW) are kept only when created in the last week
- * before SEED_NOW: the bot prunes used and void notices older than that, so a deployment never holds the
- * others. The secondary indexes are dropped for the insert and built again after it (their definitions
+ * created with their thread, 0 – 90 days before SEED_NOW) are left out, as the bot prunes those older than
+ * a week; instead the first RECENT_NOTICES threads each get a used notice of the last week, at every size. The secondary indexes are dropped for the insert and built again after it (their definitions
  * read back from Postgres): the same rows and indexes, in a fraction of the time. `probes` threads are
  * picked at random (a PRNG of their own) for the resolves.
  */
@@ -116,14 +136,15 @@ export async function seedDatabase(pool: pg.Pool, count: number, probes: number)
       const entries = new Map(thread.entries.map((e) => [`${e[0]}\0${e[1]}`, e]));
       for (const [field, key, value] of entries.values()) {
         if (field === "notices") {
-          if ((value as { createdAt: number }).createdAt < since) {
-            result.noticesPruned++;
-            continue;
-          }
-          result.notices++;
-          pinned = true;
+          result.noticesPruned++;
+          continue;
         }
         yield [field, key, value];
+      }
+      if (thread.index < RECENT_NOTICES) {
+        pinned = true;
+        result.notices++;
+        yield ["notices", `recent-${thread.index}`, recentNotice(thread, since)];
       }
       const k = position.get(thread.index);
       if (k !== undefined && !pinned) {
