@@ -211,7 +211,7 @@ export class App implements AppPort {
   /**
    * What the handlers read synchronously: the conversation's binding and its thread's records. The
    * Postgres store reads them by index now (the JSON store has them already); readers of a thread by
-   * name load it themselves (ThreadRegistry.find).
+   * name load it themselves (ThreadRegistry.byName, attach, matching).
    */
   #loadHere(place: Place): Promise<void> {
     return this.#store.load({ conversations: [place.conversation] });
