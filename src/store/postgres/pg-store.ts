@@ -42,7 +42,8 @@ export interface PostgresStoreOptions {
 export async function openPostgresStore(options: PostgresStoreOptions): Promise<PostgresStore> {
   const raw: Record<string, unknown> = { ...emptyState() };
   for (const field of Object.keys(raw)) if (isPlainObject(raw[field])) raw[field] = {};
-  // The kinds read whole, named: the primary key serves `kind = any(…)`, not `kind <> all(…)` (a scan).
+  // The kinds read whole, by name: the primary key serves `kind = any(…)`, not `kind <> all(…)` (a scan).
+  // A kind this code does not know (a newer bot's) is not read, as the JSON store drops unknown keys.
   const eager = [SCALARS, ...Object.keys(raw).filter((field) => isPlainObject(raw[field]) && !isLazy(field))];
   const result = await options.pool.query<{ kind: string; key: string; value: unknown }>(
     "select kind, key, value from tk_records where kind = any($1::text[])",
@@ -52,7 +53,6 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
     if (row.kind === SCALARS) raw[row.key] = row.value;
     else {
       const record = raw[row.kind];
-      // A kind this code does not know (a newer bot's) is ignored, as the JSON store drops unknown keys.
       if (isPlainObject(record)) record[row.key] = row.value;
     }
   }
