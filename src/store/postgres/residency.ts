@@ -69,13 +69,13 @@ export interface Missing {
 export class Residency {
   /** Slug → when last used; Map order is use order (oldest first). */
   readonly #slugs = new Map<string, number>();
+  readonly #conversations = new Set<string>();
+  readonly #names = new Set<string>();
   readonly #now: () => number;
 
   constructor(now: () => number = Date.now) {
     this.#now = now;
   }
-  readonly #conversations = new Set<string>();
-  readonly #names = new Set<string>();
 
   get size(): number {
     return this.#slugs.size;
@@ -121,10 +121,9 @@ export class Residency {
   }
 
   /**
-   * Drops the least recently used threads that nothing pins beyond `keep` of them (none used in the
-   * last `keepUsedMs`), with all their lazy
-   * records, from `state`. The caller makes sure no write of them is pending. Conversations and names
-   * are forgotten too (they are read again when next asked), except bindings kept in memory.
+   * Drops from `state` the least recently used threads nothing pins beyond `keep` of them (none used in
+   * the last `keepUsedMs`), with all their lazy records; the caller pins those with a write pending.
+   * Conversations and names are forgotten too (read again when next asked), except bindings kept.
    */
   evict(state: StoreState, keep: number, pinned: ReadonlySet<string>, keepUsedMs = KEEP_USED_MS): number {
     let unpinned = 0;
@@ -138,6 +137,7 @@ export class Residency {
       if (gone.size >= excess || used > usedSince) break;
       if (!pinned.has(slug)) gone.add(slug);
     }
+    if (gone.size === 0) return 0;
     for (const slug of gone) this.#slugs.delete(slug);
     for (const kind of LAZY_KINDS) {
       const record = state[kind] as Record<string, unknown>;
