@@ -10,9 +10,10 @@ const KEEP_USED_MS = 20;
 
 /**
  * The Postgres store's memory rules over an in-memory table, for fast tests of the core: threads are
- * read on demand with the real Residency, and before each load every thread nothing pins is forgotten
- * (the Postgres store keeps 10,000). A core read that skipped StorePort.load finds nothing here, so the
- * core's tests run on it too (`TK_TEST_STORE=forgetful`, test/core/support/bot-harness.ts).
+ * read on demand with the real Residency. Every thread nothing pins is forgotten before each entry point
+ * the harness drives (`forget`), and before each load those not used in the last 20 ms (the Postgres
+ * store keeps 10,000, and all used in five minutes). A core read that skipped StorePort.load finds
+ * nothing here, so the core's tests run on it too (`TK_TEST_STORE=forgetful`, bot-harness.ts).
  *
  * `table` is what Postgres would hold: a new ForgetfulStore over the same table is a bot restart.
  */
