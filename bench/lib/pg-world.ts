@@ -10,12 +10,12 @@ import type pg from "pg";
 import { silentLogger } from "../../src/core/log.ts";
 import { Lease, openPostgresStore, type PostgresStore, preparePostgres } from "../../src/store/postgres/index.ts";
 import { slugOfRecord } from "../../src/store/postgres/residency.ts";
+import { SCALARS } from "../../src/store/postgres/sql.ts";
 import { prng, SEED_NOW, type Seeded, seedScalars, seedThreads } from "./seed.ts";
 
 const here = dirname(fileURLToPath(import.meta.url));
 /** Rows per insert statement while seeding. */
 const BATCH = 20_000;
-const SCALARS = "$";
 /** A week: the bot prunes used and void notices older than this. */
 const NOTICE_DAYS = 7;
 /**
@@ -78,11 +78,11 @@ export interface Probe {
 /** What seedDatabase wrote. */
 export interface SeededDatabase {
   rows: number;
-  /** Notices kept (created within NOTICE_DAYS of SEED_NOW); each pins its thread in memory. */
+  /** Notices written: RECENT_NOTICES used notices of the last week. */
   notices: number;
-  /** Notices left out: used notices older than a week, which the bot prunes. */
+  /** seedStore's own notices, left out (the bot forgets those a week old; the rest would grow with its threads). */
   noticesPruned: number;
-  /** Random threads (none with a kept notice), one random binding each, in random order. */
+  /** Random threads (none with a notice), one random binding each, in random order. */
   probes: Probe[];
   /** Time to write the rows, then to build the indexes again and analyze. */
   insertMs: number;
@@ -109,8 +109,9 @@ function recentNotice(thread: { index: number; slug: string; conversations: stri
  * Writes seedStore(count)'s rows into the database at `pool` (migrated, empty) without holding the state:
  * seedThreads yields one thread at a time and the rows go in batches. seedStore's notices (2 %, "used",
  * created with their thread, 0 – 90 days before SEED_NOW) are left out, as the bot prunes those older than
- * a week; instead the first RECENT_NOTICES threads each get a used notice of the last week, at every size. The secondary indexes are dropped for the insert and built again after it (their definitions
- * read back from Postgres): the same rows and indexes, in a fraction of the time. `probes` threads are
+ * a week; instead the first RECENT_NOTICES threads each get a used notice of the last week, at every size.
+ * The secondary indexes are dropped for the insert and built again after it (their definitions read back
+ * from Postgres): the same rows and indexes, in a fraction of the time. `probes` threads are
  * picked at random (a PRNG of their own) for the resolves.
  */
 export async function seedDatabase(pool: pg.Pool, count: number, probes: number): Promise<SeededDatabase> {
@@ -130,7 +131,7 @@ export async function seedDatabase(pool: pg.Pool, count: number, probes: number)
   function* rows(): Generator<RecordRow> {
     for (const [field, value] of Object.entries(seedScalars(count))) yield [SCALARS, field, value];
     for (const thread of seedThreads(count)) {
-      let pinned = false;
+      const noticed = thread.index < RECENT_NOTICES;
       // As in seedStore's records, a later entry under the same key replaces the earlier one (two bindings of
       // a thread in one forum share its native thread).
       const entries = new Map(thread.entries.map((e) => [`${e[0]}\0${e[1]}`, e]));
@@ -141,13 +142,12 @@ export async function seedDatabase(pool: pg.Pool, count: number, probes: number)
         }
         yield [field, key, value];
       }
-      if (thread.index < RECENT_NOTICES) {
-        pinned = true;
+      if (noticed) {
         result.notices++;
         yield ["notices", `recent-${thread.index}`, recentNotice(thread, since)];
       }
       const k = position.get(thread.index);
-      if (k !== undefined && !pinned) {
+      if (k !== undefined && !noticed) {
         const conversation = thread.conversations[Math.floor(random() * thread.conversations.length)] ?? "";
         picked[k] = { conversation, slug: thread.slug };
       }

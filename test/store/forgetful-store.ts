@@ -29,7 +29,8 @@ export class ForgetfulStore implements StorePort {
     const lazy = new Set<string>(LAZY_KINDS);
     const hot = Object.fromEntries(Object.entries(whole).filter(([field]) => !lazy.has(field)));
     applyValidatedPatch(this.#state, structuredClone(hot));
-    this.#admit(pinnedSlugs(this.#state), { conversations: [], names: [...pinnedSlugs(this.#state)], sessionKeys: [] });
+    const pinned = pinnedSlugs(this.#state);
+    this.#admit(pinned, { conversations: [], names: [...pinned], sessionKeys: [] });
   }
 
   get state(): Readonly<StoreState> {

@@ -115,13 +115,13 @@ export class ThreadRegistry {
   }
 
   /**
-   * Threads whose slug or name contains `query` (case-insensitive), most recently active first: at
-   * most `limit` of them, found by the store (by index on Postgres) and loaded.
+   * Threads whose slug or name contains `query` (case-insensitive), most recently active first (the
+   * store's order): at most `limit` of them, found by the store (by index on Postgres) and loaded.
    */
   async matching(query: string, limit = LISTED_THREADS): Promise<Thread[]> {
     const contains = query.trim().toLowerCase();
     const slugs = await this.#store.findThreads({ contains, limit });
-    return slugs.flatMap((slug) => this.get(slug) ?? []).sort((a, b) => b.lastActivityAt - a.lastActivityAt);
+    return slugs.flatMap((slug) => this.get(slug) ?? []);
   }
 
   /**

@@ -9,7 +9,7 @@ import type { Logger } from "../../core/ports.ts";
  * process polls Telegram, holds the Discord connection, runs every turn and posts every notice; the
  * others wait and take over when its lease lapses (SIGKILL) or is released (SIGTERM). Expiry is judged
  * by Postgres' clock, never the processes', and each takeover bumps the epoch, which fences the old
- * holder's writes out (Fence.check in every store transaction).
+ * holder's writes out (every store write checks `fence` in its own statement, pg-store.ts).
  */
 
 /** Checked in every store write, in the same statement as the write (pg-store.ts). */
